@@ -1,0 +1,217 @@
+import { createHash } from "node:crypto";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeSync,
+} from "node:fs";
+import { rename, rm } from "node:fs/promises";
+import { createReadStream, createWriteStream } from "node:fs";
+import { basename, dirname, extname, join } from "node:path";
+import { PassThrough, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGzip } from "node:zlib";
+import { StackhouseError } from "../errors.js";
+import type { DeliveryFile } from "../extract/read-delivery.js";
+import type { DeliveryKind } from "../model/kinds.js";
+
+/** One archived delivery file, as the manifest lists it. */
+export interface ArchivedFile {
+  readonly run: number;
+  readonly kind: DeliveryKind;
+  readonly sha256: string;
+  readonly sourcePath: string;
+  readonly sizeBytes: number;
+  readonly arrivedAt: string;
+  /** `gzip`: the object is the delivery gzip-compressed; `as-delivered`: it was gzip already. */
+  readonly stored: "gzip" | "as-delivered";
+}
+
+/** A delivery's files that were accepted together, in arrival order. */
+export interface ArchivedRun {
+  readonly run: number;
+  readonly files: readonly ArchivedFile[];
+}
+
+/** A delivery copied into the archive's scratch space, not yet part of the archive. */
+export interface StagedObject {
+  readonly sha256: string;
+  readonly stored: ArchivedFile["stored"];
+  readonly tempPath: string;
+}
+
+type ManifestLine =
+  | ({ readonly type: "file" } & ArchivedFile)
+  | { readonly type: "commit"; readonly run: number }
+  | { readonly type: "abort"; readonly run: number };
+
+/** What the manifest says, read in one pass. */
+export interface ManifestState {
+  /** Runs whose load committed, oldest first: the history a rebuild replays. */
+  readonly committed: readonly ArchivedRun[];
+  /** Runs listed but neither committed nor aborted: a run was interrupted. */
+  readonly pending: readonly number[];
+  /** The highest run number used so far (0 when none). */
+  readonly lastRun: number;
+}
+
+const MANIFEST = "manifest.ndjson";
+const COMPRESSION_LEVEL = 1;
+
+/**
+ * The landing archive: every accepted delivery file, content-addressed by its sha256 and
+ * compressed, with a manifest of arrival order. It lets a deleted warehouse be re-created with
+ * its whole history. Files are listed before the warehouse commits and the run is marked
+ * committed after, so an interrupted run can always be told apart from a finished one.
+ *
+ * @example
+ * const archive = LandingArchive.beside("data/warehouse.db"); // data/warehouse.landing/
+ */
+export class LandingArchive {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  /** The archive that belongs to a warehouse file: `NAME.landing/` next to `NAME.db`. */
+  static beside(warehousePath: string): LandingArchive {
+    const name = basename(warehousePath, extname(warehousePath));
+    return new LandingArchive(join(dirname(warehousePath), `${name}.landing`));
+  }
+
+  private get manifestPath(): string {
+    return join(this.dir, MANIFEST);
+  }
+
+  /** Path of an archived object. */
+  objectPath(sha256: string): string {
+    return join(this.dir, "objects", `${sha256}.gz`);
+  }
+
+  /** Reads the manifest; an archive that does not exist yet is empty. */
+  read(): ManifestState {
+    if (!existsSync(this.manifestPath)) return { committed: [], pending: [], lastRun: 0 };
+    const files = new Map<number, ArchivedFile[]>();
+    const committed: number[] = [];
+    const ended = new Set<number>();
+    let lastRun = 0;
+    const lines = readFileSync(this.manifestPath, "utf8").split("\n");
+    lines.forEach((text, index) => {
+      if (text.trim() === "") return;
+      const line = this.parseLine(text, index + 1);
+      lastRun = Math.max(lastRun, line.run);
+      if (line.type === "file") {
+        const { type: _type, ...file } = line;
+        files.set(line.run, [...(files.get(line.run) ?? []), file]);
+      } else {
+        ended.add(line.run);
+        if (line.type === "commit") committed.push(line.run);
+      }
+    });
+    return {
+      committed: committed.map((run) => ({ run, files: files.get(run) ?? [] })),
+      pending: [...files.keys()].filter((run) => !ended.has(run)),
+      lastRun,
+    };
+  }
+
+  /**
+   * Copies a delivery into scratch space, compressing it unless it is gzip already, and checks
+   * that the bytes copied are the bytes that were loaded. Runs on libuv's thread pool, so it
+   * overlaps the load.
+   */
+  async stage(file: DeliveryFile): Promise<StagedObject> {
+    mkdirSync(join(this.dir, "tmp"), { recursive: true });
+    const tempPath = join(this.dir, "tmp", `${String(process.pid)}-${randomSuffix()}.gz`);
+    const hash = createHash("sha256");
+    const tap = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    const output = createWriteStream(tempPath, { flush: true });
+    const compress = file.gzip ? new PassThrough() : createGzip({ level: COMPRESSION_LEVEL });
+    try {
+      await pipeline(createReadStream(file.path), tap, compress, output);
+    } catch (error) {
+      await rm(tempPath, { force: true });
+      throw new StackhouseError(
+        "ARCHIVE",
+        `${file.path}: cannot copy into the landing archive ${this.dir}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    return { sha256: hash.digest("hex"), stored: file.gzip ? "as-delivered" : "gzip", tempPath };
+  }
+
+  /** Moves staged objects into place and lists the run's files; call before the warehouse commits. */
+  async publish(files: readonly ArchivedFile[], staged: readonly StagedObject[]): Promise<void> {
+    mkdirSync(join(this.dir, "objects"), { recursive: true });
+    for (const object of staged) {
+      const target = this.objectPath(object.sha256);
+      if (existsSync(target)) await rm(object.tempPath, { force: true });
+      else await rename(object.tempPath, target);
+    }
+    syncDirectory(join(this.dir, "objects"));
+    this.append(files.map((file) => ({ type: "file", ...file })));
+  }
+
+  /** Records that a run's warehouse transaction committed. */
+  markCommitted(run: number): void {
+    this.append([{ type: "commit", run }]);
+  }
+
+  /** Records that a listed run never committed, so a rebuild skips it. */
+  markAborted(run: number): void {
+    this.append([{ type: "abort", run }]);
+  }
+
+  /** Drops staged copies of a run that failed. */
+  async discard(staged: readonly StagedObject[]): Promise<void> {
+    await Promise.all(staged.map((object) => rm(object.tempPath, { force: true })));
+  }
+
+  private append(lines: readonly ManifestLine[]): void {
+    if (lines.length === 0) return;
+    mkdirSync(this.dir, { recursive: true });
+    const fd = openSync(this.manifestPath, "a");
+    try {
+      writeSync(fd, lines.map((line) => `${JSON.stringify(line)}\n`).join(""));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private parseLine(text: string, lineNumber: number): ManifestLine {
+    try {
+      const line = JSON.parse(text) as ManifestLine;
+      if (typeof line.run !== "number") throw new Error("no run number");
+      return line;
+    } catch (error) {
+      throw new StackhouseError(
+        "ARCHIVE",
+        `${this.manifestPath}: line ${lineNumber} is damaged: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+function syncDirectory(path: string): void {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function randomSuffix(): string {
+  return Math.random().toString(36).slice(2, 10);
+}

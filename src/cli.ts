@@ -1,0 +1,56 @@
+import { Command, CommanderError } from "commander";
+import { addIngestCommand } from "./cli/ingest-command.js";
+import { processIo, type CliIo } from "./cli/io.js";
+import { addRebuildCommand } from "./cli/rebuild-command.js";
+import { EXIT_INTERNAL, EXIT_OK, StackhouseError } from "./errors.js";
+
+const USAGE_EXIT = new StackhouseError("USAGE", "").exitCode;
+
+/**
+ * Runs the stackhouse command line and returns the exit code; the only place that decides it.
+ * Arguments and output streams are injected, so tests never touch the process.
+ *
+ * @example
+ * const code = await run(["ingest", "Posts.json", "Votes.json", "--db", "w.db"]);
+ */
+export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  let exitCode = EXIT_OK;
+  const done = (code: number): void => {
+    exitCode = code;
+  };
+  const program = new Command("stackhouse")
+    .description(
+      "Stack Exchange posts and votes, merged delivery by delivery into a SQLite warehouse.",
+    )
+    .option("--db <path>", "the warehouse file (anywhere on the line)", "warehouse.db")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => {
+        write(`stackhouse: ${text.replace(/^error: /, "")}`);
+      },
+    })
+    .showHelpAfterError("(run with --help for usage)");
+  addIngestCommand(program, io, done);
+  addRebuildCommand(program, io, done);
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const helpShown =
+        error.code === "commander.helpDisplayed" || error.code === "commander.version";
+      return helpShown ? EXIT_OK : USAGE_EXIT;
+    }
+    if (error instanceof StackhouseError) {
+      io.stderr.write(`stackhouse: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(
+      `stackhouse: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return EXIT_INTERNAL;
+  }
+}

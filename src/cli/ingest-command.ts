@@ -1,0 +1,75 @@
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import { readWeeklyVotes, summarizeWeekly } from "../analysis/weekly-votes.js";
+import { StackhouseError } from "../errors.js";
+import { ingest } from "../run/ingest.js";
+import { openWarehouseReadOnly } from "../warehouse/open-warehouse.js";
+import type { CliIo } from "./io.js";
+import { progressBar } from "./progress-bar.js";
+import { renderFileReports, renderReplay, renderWeeklyAnswer } from "./render-report.js";
+
+/** The bundled sample delivery, ingested when no files are given. */
+export const SAMPLE_DELIVERY = {
+  posts: fileURLToPath(new URL("../../data/sample/Posts.json", import.meta.url)),
+  votes: fileURLToPath(new URL("../../data/sample/Votes.json", import.meta.url)),
+} as const;
+
+interface IngestFlags {
+  readonly db: string;
+  readonly json?: boolean;
+}
+
+/** `stackhouse ingest [posts votes]`: merge one delivery into the warehouse. */
+export function addIngestCommand(program: Command, io: CliIo, done: (code: number) => void): void {
+  program
+    .command("ingest", { isDefault: true })
+    .summary("merge a delivery (a posts file and a votes file) into the warehouse")
+    .description(
+      "Merge a delivery into the warehouse in one transaction: both files land, or neither does.\n" +
+        "Files may be a JSON array (any layout) or NDJSON, optionally gzip-compressed.\n" +
+        "A missing warehouse is re-created from its landing archive first.\n" +
+        "With no files, ingests the bundled sample delivery.",
+    )
+    .argument("[posts-file]", "the Posts delivery file")
+    .argument("[votes-file]", "the Votes delivery file")
+    .option("--json", "print the run report as JSON instead of tables")
+    .action(
+      async (
+        postsFile: string | undefined,
+        votesFile: string | undefined,
+        _options: unknown,
+        command: Command,
+      ) => {
+        const flags = command.optsWithGlobals<IngestFlags>();
+        if ((postsFile === undefined) !== (votesFile === undefined)) {
+          throw new StackhouseError(
+            "USAGE",
+            "give both a posts file and a votes file, or neither (to ingest the bundled sample)",
+          );
+        }
+        const report = await ingest({
+          warehouse: flags.db,
+          posts: postsFile ?? SAMPLE_DELIVERY.posts,
+          votes: votesFile ?? SAMPLE_DELIVERY.votes,
+          progress: progressBar(io),
+        });
+        const db = openWarehouseReadOnly(flags.db);
+        const weeks = readWeeklyVotes(db);
+        db.close();
+        const summary = summarizeWeekly(weeks);
+        if (flags.json === true) {
+          io.stdout.write(`${JSON.stringify({ ...report, weekly: summary }, null, 2)}\n`);
+        } else {
+          const lines = [
+            ...(report.replayed === null ? [] : [renderReplay(report.replayed), ""]),
+            `Ingested into ${flags.db} (run ${report.runId}${report.created ? ", new warehouse" : ""}):`,
+            renderFileReports(report.files),
+            "",
+            renderWeeklyAnswer(summary, weeks),
+          ];
+          io.stdout.write(`${lines.join("\n")}\n`);
+        }
+        done(0);
+      },
+    );
+}

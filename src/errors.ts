@@ -1,0 +1,45 @@
+/**
+ * Why a run stopped. Each code maps to one process exit code, so scripts can tell a bad delivery
+ * from a bad command line or a warehouse problem without parsing messages.
+ */
+export type ErrorCode =
+  | "INPUT_FILE" // a delivery file is missing, unreadable or not valid JSON of the expected kind
+  | "USAGE" // the command line is wrong
+  | "WAREHOUSE" // the warehouse file cannot be opened or is from a newer stackhouse
+  | "ARCHIVE"; // the landing archive is damaged or incomplete
+
+const exitCodes: Readonly<Record<ErrorCode, number>> = {
+  INPUT_FILE: 1,
+  USAGE: 2,
+  WAREHOUSE: 3,
+  ARCHIVE: 4,
+};
+
+/**
+ * The one error type stackhouse raises on purpose. Its message is written for the user, on one
+ * line, and names the file and position when there is one; `cause` keeps the underlying error for
+ * debugging.
+ *
+ * @example
+ * throw new StackhouseError("INPUT_FILE", "Votes.json: line 3, column 7: unexpected '}'");
+ */
+export class StackhouseError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StackhouseError";
+    this.code = code;
+  }
+
+  /** The process exit code for this error. */
+  get exitCode(): number {
+    return exitCodes[this.code];
+  }
+}
+
+/** Exit code of a run that succeeded. */
+export const EXIT_OK = 0;
+
+/** Exit code of an unexpected failure (a bug): anything that is not a {@link StackhouseError}. */
+export const EXIT_INTERNAL = 70;

@@ -1,0 +1,18 @@
+export { ingest, type IngestOptions, type IngestReport } from "./run/ingest.js";
+export { rebuild } from "./run/rebuild.js";
+export type { ReplayReport } from "./run/replay-archive.js";
+export type { ProgressListener } from "./run/progress.js";
+export type { FileReport } from "./load/load-file.js";
+export {
+  readWeeklyVotes,
+  summarizeWeekly,
+  type WeeklySummary,
+  type WeeklyVotes,
+} from "./analysis/weekly-votes.js";
+export { openWarehouse, openWarehouseReadOnly } from "./warehouse/open-warehouse.js";
+export { LandingArchive } from "./archive/landing-archive.js";
+export { StackhouseError, type ErrorCode } from "./errors.js";
+export { POST_FIELDS } from "./model/posts.js";
+export { VOTE_FIELDS } from "./model/votes.js";
+export { KINDS, POST_TYPES, VOTE_TYPES, type DeliveryKind } from "./model/kinds.js";
+export { run } from "./cli.js";

@@ -1,0 +1,11 @@
+/** What merging records into the warehouse did. */
+export interface MergeCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** A fresh, zeroed tally. */
+export function emptyCounts(): MergeCounts {
+  return { inserted: 0, updated: 0, unchanged: 0 };
+}

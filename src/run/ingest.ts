@@ -1,0 +1,155 @@
+import { existsSync } from "node:fs";
+import type { Database } from "better-sqlite3";
+import {
+  LandingArchive,
+  type ArchivedFile,
+  type StagedObject,
+} from "../archive/landing-archive.js";
+import { sha256File } from "../extract/hash-file.js";
+import { inputError, inspectDelivery, type DeliveryFile } from "../extract/read-delivery.js";
+import { loadFile, type FileReport } from "../load/load-file.js";
+import { SqliteMerger } from "../load/sqlite-merger.js";
+import type { DeliveryKind } from "../model/kinds.js";
+import { LoadsLog } from "../warehouse/loads-log.js";
+import { openWarehouse } from "../warehouse/open-warehouse.js";
+import type { ProgressListener } from "./progress.js";
+import { reconcileArchive } from "./reconcile-archive.js";
+import { replayArchive, type ReplayReport } from "./replay-archive.js";
+import { removeDatabase, replaceDatabase, scratchPathFor } from "./warehouse-file.js";
+
+/** One ingest: a delivery's files and the warehouse they go into. */
+export interface IngestOptions {
+  /** The warehouse file; created (from the landing archive, if there is one) when missing. */
+  readonly warehouse: string;
+  readonly posts: string;
+  readonly votes: string;
+  readonly progress?: ProgressListener;
+  /** The clock, injectable for tests. */
+  readonly now?: () => Date;
+}
+
+/** What an ingest did. */
+export interface IngestReport {
+  readonly runId: number;
+  /** True when the warehouse file did not exist before this run. */
+  readonly created: boolean;
+  /** The archive history replayed first, when the warehouse was missing and an archive existed. */
+  readonly replayed: ReplayReport | null;
+  readonly files: readonly FileReport[];
+}
+
+/**
+ * Ingests one delivery (a posts file and a votes file) into the warehouse in one transaction:
+ * both files land, or neither does and the warehouse and landing archive are as they were.
+ *
+ * A missing warehouse is first re-created from the landing archive, so deleting the warehouse
+ * file never loses history; it is built under a scratch name and renamed into place at the end.
+ *
+ * @example
+ * const report = await ingest({ warehouse: "warehouse.db", posts: "Posts.json", votes: "Votes.json" });
+ */
+export async function ingest(options: IngestOptions): Promise<IngestReport> {
+  const deliveries: readonly (readonly [DeliveryKind, DeliveryFile])[] = [
+    ["posts", await inspectDelivery(options.posts)],
+    ["votes", await inspectDelivery(options.votes)],
+  ];
+  const archive = LandingArchive.beside(options.warehouse);
+  const created = !existsSync(options.warehouse);
+  const workPath = created ? scratchPathFor(options.warehouse) : options.warehouse;
+  if (created) await removeDatabase(workPath);
+
+  let db: Database | undefined;
+  try {
+    db = openWarehouse(workPath);
+    const state = reconcileArchive(archive, db, created);
+    const replayed =
+      created && state.committed.length > 0
+        ? await replayArchive(db, archive, state, options.progress)
+        : null;
+    const runId = Math.max(state.lastRun, new LoadsLog(db).lastRun()) + 1;
+    const files = await loadDelivery(db, archive, runId, deliveries, options);
+    db.close();
+    db = undefined;
+    if (created) await replaceDatabase(workPath, options.warehouse);
+    return { runId, created, replayed, files };
+  } catch (error) {
+    db?.close();
+    if (created) await removeDatabase(workPath);
+    throw error;
+  }
+}
+
+async function loadDelivery(
+  db: Database,
+  archive: LandingArchive,
+  runId: number,
+  deliveries: readonly (readonly [DeliveryKind, DeliveryFile])[],
+  options: IngestOptions,
+): Promise<FileReport[]> {
+  const now = options.now ?? (() => new Date());
+  const progress = options.progress ?? {};
+  const context = {
+    merger: new SqliteMerger(db),
+    log: new LoadsLog(db),
+    runId,
+    source: "delivery" as const,
+    now,
+    onBytes: progress.bytesRead,
+  };
+  const arrivedAt = now().toISOString();
+  const staging: {
+    readonly file: DeliveryFile;
+    readonly sha256: string;
+    readonly copy: Promise<StagedObject>;
+  }[] = [];
+  const archived: ArchivedFile[] = [];
+  const reports: FileReport[] = [];
+
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    for (const [kind, file] of deliveries) {
+      progress.fileStarted?.(`${kind} ${file.path}`, file.sizeBytes);
+      const sha256 = await sha256File(file.path);
+      const identity = {
+        kind,
+        sourcePath: file.path,
+        sizeBytes: file.sizeBytes,
+        sha256,
+        arrivedAt,
+      };
+      if (context.log.previousLoad(sha256, kind) === undefined) {
+        const copy = archive.stage(file);
+        copy.catch(() => undefined);
+        staging.push({ file, sha256, copy });
+      }
+      reports.push(await loadFile(context, file, identity));
+      archived.push({ run: runId, ...identity, stored: file.gzip ? "as-delivered" : "gzip" });
+      progress.fileFinished?.();
+    }
+    const staged = await Promise.all(staging.map((entry) => entry.copy));
+    try {
+      staging.forEach((entry, index) => {
+        if (staged[index]?.sha256 !== entry.sha256) {
+          throw inputError(
+            entry.file.path,
+            "the file changed while it was being loaded; run again",
+          );
+        }
+      });
+      await archive.publish(archived, staged);
+    } catch (error) {
+      await archive.discard(staged);
+      throw error;
+    }
+    db.exec("COMMIT");
+  } catch (error) {
+    if (db.inTransaction) db.exec("ROLLBACK");
+    const copies = await Promise.allSettled(staging.map((entry) => entry.copy));
+    await archive.discard(
+      copies.flatMap((copy) => (copy.status === "fulfilled" ? [copy.value] : [])),
+    );
+    throw error;
+  }
+  archive.markCommitted(runId);
+  return reports;
+}

@@ -1,0 +1,53 @@
+import { existsSync } from "node:fs";
+import type { Database } from "better-sqlite3";
+import { LandingArchive } from "../archive/landing-archive.js";
+import { StackhouseError } from "../errors.js";
+import { openWarehouse } from "../warehouse/open-warehouse.js";
+import type { ProgressListener } from "./progress.js";
+import { reconcileArchive } from "./reconcile-archive.js";
+import { replayArchive, type ReplayReport } from "./replay-archive.js";
+import { removeDatabase, replaceDatabase, scratchPathFor } from "./warehouse-file.js";
+
+/**
+ * Re-creates the warehouse from its landing archive alone, replaying every committed delivery in
+ * arrival order, and swaps it in for the current warehouse only once it is complete.
+ *
+ * @example
+ * const report = await rebuild({ warehouse: "warehouse.db" });
+ */
+export async function rebuild(options: {
+  readonly warehouse: string;
+  readonly progress?: ProgressListener;
+}): Promise<ReplayReport> {
+  const archive = LandingArchive.beside(options.warehouse);
+  if (existsSync(options.warehouse)) {
+    const current = openWarehouse(options.warehouse);
+    try {
+      reconcileArchive(archive, current, false);
+    } finally {
+      current.close();
+    }
+  }
+  const state = archive.read();
+  if (state.committed.length === 0) {
+    throw new StackhouseError(
+      "ARCHIVE",
+      `${archive.dir}: no archived deliveries to rebuild ${options.warehouse} from`,
+    );
+  }
+  const workPath = scratchPathFor(options.warehouse);
+  await removeDatabase(workPath);
+  let db: Database | undefined;
+  try {
+    db = openWarehouse(workPath);
+    const report = await replayArchive(db, archive, state, options.progress);
+    db.close();
+    db = undefined;
+    await replaceDatabase(workPath, options.warehouse);
+    return report;
+  } catch (error) {
+    db?.close();
+    await removeDatabase(workPath);
+    throw error;
+  }
+}

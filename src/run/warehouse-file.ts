@@ -1,0 +1,28 @@
+import { existsSync } from "node:fs";
+import { rename, rm } from "node:fs/promises";
+
+const SQLITE_SIDE_FILES = ["-wal", "-shm", "-journal"] as const;
+
+/** A scratch path next to the warehouse, where a new warehouse is built before it replaces the old. */
+export function scratchPathFor(warehousePath: string): string {
+  return `${warehousePath}.building-${String(process.pid)}`;
+}
+
+/** Deletes a SQLite file and its side files. */
+export async function removeDatabase(path: string): Promise<void> {
+  await Promise.all(
+    ["", ...SQLITE_SIDE_FILES].map((suffix) => rm(`${path}${suffix}`, { force: true })),
+  );
+}
+
+/**
+ * Puts a closed, fully built database in place of the warehouse in one rename, so readers see
+ * the old warehouse or the new one, never a mix. Stale side files of the old one go first.
+ */
+export async function replaceDatabase(builtPath: string, warehousePath: string): Promise<void> {
+  for (const suffix of SQLITE_SIDE_FILES) {
+    if (existsSync(`${warehousePath}${suffix}`))
+      await rm(`${warehousePath}${suffix}`, { force: true });
+  }
+  await rename(builtPath, warehousePath);
+}

@@ -1,0 +1,117 @@
+import type { Database, Statement } from "better-sqlite3";
+import type { DeliveryKind } from "../model/kinds.js";
+
+/** Where a load's records came from. */
+export type LoadSource = "delivery" | "archive";
+
+/** Identity of one delivery file in one run. */
+export interface LoadStart {
+  readonly runId: number;
+  readonly kind: DeliveryKind;
+  readonly sourcePath: string;
+  readonly sizeBytes: number;
+  readonly sha256: string;
+  readonly arrivedAt: string;
+  readonly source: LoadSource;
+}
+
+/** Final tallies of one load. */
+export interface LoadTally {
+  readonly read: number;
+  readonly inserted: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  readonly rejected: number;
+}
+
+/** A quarantined record. */
+export interface RejectedRecord {
+  readonly recordNumber: number;
+  readonly line: number;
+  readonly reason: string;
+  readonly raw: string;
+}
+
+/**
+ * The `loads` audit table and what hangs off it (quarantined records, unknown keys): lineage of
+ * every row in the warehouse. Statements are prepared once.
+ *
+ * @example
+ * const log = new LoadsLog(db);
+ * const loadId = log.start({ runId, kind: "votes", ... });
+ */
+export class LoadsLog {
+  private readonly insertLoad: Statement;
+  private readonly finishLoad: Statement;
+  private readonly findLoaded: Statement;
+  private readonly insertRejected: Statement;
+  private readonly insertUnknownKey: Statement;
+  private readonly maxRun: Statement;
+  private readonly hasRun: Statement;
+
+  constructor(db: Database) {
+    this.insertLoad = db.prepare(
+      `INSERT INTO loads (run_id, kind, source_path, size_bytes, sha256, arrived_at, loaded_at, source, outcome)
+       VALUES (@runId, @kind, @sourcePath, @sizeBytes, @sha256, @arrivedAt, @loadedAt, @source, @outcome)`,
+    );
+    this.finishLoad = db.prepare(
+      `UPDATE loads SET outcome = 'loaded', loaded_at = @loadedAt, records_read = @read,
+         inserted = @inserted, updated = @updated, unchanged = @unchanged, rejected = @rejected
+       WHERE load_id = @loadId`,
+    );
+    this.findLoaded = db
+      .prepare(
+        "SELECT min(load_id) FROM loads WHERE sha256 = ? AND kind = ? AND outcome = 'loaded'",
+      )
+      .pluck();
+    this.insertRejected = db.prepare(
+      "INSERT INTO rejected_records (load_id, record_number, line, reason, raw) VALUES (?, ?, ?, ?, ?)",
+    );
+    this.insertUnknownKey = db.prepare(
+      "INSERT INTO load_unknown_keys (load_id, key, records) VALUES (?, ?, ?)",
+    );
+    this.maxRun = db.prepare("SELECT coalesce(max(run_id), 0) FROM loads").pluck();
+    this.hasRun = db.prepare("SELECT 1 FROM loads WHERE run_id = ? LIMIT 1").pluck();
+  }
+
+  /** Opens a load; its id goes on every row it writes. */
+  start(load: LoadStart, now: Date): number {
+    const row = { ...load, loadedAt: now.toISOString(), outcome: "running" };
+    return Number(this.insertLoad.run(row).lastInsertRowid);
+  }
+
+  /** Records a file that was skipped because the same bytes of the same kind were loaded before. */
+  recordAlreadyLoaded(load: LoadStart, now: Date): number {
+    const row = { ...load, loadedAt: now.toISOString(), outcome: "already-loaded" };
+    return Number(this.insertLoad.run(row).lastInsertRowid);
+  }
+
+  /** Closes a load with its tallies. */
+  finish(loadId: number, tally: LoadTally, now: Date): void {
+    this.finishLoad.run({ loadId, loadedAt: now.toISOString(), ...tally });
+  }
+
+  /** The first successful load of these bytes as this kind, if any. */
+  previousLoad(sha256: string, kind: DeliveryKind): number | undefined {
+    const loadId = this.findLoaded.get(sha256, kind) as number | null;
+    return loadId ?? undefined;
+  }
+
+  quarantine(loadId: number, record: RejectedRecord): void {
+    this.insertRejected.run(loadId, record.recordNumber, record.line, record.reason, record.raw);
+  }
+
+  recordUnknownKeys(loadId: number, counts: ReadonlyMap<string, number>): void {
+    for (const [key, records] of counts) this.insertUnknownKey.run(loadId, key, records);
+  }
+
+  /** The highest run id in the warehouse (0 when empty). */
+  lastRun(): number {
+    return this.maxRun.get() as number;
+  }
+
+  /** Whether any load of this run is in the warehouse (its transaction committed). */
+  containsRun(runId: number): boolean {
+    return this.hasRun.get(runId) !== undefined;
+  }
+}

@@ -1,0 +1,102 @@
+import Database from "better-sqlite3";
+import { StackhouseError } from "../errors.js";
+import { MIGRATIONS, SCHEMA_VERSION } from "./migrations.js";
+
+/** How long a run waits for another run holding the warehouse before giving up. */
+export const BUSY_TIMEOUT_MS = 60_000;
+
+/**
+ * Opens (creating if needed) a warehouse for writing and brings its schema up to date, so a
+ * warehouse made by an older stackhouse upgrades itself. Refuses one made by a newer stackhouse.
+ *
+ * @example
+ * const db = openWarehouse("warehouse.db");
+ */
+export function openWarehouse(path: string): Database.Database {
+  const db = connect(path, false);
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    db.pragma("foreign_keys = ON");
+    migrate(db, path);
+    return db;
+  } catch (error) {
+    db.close();
+    throw asWarehouseError(path, error);
+  }
+}
+
+/**
+ * Opens an existing warehouse read-only: nothing done through it can change the file.
+ *
+ * @example
+ * const rows = openWarehouseReadOnly("warehouse.db").prepare("SELECT * FROM weekly_votes").all();
+ */
+export function openWarehouseReadOnly(path: string): Database.Database {
+  const db = connect(path, true);
+  try {
+    const version = db.pragma("user_version", { simple: true }) as number;
+    if (version > SCHEMA_VERSION) throw newerSchema(path, version);
+    if (version === 0)
+      throw new StackhouseError("WAREHOUSE", `${path}: not a stackhouse warehouse`);
+    return db;
+  } catch (error) {
+    db.close();
+    throw asWarehouseError(path, error);
+  }
+}
+
+function connect(path: string, readonly: boolean): Database.Database {
+  try {
+    const db = new Database(path, { readonly, fileMustExist: readonly, timeout: BUSY_TIMEOUT_MS });
+    return db;
+  } catch (error) {
+    throw asWarehouseError(path, error);
+  }
+}
+
+function migrate(db: Database.Database, path: string): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version > SCHEMA_VERSION) throw newerSchema(path, version);
+  if (version === SCHEMA_VERSION) return;
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= version) continue;
+      migration.apply(db);
+    }
+    db.pragma(`user_version = ${String(SCHEMA_VERSION)}`);
+    db.exec("COMMIT");
+  } catch (error) {
+    db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+function newerSchema(path: string, version: number): StackhouseError {
+  return new StackhouseError(
+    "WAREHOUSE",
+    `${path}: made by a newer stackhouse (schema ${version}; this version knows up to ${SCHEMA_VERSION}); upgrade stackhouse`,
+  );
+}
+
+function asWarehouseError(path: string, error: unknown): unknown {
+  if (error instanceof StackhouseError) return error;
+  const code = (error as { code?: unknown }).code;
+  if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT") {
+    return new StackhouseError("WAREHOUSE", `${path}: not a SQLite database, or damaged`, {
+      cause: error,
+    });
+  }
+  if (code === "SQLITE_CANTOPEN") {
+    return new StackhouseError("WAREHOUSE", `${path}: cannot open the warehouse file`, {
+      cause: error,
+    });
+  }
+  if (typeof code === "string" && code.startsWith("SQLITE_")) {
+    return new StackhouseError("WAREHOUSE", `${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return error;
+}
