@@ -8,7 +8,7 @@ import {
   readFileSync,
   writeSync,
 } from "node:fs";
-import { rename, rm } from "node:fs/promises";
+import { rename, rm, rmdir } from "node:fs/promises";
 import { createReadStream, createWriteStream } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { PassThrough, Transform } from "node:stream";
@@ -171,9 +171,12 @@ export class LandingArchive {
     this.append([{ type: "abort", run }]);
   }
 
-  /** Drops staged copies of a run that failed. */
+  /** Drops staged copies of a run that failed, and the scratch folders if that empties them. */
   async discard(staged: readonly StagedObject[]): Promise<void> {
     await Promise.all(staged.map((object) => rm(object.tempPath, { force: true })));
+    for (const folder of [join(this.dir, "tmp"), this.dir]) {
+      await rmdir(folder).catch(() => undefined);
+    }
   }
 
   private append(lines: readonly ManifestLine[]): void {

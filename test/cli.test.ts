@@ -1,0 +1,131 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { run } from "../src/cli.js";
+import type { CliIo } from "../src/cli/io.js";
+import { generated } from "./helpers/deliveries.js";
+import { tempDir } from "./helpers/temp-dir.js";
+import { queryRows } from "./helpers/warehouse-dump.js";
+
+interface Captured {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function cli(...argv: string[]): Promise<Captured> {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIo = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  };
+  const code = await run(argv, io);
+  return { code, stdout, stderr };
+}
+
+export const COMMANDS = ["ingest", "rebuild"] as const;
+
+describe("stackhouse command line", () => {
+  it.each(COMMANDS)("has --help for %s", async (command) => {
+    const result = await cli(command, "--help");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Usage: stackhouse ${command}`);
+  });
+
+  it("lists every command in the top-level help", async () => {
+    const result = await cli("--help");
+    expect(result.code).toBe(0);
+    for (const command of COMMANDS) expect(result.stdout).toContain(command);
+  });
+
+  it("ingests a delivery with --db anywhere on the line, and prints the weekly answer", async () => {
+    const dir = await tempDir();
+    const delivery = await generated(dir);
+    for (const [index, argv] of [
+      ["--db", join(dir, "a.db"), delivery.posts, delivery.votes],
+      [delivery.posts, "--db", join(dir, "b.db"), delivery.votes],
+      ["ingest", delivery.posts, delivery.votes, "--db", join(dir, "c.db")],
+    ].entries()) {
+      const result = await cli(...argv);
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain("Mean votes per post per week:");
+      expect(result.stdout).toMatch(/posts\s+\S+Posts\.json\s+loaded/);
+      expect(existsSync(join(dir, `${"abc"[index] ?? ""}.db`))).toBe(true);
+    }
+  });
+
+  it("ingests the bundled sample when no files are given", async () => {
+    const db = join(await tempDir(), "sample.db");
+    const result = await cli("--db", db);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Mean votes per post per week:");
+    const [counts] = queryRows(
+      db,
+      "SELECT (SELECT count(*) FROM posts) AS posts, (SELECT count(*) FROM votes) AS votes",
+    );
+    expect(counts?.posts).toBeGreaterThan(1000);
+    expect(counts?.votes).toBeGreaterThan(1000);
+  });
+
+  it("prints the report as JSON with --json", async () => {
+    const dir = await tempDir();
+    const delivery = await generated(dir);
+    const result = await cli(
+      "ingest",
+      "--json",
+      "--db",
+      join(dir, "w.db"),
+      delivery.posts,
+      delivery.votes,
+    );
+    const report = JSON.parse(result.stdout) as { runId: number; files: { kind: string }[] };
+    expect(report.runId).toBe(1);
+    expect(report.files.map((file) => file.kind)).toEqual(["posts", "votes"]);
+  });
+
+  it("exits 2 with one line for usage errors", async () => {
+    const dir = await tempDir();
+    for (const argv of [
+      ["only-one.json"],
+      ["a", "b", "c"],
+      ["--no-such-flag"],
+      ["ingest", "--db"],
+    ]) {
+      const result = await cli(...argv, "--db", join(dir, "w.db"));
+      expect(result.code, argv.join(" ")).toBe(2);
+      expect(result.stderr.split("\n")[0]).toMatch(/^stackhouse: /);
+      expect(result.stdout).toBe("");
+    }
+    expect(existsSync(join(dir, "w.db"))).toBe(false);
+  });
+
+  it("exits 1 with one line naming the file for a bad delivery, and no stack trace", async () => {
+    const dir = await tempDir();
+    const delivery = await generated(dir);
+    const missing = join(dir, "missing.json");
+    const result = await cli("--db", join(dir, "w.db"), missing, delivery.votes);
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `stackhouse: ${missing}: no such file\n`,
+    });
+    const swapped = await cli("--db", join(dir, "w.db"), delivery.votes, delivery.posts);
+    expect(swapped.code).toBe(1);
+    expect(swapped.stderr).toBe(
+      `stackhouse: ${delivery.votes}: line 1: this looks like a votes file (record 1 has VoteTypeId, not PostTypeId), but a posts file was expected here\n`,
+    );
+    expect(existsSync(join(dir, "w.db"))).toBe(false);
+  });
+
+  it("rebuilds from the archive on demand", async () => {
+    const dir = await tempDir();
+    const db = join(dir, "w.db");
+    const delivery = await generated(dir);
+    await cli("--db", db, delivery.posts, delivery.votes);
+    const result = await cli("rebuild", "--db", db);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Rebuilt ${db} from 1 archived run(s)`);
+  });
+});

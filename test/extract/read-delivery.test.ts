@@ -1,0 +1,69 @@
+import { createHash } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { StackhouseError } from "../../src/errors.js";
+import { inspectDelivery, readDelivery } from "../../src/extract/read-delivery.js";
+import { tempDir } from "../helpers/temp-dir.js";
+
+const text = '[{"Id":"1","PostId":"7"}\n,{"Id":"2","PostId":"8"}\n]';
+
+async function readAll(path: string): Promise<{ ids: unknown[]; sha256: string }> {
+  const reading = readDelivery(await inspectDelivery(path), { batchSize: 1 });
+  const ids: unknown[] = [];
+  for await (const batch of reading.batches) ids.push(...batch.map((record) => record.value.Id));
+  return { ids, sha256: reading.digest().sha256 };
+}
+
+async function failure(promise: Promise<unknown>): Promise<StackhouseError> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  if (!(error instanceof StackhouseError))
+    throw new Error(`expected a StackhouseError, got ${String(error)}`);
+  return error;
+}
+
+describe("readDelivery", () => {
+  it("detects gzip from the content, not the name, and hashes the file's bytes", async () => {
+    const dir = await tempDir();
+    const zipped = gzipSync(Buffer.from(text));
+    const path = join(dir, "Votes.json");
+    await writeFile(path, zipped);
+    expect((await inspectDelivery(path)).gzip).toBe(true);
+    const { ids, sha256 } = await readAll(path);
+    expect(ids).toEqual(["1", "2"]);
+    expect(sha256).toBe(createHash("sha256").update(zipped).digest("hex"));
+  });
+
+  it("names the file for a missing file, a folder, corrupt gzip and bad JSON", async () => {
+    const dir = await tempDir();
+    const missing = await failure(inspectDelivery(join(dir, "nope.json")));
+    expect(missing.message).toBe(`${join(dir, "nope.json")}: no such file`);
+    expect(missing.exitCode).toBe(1);
+    expect((await failure(inspectDelivery(dir))).message).toBe(`${dir}: not a regular file`);
+
+    const corrupt = join(dir, "corrupt.json.gz");
+    const zipped = gzipSync(Buffer.from(text.repeat(50)));
+    zipped.fill(0x41, 20, 40);
+    await writeFile(corrupt, zipped);
+    const gzipError = await failure(readAll(corrupt));
+    expect(gzipError.message).toMatch(
+      /corrupt\.json\.gz: corrupt gzip data near byte \d+ of \d+: /,
+    );
+
+    const truncated = join(dir, "truncated.json.gz");
+    await writeFile(truncated, gzipSync(Buffer.from(text)).subarray(0, 30));
+    expect((await failure(readAll(truncated))).message).toContain(
+      "truncated.json.gz: corrupt gzip data",
+    );
+
+    const badJson = join(dir, "bad.json");
+    await writeFile(badJson, '[{"Id":"1"}\n,{"Id":}\n]');
+    expect((await failure(readAll(badJson))).message).toBe(
+      `${badJson}: line 2, column 2: record 2 is not valid JSON: Unexpected token '}'`,
+    );
+  });
+});

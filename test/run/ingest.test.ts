@@ -1,0 +1,319 @@
+import { existsSync } from "node:fs";
+import { rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { StackhouseError } from "../../src/errors.js";
+import { ingest } from "../../src/run/ingest.js";
+import { generated, records, writeLayout, type Layout } from "../helpers/deliveries.js";
+import { tempDir } from "../helpers/temp-dir.js";
+import { dumpWarehouse, listFiles, queryRows } from "../helpers/warehouse-dump.js";
+
+const MS_PER_DAY = 86_400_000;
+
+function mondayOf(timestamp: string): string {
+  const day = Date.parse(`${timestamp.slice(0, 10)}T00:00:00Z`);
+  const sinceMonday = (new Date(day).getUTCDay() + 6) % 7;
+  return new Date(day - sinceMonday * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+async function failure(promise: Promise<unknown>): Promise<StackhouseError> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  if (!(error instanceof StackhouseError))
+    throw new Error(`expected a StackhouseError, got ${String(error)}`);
+  return error;
+}
+
+describe("ingest", () => {
+  it("loads a generated delivery with its counts, types, NULLs and tags", async () => {
+    const dir = await tempDir();
+    const warehouse = join(dir, "warehouse.db");
+    const delivery = await generated(dir);
+    const { posts, votes } = records();
+    const distinctPosts = new Set(posts.map((post) => post.Id)).size;
+
+    const report = await ingest({ warehouse, ...delivery });
+
+    expect(report.created).toBe(true);
+    const [postsReport, votesReport] = report.files;
+    expect(postsReport).toMatchObject({
+      kind: "posts",
+      outcome: "loaded",
+      read: posts.length,
+      inserted: distinctPosts,
+      updated: 0,
+      unchanged: posts.length - distinctPosts,
+      rejected: 0,
+    });
+    expect(votesReport).toMatchObject({
+      kind: "votes",
+      read: votes.length,
+      inserted: votes.length,
+      rejected: 0,
+    });
+    expect(queryRows(warehouse, "SELECT count(*) AS n FROM posts")[0]?.n).toBe(distinctPosts);
+    expect(queryRows(warehouse, "SELECT count(*) AS n FROM votes")[0]?.n).toBe(votes.length);
+
+    const types = queryRows(
+      warehouse,
+      `SELECT DISTINCT typeof(id) AS id, typeof(score) AS score, typeof(creation_date) AS created,
+              typeof(comment_count) AS comments, typeof(content_license) AS license FROM posts`,
+    );
+    expect(types).toEqual([
+      { id: "integer", score: "integer", created: "text", comments: "integer", license: "text" },
+    ]);
+
+    const first = posts.find((post) => post.Tags !== undefined && post.ViewCount !== undefined);
+    if (first === undefined) throw new Error("the generator made no tagged question");
+    const stored = queryRows(warehouse, "SELECT * FROM posts WHERE id = ?", Number(first.Id))[0];
+    expect(stored).toMatchObject({
+      score: Number(first.Score),
+      view_count: Number(first.ViewCount),
+      body: first.Body,
+      creation_date: first.CreationDate,
+      content_license: first.ContentLIcense,
+      parent_id: null,
+    });
+    const tags = queryRows(
+      warehouse,
+      "SELECT tag FROM post_tags WHERE post_id = ? ORDER BY tag",
+      Number(first.Id),
+    );
+    expect(tags.map((row) => row.tag)).toEqual(first.Tags?.slice(1, -1).split("><").sort());
+
+    const emptyEditor = posts.find((post) => post.LastEditorDisplayName === "");
+    expect(emptyEditor).toBeDefined();
+    const editor = queryRows(
+      warehouse,
+      "SELECT last_editor_display_name AS name FROM posts WHERE id = ?",
+      Number(emptyEditor?.Id),
+    );
+    expect(editor).toEqual([{ name: "" }]);
+
+    const orphans = queryRows(
+      warehouse,
+      "SELECT count(*) AS n FROM votes WHERE post_id NOT IN (SELECT id FROM posts)",
+    )[0]?.n;
+    expect(orphans).toBeGreaterThan(0);
+    const bounty = queryRows(
+      warehouse,
+      "SELECT DISTINCT vote_type_id FROM votes WHERE bounty_amount IS NOT NULL ORDER BY 1",
+    );
+    expect(bounty.every((row) => row.vote_type_id === 8 || row.vote_type_id === 9)).toBe(true);
+  });
+
+  it("publishes weekly_votes matching an independent computation, orphans included", async () => {
+    const dir = await tempDir();
+    const warehouse = join(dir, "warehouse.db");
+    await ingest({ warehouse, ...(await generated(dir)) });
+
+    const weeks = new Map<string, { votes: number; posts: Set<string> }>();
+    for (const vote of records().votes) {
+      const week = mondayOf(vote.CreationDate ?? "");
+      const entry = weeks.get(week) ?? { votes: 0, posts: new Set<string>() };
+      entry.votes++;
+      entry.posts.add(vote.PostId ?? "");
+      weeks.set(week, entry);
+    }
+    const expected = [...weeks.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([week_start, { votes, posts }]) => ({
+        week_start,
+        votes,
+        posts_voted: posts.size,
+        mean_votes_per_post: votes / posts.size,
+      }));
+    const actual = queryRows(warehouse, "SELECT * FROM weekly_votes");
+    expect(actual).toHaveLength(expected.length);
+    actual.forEach((row, index) => {
+      const want = expected[index];
+      expect(row).toMatchObject({
+        week_start: want?.week_start,
+        votes: want?.votes,
+        posts_voted: want?.posts_voted,
+      });
+      expect(row.mean_votes_per_post).toBeCloseTo(want?.mean_votes_per_post ?? NaN, 12);
+    });
+  });
+
+  it("changes nothing, not even load ids, when the same delivery arrives again", async () => {
+    const dir = await tempDir();
+    const warehouse = join(dir, "warehouse.db");
+    const delivery = await generated(dir);
+    await ingest({ warehouse, ...delivery });
+    const before = dumpWarehouse(warehouse);
+
+    const again = await ingest({ warehouse, ...delivery });
+    expect(again.files.map((file) => [file.outcome, file.inserted, file.updated])).toEqual([
+      ["already-loaded", 0, 0],
+      ["already-loaded", 0, 0],
+    ]);
+    const after = dumpWarehouse(warehouse);
+    expect({ ...after, loads: [] }).toEqual({ ...before, loads: [] });
+    expect(after.loads?.slice(0, before.loads?.length)).toEqual(before.loads);
+
+    // The same records in other bytes are parsed and merged again, and still change nothing.
+    const { posts, votes } = records();
+    const ndjson = await ingest({
+      warehouse,
+      posts: await writeLayout(join(dir, "posts.ndjson"), posts, "ndjson"),
+      votes: await writeLayout(join(dir, "votes.ndjson"), votes, "ndjson"),
+    });
+    expect(
+      ndjson.files.map((file) => [file.outcome, file.inserted, file.updated, file.unchanged]),
+    ).toEqual([
+      ["loaded", 0, 0, posts.length],
+      ["loaded", 0, 0, votes.length],
+    ]);
+    expect({ ...dumpWarehouse(warehouse), loads: [] }).toEqual({ ...before, loads: [] });
+  });
+
+  it("merges a later delivery: new records inserted, changed posts updated to the newer version", async () => {
+    const dir = await tempDir();
+    const warehouse = join(dir, "warehouse.db");
+    await ingest({ warehouse, ...(await generated(dir, 1)) });
+    const report = await ingest({ warehouse, ...(await generated(dir, 2)) });
+
+    const first = records(1);
+    const second = records(2);
+    const firstById = new Map(first.posts.map((post) => [post.Id, post]));
+    const secondById = new Map(second.posts.map((post) => [post.Id, post]));
+    const added = [...secondById.keys()].filter((id) => !firstById.has(id)).length;
+    const changed = [...secondById.entries()].filter(
+      ([id, post]) =>
+        firstById.has(id) && JSON.stringify(firstById.get(id)) !== JSON.stringify(post),
+    ).length;
+    expect(added).toBeGreaterThan(0);
+    expect(changed).toBeGreaterThan(0);
+    expect(report.files[0]).toMatchObject({ inserted: added, updated: changed });
+    expect(report.files[1]).toMatchObject({
+      inserted: second.votes.length - first.votes.length,
+      updated: 0,
+    });
+
+    const stored = queryRows(
+      warehouse,
+      "SELECT id, last_activity_date, score FROM posts ORDER BY id",
+    );
+    expect(stored).toEqual(
+      [...secondById.values()]
+        .sort((a, b) => Number(a.Id) - Number(b.Id))
+        .map((post) => ({
+          id: Number(post.Id),
+          last_activity_date: post.LastActivityDate,
+          score: Number(post.Score),
+        })),
+    );
+  });
+
+  it("ignores a stale delivery and ends with the same posts whatever the delivery order", async () => {
+    const dir = await tempDir();
+    const older = await generated(dir, 1);
+    const newer = await generated(dir, 2);
+    const inOrder = join(dir, "in-order.db");
+    const reversed = join(dir, "reversed.db");
+    await ingest({ warehouse: inOrder, ...older });
+    await ingest({ warehouse: inOrder, ...newer });
+    await ingest({ warehouse: reversed, ...newer });
+    const afterNewer = dumpWarehouse(reversed);
+    const stale = await ingest({ warehouse: reversed, ...older });
+
+    expect(stale.files.map((file) => [file.inserted, file.updated])).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    expect({ ...dumpWarehouse(reversed), loads: [] }).toEqual({ ...afterNewer, loads: [] });
+    const content = { posts: ["load_id"], votes: ["load_id"], loads: ["load_id"] };
+    const a = dumpWarehouse(inOrder, content);
+    const b = dumpWarehouse(reversed, content);
+    expect(b.posts).toEqual(a.posts);
+    expect(b.votes).toEqual(a.votes);
+    expect(b.post_tags).toEqual(a.post_tags);
+  });
+
+  it("re-creates a deleted warehouse from the landing archive with its whole history", async () => {
+    const dir = await tempDir();
+    const warehouse = join(dir, "warehouse.db");
+    const reference = join(dir, "reference.db");
+    const [first, second, third] = [
+      await generated(dir, 1),
+      await generated(dir, 2),
+      await generated(dir, 3),
+    ];
+    for (const delivery of [first, second]) await ingest({ warehouse, ...delivery });
+    for (const delivery of [first, second, third])
+      await ingest({ warehouse: reference, ...delivery });
+    const beforeDeletion = dumpWarehouse(warehouse, { loads: ["loaded_at", "source"] });
+
+    await rm(warehouse);
+    const report = await ingest({ warehouse, ...third });
+
+    expect(report.replayed?.runs).toBe(2);
+    expect(report.runId).toBe(3);
+    const rebuilt = dumpWarehouse(warehouse, { loads: ["loaded_at", "source"] });
+    expect(rebuilt.loads?.slice(0, 4)).toEqual(beforeDeletion.loads);
+    const content = { loads: ["loaded_at", "arrived_at", "source", "source_path"] };
+    expect(dumpWarehouse(warehouse, content)).toEqual(dumpWarehouse(reference, content));
+    const sources = queryRows(warehouse, "SELECT run_id, source FROM loads ORDER BY load_id");
+    expect(sources.map((row) => `${String(row.run_id)}:${String(row.source)}`)).toEqual([
+      "1:archive",
+      "1:archive",
+      "2:archive",
+      "2:archive",
+      "3:delivery",
+      "3:delivery",
+    ]);
+  });
+
+  it.each<Layout>(["ndjson", "supplier.gz", "ndjson.gz"])(
+    "gives the same rows from %s as from the supplier's JSON array",
+    async (layout) => {
+      const dir = await tempDir();
+      const { posts, votes } = records();
+      const reference = join(dir, "reference.db");
+      const other = join(dir, "other.db");
+      await ingest({
+        warehouse: reference,
+        posts: await writeLayout(join(dir, "p.json"), posts, "supplier"),
+        votes: await writeLayout(join(dir, "v.json"), votes, "supplier"),
+      });
+      await ingest({
+        warehouse: other,
+        posts: await writeLayout(join(dir, "p.data"), posts, layout),
+        votes: await writeLayout(join(dir, "v.data"), votes, layout),
+      });
+      const content = { loads: ["sha256", "size_bytes", "source_path", "loaded_at", "arrived_at"] };
+      expect(dumpWarehouse(other, content)).toEqual(dumpWarehouse(reference, content));
+    },
+  );
+
+  it("leaves the warehouse and the archive exactly as they were when a run fails", async () => {
+    const dir = await tempDir();
+    const warehouse = join(dir, "warehouse.db");
+    await ingest({ warehouse, ...(await generated(dir, 1)) });
+    const before = dumpWarehouse(warehouse);
+    const archiveBefore = listFiles(join(dir, "warehouse.landing"));
+
+    const next = await generated(dir, 2);
+    const broken = join(dir, "broken-votes.json");
+    await writeFile(
+      broken,
+      '[{"Id":"1","PostId":"1","VoteTypeId":"2","CreationDate":"2020-01-01T00:00:00.000"}\n,{"Id":"2"',
+    );
+    const error = await failure(ingest({ warehouse, posts: next.posts, votes: broken }));
+
+    expect(error.message).toBe(`${broken}: line 2, column 2: truncated: record 2 is not closed`);
+    expect(dumpWarehouse(warehouse)).toEqual(before);
+    expect(listFiles(join(dir, "warehouse.landing"))).toEqual(archiveBefore);
+  });
+
+  it("leaves nothing behind when the first run into a new warehouse fails", async () => {
+    const dir = await tempDir();
+    const warehouse = join(dir, "warehouse.db");
+    const delivery = await generated(dir);
+    await failure(ingest({ warehouse, posts: delivery.votes, votes: delivery.posts }));
+    expect(Object.keys(listFiles(dir)).filter((name) => !name.startsWith("snapshot-"))).toEqual([]);
+  });
+});

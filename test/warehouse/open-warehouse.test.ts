@@ -1,0 +1,80 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { StackhouseError } from "../../src/errors.js";
+import { KINDS } from "../../src/model/kinds.js";
+import { SCHEMA_VERSION } from "../../src/warehouse/migrations.js";
+import { openWarehouse, openWarehouseReadOnly } from "../../src/warehouse/open-warehouse.js";
+import { tempDir } from "../helpers/temp-dir.js";
+
+function columns(db: Database.Database, table: string): string[] {
+  return db
+    .prepare("SELECT name FROM pragma_table_info(?) ORDER BY cid")
+    .pluck()
+    .all(table) as string[];
+}
+
+function thrown(action: () => unknown): StackhouseError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof StackhouseError) return error;
+    throw error;
+  }
+  throw new Error("expected a StackhouseError");
+}
+
+describe("openWarehouse", () => {
+  it("creates the contract schema: one column per delivered field, plus the load id", async () => {
+    const db = openWarehouse(join(await tempDir(), "w.db"));
+    expect(columns(db, "posts")).toEqual([...KINDS.posts.fields.map((f) => f.column), "load_id"]);
+    expect(columns(db, "votes")).toEqual([...KINDS.votes.fields.map((f) => f.column), "load_id"]);
+    expect(columns(db, "post_tags")).toEqual(["post_id", "tag"]);
+    expect(db.prepare("SELECT name FROM vote_types WHERE id = 2").pluck().get()).toBe("UpMod");
+    expect(db.prepare("SELECT name FROM post_types WHERE id = 1").pluck().get()).toBe("Question");
+    expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+  });
+
+  it("upgrades an older warehouse in place and leaves a current one alone", async () => {
+    const path = join(await tempDir(), "w.db");
+    const old = new Database(path);
+    old.exec("CREATE TABLE kept (x INTEGER)");
+    old.close();
+    const db = openWarehouse(path);
+    expect(columns(db, "kept")).toEqual(["x"]);
+    expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+    openWarehouse(path).close();
+  });
+
+  it("refuses a warehouse from a newer stackhouse, and a file that is not a database", async () => {
+    const dir = await tempDir();
+    const newer = join(dir, "newer.db");
+    const db = new Database(newer);
+    db.pragma(`user_version = ${String(SCHEMA_VERSION + 1)}`);
+    db.close();
+    const error = thrown(() => openWarehouse(newer));
+    expect(error.code).toBe("WAREHOUSE");
+    expect(error.message).toContain("made by a newer stackhouse");
+
+    const notDb = join(dir, "text.db");
+    await writeFile(
+      notDb,
+      "this is not a database, just some text that is long enough ".repeat(20),
+    );
+    expect(thrown(() => openWarehouse(notDb)).message).toBe(
+      `${notDb}: not a SQLite database, or damaged`,
+    );
+    expect(thrown(() => openWarehouseReadOnly(join(dir, "missing.db"))).code).toBe("WAREHOUSE");
+  });
+
+  it("opens read-only so that writes fail", async () => {
+    const path = join(await tempDir(), "w.db");
+    openWarehouse(path).close();
+    const reader = openWarehouseReadOnly(path);
+    expect(() => reader.exec("DELETE FROM vote_types")).toThrow(/readonly/);
+    reader.close();
+  });
+});
