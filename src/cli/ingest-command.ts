@@ -1,3 +1,4 @@
+import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { readWeeklyVotes, summarizeWeekly } from "../analysis/weekly-votes.js";

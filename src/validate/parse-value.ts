@@ -88,6 +88,6 @@ function refuse(field: Field, raw: unknown, problem: string): ParseResult {
 }
 
 function show(raw: unknown): string {
-  const text = JSON.stringify(raw) ?? String(raw);
+  const text = JSON.stringify(raw);
   return text.length > MAX_SHOWN_CHARS ? `${text.slice(0, MAX_SHOWN_CHARS)}…` : text;
 }

@@ -1,0 +1,125 @@
+import { stat } from "node:fs/promises";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { StackhouseError } from "../errors.js";
+import { generateDelivery } from "./write-delivery.js";
+
+/** Where the command writes its report and its errors. */
+export interface CommandOutput {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+interface ParsedOptions {
+  readonly posts: number;
+  readonly votes: number;
+  readonly out: string;
+  readonly seed: number;
+  readonly snapshot: number;
+  readonly gzip?: true;
+}
+
+const EXIT_OK = 0;
+const EXIT_WRITE_FAILED = 1;
+const EXIT_USAGE = new StackhouseError("USAGE", "").exitCode;
+
+function integerParser(min: number): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min) {
+      throw new InvalidArgumentError(`expected an integer >= ${min}.`);
+    }
+    return value;
+  };
+}
+
+function parseSeed(text: string): number {
+  return integerParser(Number.MIN_SAFE_INTEGER)(text);
+}
+
+function buildProgram(output: CommandOutput): Command {
+  return new Command("generate")
+    .description(
+      "Write a seeded, realistic Stack Exchange delivery (Posts.json, Votes.json) in the " +
+        "supplier's layout. Snapshot k+1 repeats snapshot k with ~10% new and ~5% changed posts.",
+    )
+    .requiredOption(
+      "--posts <n>",
+      "post ids in snapshot 1 (before deleted posts)",
+      integerParser(1),
+    )
+    .requiredOption("--votes <n>", "votes in snapshot 1 (approximate)", integerParser(0))
+    .requiredOption("--out <dir>", "folder to write the files into (created if missing)")
+    .option("--seed <n>", "same seed, same bytes", parseSeed, 1)
+    .option("--snapshot <k>", "which full snapshot to write, 1 for the first", integerParser(1), 1)
+    .option("--gzip", "write Posts.json.gz and Votes.json.gz")
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => output.stdout.write(text),
+      writeErr: (text) => output.stderr.write(text),
+    });
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) {
+    return `${bytes} B`;
+  }
+  const units = ["KiB", "MiB", "GiB"] as const;
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit] ?? "GiB"}`;
+}
+
+async function reportLine(path: string, records: number): Promise<string> {
+  const { size } = await stat(path);
+  return `wrote ${path}: ${records.toLocaleString("en-US")} records, ${formatBytes(size)}\n`;
+}
+
+/**
+ * Runs the `generate` command line: parses `argv` (arguments only, no node or script path),
+ * writes the delivery and reports what it wrote. Returns the exit code instead of exiting, so it
+ * can be tested: 0 on success (and for --help), 2 on bad arguments, 1 when writing fails.
+ *
+ * @example
+ * const code = await runGenerateCommand(["--posts", "1000", "--votes", "3000", "--out", "/tmp/x"], process);
+ */
+export async function runGenerateCommand(
+  argv: readonly string[],
+  output: CommandOutput,
+): Promise<number> {
+  const program = buildProgram(output);
+  try {
+    program.parse([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    throw error;
+  }
+  const options = program.opts<ParsedOptions>();
+  try {
+    const result = await generateDelivery({
+      posts: options.posts,
+      votes: options.votes,
+      seed: options.seed,
+      snapshot: options.snapshot,
+      outDir: options.out,
+      gzip: options.gzip === true,
+    });
+    output.stdout.write(await reportLine(result.postsPath, result.postsWritten));
+    output.stdout.write(await reportLine(result.votesPath, result.votesWritten));
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      output.stderr.write(`error: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    output.stderr.write(`error: cannot write the delivery to ${options.out}: ${reason}\n`);
+    return EXIT_WRITE_FAILED;
+  }
+}
