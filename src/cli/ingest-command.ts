@@ -50,8 +50,8 @@ export function addIngestCommand(program: Command, io: CliIo, done: (code: numbe
         }
         const report = await ingest({
           warehouse: flags.db,
-          posts: postsFile ?? SAMPLE_DELIVERY.posts,
-          votes: votesFile ?? SAMPLE_DELIVERY.votes,
+          posts: postsFile ?? relative(process.cwd(), SAMPLE_DELIVERY.posts),
+          votes: votesFile ?? relative(process.cwd(), SAMPLE_DELIVERY.votes),
           progress: progressBar(io),
         });
         const db = openWarehouseReadOnly(flags.db);
