@@ -1,13 +1,8 @@
 import { stat } from "node:fs/promises";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
+import type { CliIo } from "../cli/io.js";
 import { StackhouseError } from "../errors.js";
 import { generateDelivery } from "./write-delivery.js";
-
-/** Where the command writes its report and its errors. */
-export interface CommandOutput {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-}
 
 interface ParsedOptions {
   readonly posts: number;
@@ -36,7 +31,7 @@ function parseSeed(text: string): number {
   return integerParser(Number.MIN_SAFE_INTEGER)(text);
 }
 
-function buildProgram(output: CommandOutput): Command {
+function buildProgram(output: CliIo): Command {
   return new Command("generate")
     .description(
       "Write a seeded, realistic Stack Exchange delivery (Posts.json, Votes.json) in the " +
@@ -87,10 +82,7 @@ async function reportLine(path: string, records: number): Promise<string> {
  * @example
  * const code = await runGenerateCommand(["--posts", "1000", "--votes", "3000", "--out", "/tmp/x"], process);
  */
-export async function runGenerateCommand(
-  argv: readonly string[],
-  output: CommandOutput,
-): Promise<number> {
+export async function runGenerateCommand(argv: readonly string[], output: CliIo): Promise<number> {
   const program = buildProgram(output);
   try {
     program.parse([...argv], { from: "user" });

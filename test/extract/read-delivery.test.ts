@@ -3,9 +3,9 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { StackhouseError } from "../../src/errors.js";
 import { inspectDelivery, readDelivery } from "../../src/extract/read-delivery.js";
 import { tempDir } from "../helpers/temp-dir.js";
+import { rejection } from "../helpers/errors.js";
 
 const text = '[{"Id":"1","PostId":"7"}\n,{"Id":"2","PostId":"8"}\n]';
 
@@ -14,16 +14,6 @@ async function readAll(path: string): Promise<{ ids: unknown[]; sha256: string }
   const ids: unknown[] = [];
   for await (const batch of reading.batches) ids.push(...batch.map((record) => record.value.Id));
   return { ids, sha256: reading.digest().sha256 };
-}
-
-async function failure(promise: Promise<unknown>): Promise<StackhouseError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  if (!(error instanceof StackhouseError))
-    throw new Error(`expected a StackhouseError, got ${String(error)}`);
-  return error;
 }
 
 describe("readDelivery", () => {
@@ -40,29 +30,29 @@ describe("readDelivery", () => {
 
   it("names the file for a missing file, a folder, corrupt gzip and bad JSON", async () => {
     const dir = await tempDir();
-    const missing = await failure(inspectDelivery(join(dir, "nope.json")));
+    const missing = await rejection(inspectDelivery(join(dir, "nope.json")));
     expect(missing.message).toBe(`${join(dir, "nope.json")}: no such file`);
     expect(missing.exitCode).toBe(1);
-    expect((await failure(inspectDelivery(dir))).message).toBe(`${dir}: not a regular file`);
+    expect((await rejection(inspectDelivery(dir))).message).toBe(`${dir}: not a regular file`);
 
     const corrupt = join(dir, "corrupt.json.gz");
     const zipped = gzipSync(Buffer.from(text.repeat(50)));
     zipped.fill(0x41, 20, 40);
     await writeFile(corrupt, zipped);
-    const gzipError = await failure(readAll(corrupt));
+    const gzipError = await rejection(readAll(corrupt));
     expect(gzipError.message).toMatch(
       /corrupt\.json\.gz: corrupt gzip data near byte \d+ of \d+: /,
     );
 
     const truncated = join(dir, "truncated.json.gz");
     await writeFile(truncated, gzipSync(Buffer.from(text)).subarray(0, 30));
-    expect((await failure(readAll(truncated))).message).toContain(
+    expect((await rejection(readAll(truncated))).message).toContain(
       "truncated.json.gz: corrupt gzip data",
     );
 
     const badJson = join(dir, "bad.json");
     await writeFile(badJson, '[{"Id":"1"}\n,{"Id":}\n]');
-    expect((await failure(readAll(badJson))).message).toBe(
+    expect((await rejection(readAll(badJson))).message).toBe(
       `${badJson}: line 2, column 2: record 2 is not valid JSON: Unexpected token '}'`,
     );
   });

@@ -1,11 +1,11 @@
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { StackhouseError } from "../../src/errors.js";
 import { ingest } from "../../src/run/ingest.js";
 import { generated, records, writeLayout, type Layout } from "../helpers/deliveries.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { dumpWarehouse, listFiles, queryRows } from "../helpers/warehouse-dump.js";
+import { rejection } from "../helpers/errors.js";
 
 const MS_PER_DAY = 86_400_000;
 
@@ -13,16 +13,6 @@ function mondayOf(timestamp: string): string {
   const day = Date.parse(`${timestamp.slice(0, 10)}T00:00:00Z`);
   const sinceMonday = (new Date(day).getUTCDay() + 6) % 7;
   return new Date(day - sinceMonday * MS_PER_DAY).toISOString().slice(0, 10);
-}
-
-async function failure(promise: Promise<unknown>): Promise<StackhouseError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  if (!(error instanceof StackhouseError))
-    throw new Error(`expected a StackhouseError, got ${String(error)}`);
-  return error;
 }
 
 describe("ingest", () => {
@@ -301,7 +291,7 @@ describe("ingest", () => {
       broken,
       '[{"Id":"1","PostId":"1","VoteTypeId":"2","CreationDate":"2020-01-01T00:00:00.000"}\n,{"Id":"2"',
     );
-    const error = await failure(ingest({ warehouse, posts: next.posts, votes: broken }));
+    const error = await rejection(ingest({ warehouse, posts: next.posts, votes: broken }));
 
     expect(error.message).toBe(`${broken}: line 2, column 2: truncated: record 2 is not closed`);
     expect(dumpWarehouse(warehouse)).toEqual(before);
@@ -312,7 +302,7 @@ describe("ingest", () => {
     const dir = await tempDir();
     const warehouse = join(dir, "warehouse.db");
     const delivery = await generated(dir);
-    await failure(ingest({ warehouse, posts: delivery.votes, votes: delivery.posts }));
+    await rejection(ingest({ warehouse, posts: delivery.votes, votes: delivery.posts }));
     expect(Object.keys(listFiles(dir)).filter((name) => !name.startsWith("snapshot-"))).toEqual([]);
   });
 });
