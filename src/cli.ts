@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { addCheckCommand } from "./cli/check-command.js";
 import { addIngestCommand } from "./cli/ingest-command.js";
 import { processIo, type CliIo } from "./cli/io.js";
 import { addRebuildCommand } from "./cli/rebuild-command.js";
@@ -34,6 +35,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     .showHelpAfterError("(run with --help for usage)");
   addIngestCommand(program, io, done);
   addRebuildCommand(program, io, done);
+  addCheckCommand(program, io, done);
 
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -6,13 +6,17 @@ export type ErrorCode =
   | "INPUT_FILE" // a delivery file is missing, unreadable or not valid JSON of the expected kind
   | "USAGE" // the command line is wrong
   | "WAREHOUSE" // the warehouse file cannot be opened or is from a newer stackhouse
-  | "ARCHIVE"; // the landing archive is damaged or incomplete
+  | "ARCHIVE" // the landing archive is damaged or incomplete
+  | "TOO_MANY_REJECTED" // more of a file's records were quarantined than allowed
+  | "CHECK_FAILED"; // a data-quality check of error severity found problems
 
 const exitCodes: Readonly<Record<ErrorCode, number>> = {
   INPUT_FILE: 1,
   USAGE: 2,
   WAREHOUSE: 3,
   ARCHIVE: 4,
+  TOO_MANY_REJECTED: 5,
+  CHECK_FAILED: 6,
 };
 
 /**

@@ -1,30 +1,12 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { run } from "../src/cli.js";
-import type { CliIo } from "../src/cli/io.js";
 import { generated } from "./helpers/deliveries.js";
+import { cli } from "./helpers/fixtures.js";
 import { tempDir } from "./helpers/temp-dir.js";
 import { queryRows } from "./helpers/warehouse-dump.js";
 
-interface Captured {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(...argv: string[]): Promise<Captured> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-  };
-  const code = await run(argv, io);
-  return { code, stdout, stderr };
-}
-
-export const COMMANDS = ["ingest", "rebuild"] as const;
+const COMMANDS = ["ingest", "rebuild", "check"] as const;
 
 describe("stackhouse command line", () => {
   it.each(COMMANDS)("has --help for %s", async (command) => {

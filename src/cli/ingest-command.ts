@@ -1,12 +1,14 @@
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { readWeeklyVotes, summarizeWeekly } from "../analysis/weekly-votes.js";
 import { StackhouseError } from "../errors.js";
 import { ingest } from "../run/ingest.js";
+import { DEFAULT_MAX_REJECTED_SHARE, parseShare } from "../validate/reject-threshold.js";
 import { openWarehouseReadOnly } from "../warehouse/open-warehouse.js";
 import type { CliIo } from "./io.js";
 import { progressBar } from "./progress-bar.js";
+import { renderCheckFindings } from "./render-checks.js";
 import { renderFileReports, renderReplay, renderWeeklyAnswer } from "./render-report.js";
 
 /** The bundled sample delivery, ingested when no files are given. */
@@ -18,6 +20,18 @@ export const SAMPLE_DELIVERY = {
 interface IngestFlags {
   readonly db: string;
   readonly json?: boolean;
+  readonly maxRejected: number;
+  readonly checks: boolean;
+}
+
+function shareOption(text: string): number {
+  const share = parseShare(text);
+  if (share === undefined) {
+    throw new InvalidArgumentError(
+      "give a percentage like 5% or a fraction like 0.05, from 0 to 1.",
+    );
+  }
+  return share;
 }
 
 /** `stackhouse ingest [posts votes]`: merge one delivery into the warehouse. */
@@ -34,6 +48,13 @@ export function addIngestCommand(program: Command, io: CliIo, done: (code: numbe
     .argument("[posts-file]", "the Posts delivery file")
     .argument("[votes-file]", "the Votes delivery file")
     .option("--json", "print the run report as JSON instead of tables")
+    .option(
+      "--max-rejected <share>",
+      "refuse a file when more than this share of its records fails validation (5% or 0.05)",
+      shareOption,
+      DEFAULT_MAX_REJECTED_SHARE,
+    )
+    .option("--no-checks", "skip the data-quality checks after the load")
     .action(
       async (
         postsFile: string | undefined,
@@ -53,6 +74,8 @@ export function addIngestCommand(program: Command, io: CliIo, done: (code: numbe
           posts: postsFile ?? relative(process.cwd(), SAMPLE_DELIVERY.posts),
           votes: votesFile ?? relative(process.cwd(), SAMPLE_DELIVERY.votes),
           progress: progressBar(io),
+          maxRejectedShare: flags.maxRejected,
+          checks: flags.checks,
         });
         const db = openWarehouseReadOnly(flags.db);
         const weeks = readWeeklyVotes(db);
@@ -65,6 +88,7 @@ export function addIngestCommand(program: Command, io: CliIo, done: (code: numbe
             ...(report.replayed === null ? [] : [renderReplay(report.replayed), ""]),
             `Ingested into ${flags.db} (run ${report.runId}${report.created ? ", new warehouse" : ""}):`,
             renderFileReports(report.files),
+            ...(report.checks === null ? [] : ["", renderCheckFindings(report.checks)]),
             "",
             renderWeeklyAnswer(summary, weeks),
           ];

@@ -1,3 +1,5 @@
+import { isUtf8 } from "node:buffer";
+
 /** One delivered record, still untyped, with where it came from. */
 export interface RawRecord {
   /** The parsed JSON object. */
@@ -8,6 +10,8 @@ export interface RawRecord {
   readonly number: number;
   /** 1-based line on which the record starts. */
   readonly line: number;
+  /** The record's bytes are not valid UTF-8 (its text then shows U+FFFD where they were). */
+  readonly invalidUtf8: boolean;
 }
 
 /** A structural error at a known place in the decompressed text of a file. */
@@ -201,11 +205,12 @@ export class RecordScanner {
   }
 
   private finishRecord(buf: Buffer, end: number): RawRecord {
+    const invalidUtf8 = !isUtf8(buf.subarray(this.recordStart, end));
     const text = buf.toString("utf8", this.recordStart, end);
     const number = this.recordCount + 1;
     const value = this.parseRecord(text, number);
     this.recordCount = number;
-    const record: RawRecord = { value, text, number, line: this.recordLine };
+    const record: RawRecord = { value, text, number, line: this.recordLine, invalidUtf8 };
     this.recordStart = -1;
     this.mode = this.mode === "ndjson" ? "ndjson" : "array-after";
     return record;

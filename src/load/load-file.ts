@@ -1,6 +1,7 @@
 import type { RawRecord } from "../extract/record-scanner.js";
 import { inputError, readDelivery, type DeliveryFile } from "../extract/read-delivery.js";
 import { KINDS, type DeliveryKind, type KindSpec } from "../model/kinds.js";
+import { RejectTally } from "../validate/reject-threshold.js";
 import { validateBatch } from "../validate/validate-record.js";
 import type { LoadsLog, LoadSource } from "../warehouse/loads-log.js";
 import { emptyCounts } from "./merge-counts.js";
@@ -58,7 +59,11 @@ export async function loadFile(
   context: LoadContext,
   file: DeliveryFile,
   delivery: DeliveryIdentity,
-  options: { readonly hashDecoded?: boolean } = {},
+  options: {
+    readonly hashDecoded?: boolean;
+    /** Refuse the file when more than this share of its records fails validation. */
+    readonly maxRejectedShare?: number;
+  } = {},
 ): Promise<FileReport> {
   const started = performance.now();
   const { log } = context;
@@ -78,7 +83,7 @@ export async function loadFile(
   const counts = emptyCounts();
   const unknownKeys = new Map<string, number>();
   let read = 0;
-  let rejected = 0;
+  const rejects = new RejectTally();
   const reading = readDelivery(file, {
     onBytes: context.onBytes,
     hashDecoded: options.hashDecoded,
@@ -88,6 +93,7 @@ export async function loadFile(
     read += batch.length;
     const { rows, rejections } = validateBatch(spec, batch, unknownKeys);
     for (const { record, reason } of rejections) {
+      rejects.add(reason);
       log.quarantine(loadId, {
         recordNumber: record.number,
         line: record.line,
@@ -95,9 +101,12 @@ export async function loadFile(
         raw: record.text,
       });
     }
-    rejected += rejections.length;
     context.merger.merge(delivery.kind, rows, loadId, counts);
   }
+  if (options.maxRejectedShare !== undefined) {
+    rejects.enforce(delivery.sourcePath, read, options.maxRejectedShare);
+  }
+  const rejected = rejects.count;
   const { sha256 } = reading.digest();
   if (sha256 !== delivery.sha256) {
     throw inputError(file.path, "the file changed while it was being loaded");

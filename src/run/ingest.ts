@@ -5,11 +5,13 @@ import {
   type ArchivedFile,
   type StagedObject,
 } from "../archive/landing-archive.js";
+import { runChecks, type CheckReport } from "../check/run-checks.js";
 import { sha256File } from "../extract/hash-file.js";
 import { inputError, inspectDelivery, type DeliveryFile } from "../extract/read-delivery.js";
 import { loadFile, type FileReport } from "../load/load-file.js";
 import { SqliteMerger } from "../load/sqlite-merger.js";
 import type { DeliveryKind } from "../model/kinds.js";
+import { DEFAULT_MAX_REJECTED_SHARE } from "../validate/reject-threshold.js";
 import { LoadsLog } from "../warehouse/loads-log.js";
 import { openWarehouse } from "../warehouse/open-warehouse.js";
 import type { ProgressListener } from "./progress.js";
@@ -24,6 +26,10 @@ export interface IngestOptions {
   readonly posts: string;
   readonly votes: string;
   readonly progress?: ProgressListener;
+  /** Share of a file's records that may fail validation before the run is refused (default 5%). */
+  readonly maxRejectedShare?: number;
+  /** Run the data-quality checks after the load (default true). */
+  readonly checks?: boolean;
   /** The clock, injectable for tests. */
   readonly now?: () => Date;
 }
@@ -36,6 +42,8 @@ export interface IngestReport {
   /** The archive history replayed first, when the warehouse was missing and an archive existed. */
   readonly replayed: ReplayReport | null;
   readonly files: readonly FileReport[];
+  /** The data-quality checks run after the load, unless they were turned off. */
+  readonly checks: CheckReport | null;
 }
 
 /**
@@ -68,10 +76,12 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
         : null;
     const runId = Math.max(state.lastRun, new LoadsLog(db).lastRun()) + 1;
     const files = await loadDelivery(db, archive, runId, deliveries, options);
+    const now = options.now ?? (() => new Date());
+    const checks = options.checks === false ? null : runChecks(db, now(), runId);
     db.close();
     db = undefined;
     if (created) await replaceDatabase(workPath, options.warehouse);
-    return { runId, created, replayed, files };
+    return { runId, created, replayed, files, checks };
   } catch (error) {
     db?.close();
     if (created) await removeDatabase(workPath);
@@ -122,7 +132,8 @@ async function loadDelivery(
         copy.catch(() => undefined);
         staging.push({ file, sha256, copy });
       }
-      reports.push(await loadFile(context, file, identity));
+      const maxRejectedShare = options.maxRejectedShare ?? DEFAULT_MAX_REJECTED_SHARE;
+      reports.push(await loadFile(context, file, identity, { maxRejectedShare }));
       archived.push({ run: runId, ...identity, stored: file.gzip ? "as-delivered" : "gzip" });
       progress.fileFinished?.();
     }

@@ -33,7 +33,9 @@ export function validateBatch(
     for (const key of Object.keys(record.value)) {
       if (!spec.knownKeys.has(key)) unknownKeys.set(key, (unknownKeys.get(key) ?? 0) + 1);
     }
-    const result = validateRecord(spec, record.value);
+    const result = record.invalidUtf8
+      ? "the record is not valid UTF-8"
+      : validateRecord(spec, record.value);
     if (typeof result === "string") rejections.push({ record, reason: result });
     else rows.push(result);
   }

@@ -103,6 +103,28 @@ GROUP BY week_start
 ORDER BY week_start;
 `;
 
+const CHECK_TABLES = `
+CREATE TABLE check_runs (
+  check_run_id INTEGER PRIMARY KEY,
+  checked_at TEXT NOT NULL,
+  run_id INTEGER
+) STRICT;
+
+CREATE TABLE check_results (
+  check_run_id INTEGER NOT NULL REFERENCES check_runs (check_run_id),
+  name TEXT NOT NULL,
+  severity TEXT NOT NULL CHECK (severity IN ('error', 'warning')),
+  failing INTEGER NOT NULL,
+  sample_ids TEXT NOT NULL,
+  PRIMARY KEY (check_run_id, name)
+) STRICT;
+
+CREATE VIEW latest_check_results AS
+SELECT r.name, r.severity, r.failing, r.sample_ids, c.checked_at
+FROM check_results AS r JOIN check_runs AS c USING (check_run_id)
+WHERE r.check_run_id = (SELECT max(check_run_id) FROM check_runs);
+`;
+
 /** Every schema step, oldest first. A warehouse records the last one applied in `user_version`. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -114,6 +136,13 @@ export const MIGRATIONS: readonly Migration[] = [
       for (const [id, name] of VOTE_TYPES) voteType.run(id, name);
       const postType = db.prepare("INSERT INTO post_types (id, name) VALUES (?, ?)");
       for (const [id, name] of POST_TYPES) postType.run(id, name);
+    },
+  },
+  {
+    version: 2,
+    description: "data-quality check results",
+    apply(db) {
+      db.exec(CHECK_TABLES);
     },
   },
 ];

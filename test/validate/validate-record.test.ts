@@ -24,7 +24,7 @@ const post = {
 };
 
 function raw(value: Record<string, unknown>, number = 1): RawRecord {
-  return { value, text: JSON.stringify(value), number, line: number };
+  return { value, text: JSON.stringify(value), number, line: number, invalidUtf8: false };
 }
 
 describe("validateRecord", () => {

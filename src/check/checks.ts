@@ -1,0 +1,148 @@
+import { KINDS } from "../model/kinds.js";
+
+/** `error`: the warehouse breaks a rule its numbers rely on. `warning`: a known gap, kept and counted. */
+export type Severity = "error" | "warning";
+
+/** One data-quality check: a query listing the ids of the rows that fail it. */
+export interface Check {
+  readonly name: string;
+  readonly severity: Severity;
+  readonly description: string;
+  /** Selects one column, `id`, of every offending row; may use the parameter `@now`. */
+  readonly sql: string;
+}
+
+const EARLIEST = "2008-01-01T00:00:00.000";
+const POST_TIMESTAMPS = KINDS.posts.fields
+  .filter((f) => f.type === "timestamp")
+  .map((f) => f.column);
+const VOTE_TIMESTAMPS = KINDS.votes.fields
+  .filter((f) => f.type === "timestamp")
+  .map((f) => f.column);
+
+function anyNull(kind: "posts" | "votes"): string {
+  const required = KINDS[kind].fields
+    .filter((field) => field.required)
+    .map((field) => field.column);
+  return required.map((column) => `${column} IS NULL`).join(" OR ");
+}
+
+function anyTimestamp(columns: readonly string[], condition: string): string {
+  return columns.map((column) => `${column} ${condition}`).join(" OR ");
+}
+
+/** Every check `stackhouse check` runs, in the order it prints them. */
+export const CHECKS: readonly Check[] = [
+  {
+    name: "posts_unique_ids",
+    severity: "error",
+    description: "post ids that occur more than once",
+    sql: "SELECT id FROM posts GROUP BY id HAVING count(*) > 1",
+  },
+  {
+    name: "votes_unique_ids",
+    severity: "error",
+    description: "vote ids that occur more than once",
+    sql: "SELECT id FROM votes GROUP BY id HAVING count(*) > 1",
+  },
+  {
+    name: "posts_required_fields",
+    severity: "error",
+    description: "posts missing a required field",
+    sql: `SELECT id FROM posts WHERE ${anyNull("posts")}`,
+  },
+  {
+    name: "votes_required_fields",
+    severity: "error",
+    description: "votes missing a required field",
+    sql: `SELECT id FROM votes WHERE ${anyNull("votes")}`,
+  },
+  {
+    name: "votes_orphaned",
+    severity: "warning",
+    description: "votes whose post is not in posts (kept; resolved when the post arrives)",
+    sql: "SELECT v.id FROM votes AS v WHERE NOT EXISTS (SELECT 1 FROM posts AS p WHERE p.id = v.post_id)",
+  },
+  {
+    name: "answers_without_question",
+    severity: "warning",
+    description: "answers whose parent question is not in posts",
+    sql: `SELECT a.id FROM posts AS a WHERE a.post_type_id = 2 AND NOT EXISTS
+            (SELECT 1 FROM posts AS q WHERE q.id = a.parent_id AND q.post_type_id = 1)`,
+  },
+  {
+    name: "accepted_answer_not_an_answer",
+    severity: "error",
+    description: "questions whose accepted answer is not an answer to that question",
+    sql: `SELECT q.id FROM posts AS q JOIN posts AS a ON a.id = q.accepted_answer_id
+          WHERE a.post_type_id <> 2 OR a.parent_id IS NOT q.id`,
+  },
+  {
+    name: "accepted_answer_missing",
+    severity: "warning",
+    description: "questions whose accepted answer is not in posts",
+    sql: `SELECT q.id FROM posts AS q WHERE q.accepted_answer_id IS NOT NULL AND NOT EXISTS
+            (SELECT 1 FROM posts AS a WHERE a.id = q.accepted_answer_id)`,
+  },
+  {
+    name: "vote_user_id_type",
+    severity: "error",
+    description: "votes with a UserId that are not favorites (5) or bounty starts (8)",
+    sql: "SELECT id FROM votes WHERE user_id IS NOT NULL AND vote_type_id NOT IN (5, 8)",
+  },
+  {
+    name: "vote_bounty_type",
+    severity: "error",
+    description: "votes with a BountyAmount that are not bounty starts (8) or closes (9)",
+    sql: "SELECT id FROM votes WHERE bounty_amount IS NOT NULL AND vote_type_id NOT IN (8, 9)",
+  },
+  {
+    name: "posts_timestamps_in_future",
+    severity: "error",
+    description: "posts with a timestamp later than the time of the check",
+    sql: `SELECT id FROM posts WHERE ${anyTimestamp(POST_TIMESTAMPS, "> @now")}`,
+  },
+  {
+    name: "votes_timestamps_in_future",
+    severity: "error",
+    description: "votes dated later than the time of the check",
+    sql: `SELECT id FROM votes WHERE ${anyTimestamp(VOTE_TIMESTAMPS, "> @now")}`,
+  },
+  {
+    name: "posts_timestamps_before_2008",
+    severity: "error",
+    description: "posts with a timestamp before Stack Exchange existed (2008)",
+    sql: `SELECT id FROM posts WHERE ${anyTimestamp(POST_TIMESTAMPS, `< '${EARLIEST}'`)}`,
+  },
+  {
+    name: "votes_timestamps_before_2008",
+    severity: "error",
+    description: "votes dated before Stack Exchange existed (2008)",
+    sql: `SELECT id FROM votes WHERE ${anyTimestamp(VOTE_TIMESTAMPS, `< '${EARLIEST}'`)}`,
+  },
+  {
+    name: "answers_before_question",
+    severity: "warning",
+    description: "answers created before their question (happens when questions are merged)",
+    sql: `SELECT a.id FROM posts AS a JOIN posts AS q ON q.id = a.parent_id
+          WHERE a.post_type_id = 2 AND a.creation_date < q.creation_date`,
+  },
+  {
+    name: "posts_activity_before_creation",
+    severity: "error",
+    description: "posts whose last activity is before their creation",
+    sql: "SELECT id FROM posts WHERE last_activity_date < creation_date",
+  },
+  {
+    name: "unknown_post_types",
+    severity: "warning",
+    description: "posts whose PostTypeId is not a known post type",
+    sql: "SELECT id FROM posts WHERE post_type_id NOT IN (SELECT id FROM post_types)",
+  },
+  {
+    name: "unknown_vote_types",
+    severity: "warning",
+    description: "votes whose VoteTypeId is not a known vote type",
+    sql: "SELECT id FROM votes WHERE vote_type_id NOT IN (SELECT id FROM vote_types)",
+  },
+];

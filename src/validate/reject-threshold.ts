@@ -1,0 +1,58 @@
+import { StackhouseError } from "../errors.js";
+
+/** Share of a file's records that may be quarantined before the run fails (5%). */
+export const DEFAULT_MAX_REJECTED_SHARE = 0.05;
+
+const TOP_REASONS = 3;
+const VALUE = /"(?:[^"\\]|\\.)*"…?|(?<=text of )\d+/g;
+
+/**
+ * Tallies why a file's records were quarantined, grouped by kind of problem (the reason with its
+ * value left out), so a run refused for too many rejections can say why in one line.
+ *
+ * @example
+ * const tally = new RejectTally();
+ * tally.add('Score: "x" is not an integer');
+ * tally.enforce("Posts.json", 10, 0.05); // throws: 1 of 10 records (10.0%) quarantined ...
+ */
+export class RejectTally {
+  private readonly byProblem = new Map<string, number>();
+  private total = 0;
+
+  add(reason: string): void {
+    const problem = reason.replace(VALUE, "…");
+    this.byProblem.set(problem, (this.byProblem.get(problem) ?? 0) + 1);
+    this.total++;
+  }
+
+  get count(): number {
+    return this.total;
+  }
+
+  /** Throws when more than `maxShare` of `read` records were quarantined. */
+  enforce(path: string, read: number, maxShare: number): void {
+    if (this.total === 0 || this.total <= maxShare * read) return;
+    const top = [...this.byProblem.entries()]
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, TOP_REASONS)
+      .map(([problem, count]) => `${problem} (${count})`)
+      .join("; ");
+    const share = ((100 * this.total) / read).toFixed(1);
+    throw new StackhouseError(
+      "TOO_MANY_REJECTED",
+      `${path}: ${this.total} of ${read} records (${share}%) failed validation, more than the ${formatShare(maxShare)} allowed (--max-rejected); nothing was loaded. Top reasons: ${top}`,
+    );
+  }
+}
+
+/** Parses `--max-rejected`: a percentage (`5%`) or a fraction (`0.05`), from 0 to 1. */
+export function parseShare(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  if (match === null) return undefined;
+  const share = match[2] === "%" ? Number(match[1]) / 100 : Number(match[1]);
+  return share >= 0 && share <= 1 ? share : undefined;
+}
+
+function formatShare(share: number): string {
+  return `${String(Number((share * 100).toFixed(4)))}%`;
+}

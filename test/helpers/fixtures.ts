@@ -1,0 +1,43 @@
+import { copyFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { run } from "../../src/cli.js";
+import type { CliIo } from "../../src/cli/io.js";
+
+/** The small hand-written delivery in test/fixtures: 4 posts, 9 votes (one on an unknown post). */
+export async function fixtureDelivery(dir: string): Promise<{ posts: string; votes: string }> {
+  const posts = join(dir, "Posts.json");
+  const votes = join(dir, "Votes.json");
+  await copyFile(new URL("../fixtures/Posts.json", import.meta.url), posts);
+  await copyFile(new URL("../fixtures/Votes.json", import.meta.url), votes);
+  return { posts, votes };
+}
+
+/** Writes text (or bytes) to a file in `dir` and returns its path. */
+export async function fileWith(
+  dir: string,
+  name: string,
+  content: string | Buffer,
+): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, content);
+  return path;
+}
+
+/** What one in-process run of the CLI printed and returned. */
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the stackhouse CLI in-process with captured output. */
+export async function cli(...argv: string[]): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIo = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  };
+  const code = await run(argv, io);
+  return { code, stdout, stderr };
+}

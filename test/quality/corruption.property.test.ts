@@ -1,0 +1,104 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { cli, fileWith, fixtureDelivery } from "../helpers/fixtures.js";
+import { tempDir } from "../helpers/temp-dir.js";
+import { dumpWarehouse, listFiles } from "../helpers/warehouse-dump.js";
+
+type Corruption =
+  | { readonly kind: "truncate"; readonly at: number }
+  | { readonly kind: "overwrite"; readonly at: number; readonly byte: number }
+  | { readonly kind: "delete"; readonly at: number; readonly length: number }
+  | { readonly kind: "insert"; readonly at: number; readonly bytes: readonly number[] };
+
+const corruption: fc.Arbitrary<Corruption> = fc.oneof(
+  fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
+  fc.record({
+    kind: fc.constant("overwrite" as const),
+    at: fc.nat(),
+    byte: fc.integer({ min: 0, max: 255 }),
+  }),
+  fc.record({
+    kind: fc.constant("delete" as const),
+    at: fc.nat(),
+    length: fc.integer({ min: 1, max: 40 }),
+  }),
+  fc.record({
+    kind: fc.constant("insert" as const),
+    at: fc.nat(),
+    bytes: fc.array(
+      fc.oneof(
+        fc.integer({ min: 0, max: 255 }),
+        fc.constantFrom(0x22, 0x2c, 0x7b, 0x7d, 0x5b, 0x5d, 0x5c),
+      ),
+      {
+        minLength: 1,
+        maxLength: 4,
+      },
+    ),
+  }),
+);
+
+function corrupt(bytes: Buffer, change: Corruption): Buffer {
+  const at = change.at % (bytes.length + 1);
+  switch (change.kind) {
+    case "truncate":
+      return bytes.subarray(0, at);
+    case "overwrite": {
+      const copy = Buffer.from(bytes);
+      if (at < copy.length) copy[at] = change.byte;
+      return copy;
+    }
+    case "delete":
+      return Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + change.length)]);
+    case "insert":
+      return Buffer.concat([bytes.subarray(0, at), Buffer.from(change.bytes), bytes.subarray(at)]);
+  }
+}
+
+describe("random corruptions of valid deliveries", () => {
+  it("never crash, always name the file when they fail, and never change anything then", async () => {
+    const dir = await tempDir();
+    const db = join(dir, "w.db");
+    const archive = join(dir, "w.landing");
+    const fixture = await fixtureDelivery(dir);
+    expect((await cli("--db", db, fixture.posts, fixture.votes)).code).toBe(0);
+    const originals = {
+      posts: await readFile(fixture.posts),
+      votes: await readFile(fixture.votes),
+    };
+    let attempt = 0;
+
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("posts" as const, "votes" as const),
+        fc.boolean(),
+        corruption,
+        async (target, gzip, change) => {
+          attempt++;
+          const source = gzip ? gzipSync(originals[target]) : originals[target];
+          const broken = await fileWith(
+            dir,
+            `broken-${String(attempt)}.json`,
+            corrupt(source, change),
+          );
+          const files = target === "posts" ? [broken, fixture.votes] : [fixture.posts, broken];
+          const before = { warehouse: dumpWarehouse(db), archive: listFiles(archive) };
+
+          const result = await cli("--db", db, ...files);
+
+          expect([0, 1, 5]).toContain(result.code);
+          if (result.code !== 0) {
+            expect(result.stderr.startsWith(`stackhouse: ${broken}: `)).toBe(true);
+            expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
+            expect(dumpWarehouse(db)).toEqual(before.warehouse);
+            expect(listFiles(archive)).toEqual(before.archive);
+          }
+        },
+      ),
+      { numRuns: 120, seed: 20261126 },
+    );
+  });
+});
