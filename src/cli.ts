@@ -29,10 +29,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
       outputError: (text, write) => {
-        write(`stackhouse: ${text.replace(/^error: /, "")}`);
+        write(`stackhouse: ${text.replace(/^error: /, "").trimEnd()} (see --help)\n`);
       },
-    })
-    .showHelpAfterError("(run with --help for usage)");
+    });
   addIngestCommand(program, io, done);
   addRebuildCommand(program, io, done);
   addCheckCommand(program, io, done);
