@@ -2,7 +2,9 @@ import { Command, CommanderError } from "commander";
 import { addCheckCommand } from "./cli/check-command.js";
 import { addIngestCommand } from "./cli/ingest-command.js";
 import { processIo, type CliIo } from "./cli/io.js";
+import { addQueryCommand } from "./cli/query-command.js";
 import { addRebuildCommand } from "./cli/rebuild-command.js";
+import { addReportCommand } from "./cli/report-command.js";
 import { EXIT_INTERNAL, EXIT_OK, StackhouseError } from "./errors.js";
 
 const USAGE_EXIT = new StackhouseError("USAGE", "").exitCode;
@@ -35,6 +37,8 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
   addIngestCommand(program, io, done);
   addRebuildCommand(program, io, done);
   addCheckCommand(program, io, done);
+  addQueryCommand(program, io);
+  addReportCommand(program, io);
 
   try {
     await program.parseAsync([...argv], { from: "user" });

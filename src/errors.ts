@@ -8,7 +8,8 @@ export type ErrorCode =
   | "WAREHOUSE" // the warehouse file cannot be opened or is from a newer stackhouse
   | "ARCHIVE" // the landing archive is damaged or incomplete
   | "TOO_MANY_REJECTED" // more of a file's records were quarantined than allowed
-  | "CHECK_FAILED"; // a data-quality check of error severity found problems
+  | "CHECK_FAILED" // a data-quality check of error severity found problems
+  | "QUERY_FAILED"; // an analyst's query is not valid SQL, fails, or would write
 
 const exitCodes: Readonly<Record<ErrorCode, number>> = {
   INPUT_FILE: 1,
@@ -17,6 +18,7 @@ const exitCodes: Readonly<Record<ErrorCode, number>> = {
   ARCHIVE: 4,
   TOO_MANY_REJECTED: 5,
   CHECK_FAILED: 6,
+  QUERY_FAILED: 7,
 };
 
 /**

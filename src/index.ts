@@ -4,11 +4,16 @@ export type { ReplayReport } from "./run/replay-archive.js";
 export type { ProgressListener } from "./run/progress.js";
 export type { FileReport } from "./load/load-file.js";
 export {
-  readWeeklyVotes,
-  summarizeWeekly,
-  type WeeklySummary,
-  type WeeklyVotes,
-} from "./analysis/weekly-votes.js";
+  weeklyAnswer,
+  type MetricSummary,
+  type WeekPoint,
+  type WeeklyAnswer,
+} from "./analysis/weekly-series.js";
+export { runChecks, type CheckReport, type CheckResult } from "./check/run-checks.js";
+export { CHECKS, type Check, type Severity } from "./check/checks.js";
+export { prepareReadQuery, type ReadQuery } from "./query/read-only-query.js";
+export { addSedeViews } from "./query/sede-views.js";
+export { writeRows, type OutputFormat } from "./query/write-rows.js";
 export { openWarehouse, openWarehouseReadOnly } from "./warehouse/open-warehouse.js";
 export { LandingArchive } from "./archive/landing-archive.js";
 export { StackhouseError, type ErrorCode } from "./errors.js";

@@ -2,13 +2,19 @@
 export type Cell = string | number | null;
 
 /**
- * Renders rows as a plain aligned text table with a header line, for terminals and logs.
+ * Renders rows as a plain aligned text table with a header line, for terminals and logs. Numbers
+ * are right-aligned and, unless `exact`, fractions are shown to two decimals.
  *
  * @example
  * formatTable(["file", "read"], [["Votes.json", 40299]]);
  */
-export function formatTable(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  const text = rows.map((row) => row.map(renderCell));
+export function formatTable(
+  header: readonly string[],
+  rows: readonly (readonly Cell[])[],
+  options: { readonly exact?: boolean } = {},
+): string {
+  const render = options.exact === true ? exactCell : renderCell;
+  const text = rows.map((row) => row.map(render));
   const widths = header.map((title, column) =>
     Math.max(title.length, ...text.map((row) => (row[column] ?? "").length)),
   );
@@ -26,6 +32,12 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   );
 }
 
+/** Numbers as they are, for query results. */
+function exactCell(cell: Cell): string {
+  return cell === null ? "" : String(cell);
+}
+
+/** Fractions to two decimals, for summaries. */
 function renderCell(cell: Cell): string {
   if (cell === null) return "";
   if (typeof cell === "number" && !Number.isInteger(cell)) return cell.toFixed(2);

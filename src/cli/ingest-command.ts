@@ -1,7 +1,7 @@
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InvalidArgumentError, type Command } from "commander";
-import { readWeeklyVotes, summarizeWeekly } from "../analysis/weekly-votes.js";
+import { weeklyAnswer } from "../analysis/weekly-series.js";
 import { StackhouseError } from "../errors.js";
 import { ingest } from "../run/ingest.js";
 import { DEFAULT_MAX_REJECTED_SHARE, parseShare } from "../validate/reject-threshold.js";
@@ -9,7 +9,11 @@ import { openWarehouseReadOnly } from "../warehouse/open-warehouse.js";
 import type { CliIo } from "./io.js";
 import { progressBar } from "./progress-bar.js";
 import { renderCheckFindings } from "./render-checks.js";
-import { renderFileReports, renderReplay, renderWeeklyAnswer } from "./render-report.js";
+import { renderFileReports, renderReplay } from "./render-report.js";
+import { renderAnswerSummary, renderWeeklySeries } from "./render-weekly-answer.js";
+
+/** Weeks of the series printed after an ingest (the report shows more). */
+const RECENT_WEEKS = 8;
 
 /** The bundled sample delivery, ingested when no files are given. */
 export const SAMPLE_DELIVERY = {
@@ -78,11 +82,15 @@ export function addIngestCommand(program: Command, io: CliIo, done: (code: numbe
           checks: flags.checks,
         });
         const db = openWarehouseReadOnly(flags.db);
-        const weeks = readWeeklyVotes(db);
-        db.close();
-        const summary = summarizeWeekly(weeks);
+        const answer = (() => {
+          try {
+            return weeklyAnswer(db);
+          } finally {
+            db.close();
+          }
+        })();
         if (flags.json === true) {
-          io.stdout.write(`${JSON.stringify({ ...report, weekly: summary }, null, 2)}\n`);
+          io.stdout.write(`${JSON.stringify({ ...report, weekly: answer }, null, 2)}\n`);
         } else {
           const lines = [
             ...(report.replayed === null ? [] : [renderReplay(report.replayed), ""]),
@@ -90,7 +98,9 @@ export function addIngestCommand(program: Command, io: CliIo, done: (code: numbe
             renderFileReports(report.files),
             ...(report.checks === null ? [] : ["", renderCheckFindings(report.checks)]),
             "",
-            renderWeeklyAnswer(summary, weeks),
+            renderAnswerSummary(answer),
+            "",
+            renderWeeklySeries(answer, RECENT_WEEKS),
           ];
           io.stdout.write(`${lines.join("\n")}\n`);
         }

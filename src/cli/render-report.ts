@@ -1,9 +1,6 @@
-import type { WeeklySummary, WeeklyVotes } from "../analysis/weekly-votes.js";
 import type { FileReport } from "../load/load-file.js";
 import type { ReplayReport } from "../run/replay-archive.js";
 import { formatTable } from "./format-table.js";
-
-const RECENT_WEEKS = 8;
 
 /** The per-file summary of a run: counts, time and speed. */
 export function renderFileReports(files: readonly FileReport[]): string {
@@ -61,19 +58,4 @@ function fileNotes(file: FileReport): string[] {
 export function renderReplay(replay: ReplayReport): string {
   const files = replay.files.length;
   return `Re-created the warehouse from the landing archive: ${replay.runs} earlier run(s), ${files} file(s) replayed.`;
-}
-
-/** The answer to "what is the mean votes per post per week?", with the latest weeks. */
-export function renderWeeklyAnswer(summary: WeeklySummary, weeks: readonly WeeklyVotes[]): string {
-  if (summary.meanOfWeeklyMeans === null) return "No votes in the warehouse yet.";
-  const recent = weeks
-    .slice(-RECENT_WEEKS)
-    .map((week) => [week.week_start, week.votes, week.posts_voted, week.mean_votes_per_post]);
-  return [
-    `Mean votes per post per week: ${summary.meanOfWeeklyMeans.toFixed(2)}`,
-    `  (each week: votes / distinct posts voted that week; averaged over ${summary.weeks} weeks with votes, ${String(summary.firstWeek)} to ${String(summary.lastWeek)}; ${summary.votes} votes)`,
-    "",
-    `Latest ${recent.length} weeks (the whole series is the view weekly_votes):`,
-    formatTable(["week_start", "votes", "posts_voted", "mean_votes_per_post"], recent),
-  ].join("\n");
 }

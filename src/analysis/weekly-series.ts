@@ -1,0 +1,95 @@
+import type { Database } from "better-sqlite3";
+
+/** One ISO week of the calendar, with the weekly metric under both definitions. */
+export interface WeekPoint {
+  /** Monday of the ISO week, `YYYY-MM-DD` (UTC). */
+  readonly week_start: string;
+  readonly iso_year: number;
+  readonly iso_week: number;
+  readonly votes: number;
+  readonly posts_voted: number;
+  /** votes / distinct posts voted that week; null in a week without votes. */
+  readonly mean_votes_per_post: number | null;
+  readonly posts_live: number;
+  /** votes / posts created by the week's end (posts with no votes count too). */
+  readonly mean_votes_per_live_post: number | null;
+  /** The first or last week of the data, which it does not cover whole. */
+  readonly is_partial: 0 | 1;
+}
+
+/** A statistic over full weeks, with the weeks where it is lowest and highest. */
+export interface MetricSummary {
+  readonly weeks: number;
+  readonly mean: number | null;
+  readonly median: number | null;
+  readonly lowest: { readonly week_start: string; readonly value: number } | null;
+  readonly highest: { readonly week_start: string; readonly value: number } | null;
+}
+
+/** The answer to "what is the mean votes per post per week?", both ways it can be meant. */
+export interface WeeklyAnswer {
+  readonly series: readonly WeekPoint[];
+  readonly firstWeek: string | null;
+  readonly lastWeek: string | null;
+  readonly fullWeeks: number;
+  readonly partialWeeks: number;
+  /** Per voted post: votes / posts that got a vote that week (weeks without votes left out). */
+  readonly perVotedPost: MetricSummary;
+  /** Per live post: votes / posts that existed by the week's end (weeks without votes count 0). */
+  readonly perLivePost: MetricSummary;
+}
+
+/**
+ * Reads the weekly series over the whole calendar (weeks without votes included) and summarises
+ * both definitions over full weeks only, so a half-covered first or last week does not skew them.
+ *
+ * @example
+ * const answer = weeklyAnswer(db);
+ * answer.perVotedPost.mean; // e.g. 1.43
+ */
+export function weeklyAnswer(db: Database): WeeklyAnswer {
+  const series = db
+    .prepare(
+      `SELECT week_start, iso_year, iso_week, votes, posts_voted, mean_votes_per_post, posts_live,
+              mean_votes_per_live_post, is_partial
+       FROM weekly_votes_all_weeks ORDER BY week_start`,
+    )
+    .all() as WeekPoint[];
+  const full = series.filter((week) => week.is_partial === 0);
+  return {
+    series,
+    firstWeek: series[0]?.week_start ?? null,
+    lastWeek: series.at(-1)?.week_start ?? null,
+    fullWeeks: full.length,
+    partialWeeks: series.length - full.length,
+    perVotedPost: summarize(full, (week) => week.mean_votes_per_post),
+    perLivePost: summarize(full, (week) => week.mean_votes_per_live_post),
+  };
+}
+
+function summarize(
+  weeks: readonly WeekPoint[],
+  metric: (week: WeekPoint) => number | null,
+): MetricSummary {
+  const points = weeks.flatMap((week) => {
+    const value = metric(week);
+    return value === null ? [] : [{ week_start: week.week_start, value }];
+  });
+  if (points.length === 0) {
+    return { weeks: 0, mean: null, median: null, lowest: null, highest: null };
+  }
+  const sorted = [...points].sort((a, b) => a.value - b.value);
+  const middle = sorted.length / 2;
+  const median = Number.isInteger(middle)
+    ? ((sorted[middle - 1]?.value ?? 0) + (sorted[middle]?.value ?? 0)) / 2
+    : (sorted[Math.floor(middle)]?.value ?? 0);
+  const by = (pick: (a: number, b: number) => boolean) =>
+    points.reduce((best, point) => (pick(point.value, best.value) ? point : best));
+  return {
+    weeks: points.length,
+    mean: points.reduce((sum, point) => sum + point.value, 0) / points.length,
+    median,
+    lowest: by((a, b) => a < b),
+    highest: by((a, b) => a > b),
+  };
+}

@@ -1,0 +1,108 @@
+import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { InvalidArgumentError, type Command } from "commander";
+import { StackhouseError } from "../errors.js";
+import { prepareReadQuery } from "../query/read-only-query.js";
+import { addSedeViews } from "../query/sede-views.js";
+import { OUTPUT_FORMATS, writeRows, type OutputFormat, type RowSink } from "../query/write-rows.js";
+import { openWarehouseReadOnly } from "../warehouse/open-warehouse.js";
+import type { CliIo } from "./io.js";
+
+/** Rows shown when no --limit is given. */
+export const DEFAULT_ROW_LIMIT = 1000;
+
+interface QueryFlags {
+  readonly db: string;
+  readonly file?: string;
+  readonly format?: OutputFormat;
+  readonly output?: string;
+  readonly limit: number;
+  readonly sede?: boolean;
+}
+
+function formatOption(text: string): OutputFormat {
+  const format = OUTPUT_FORMATS.find((candidate) => candidate === text);
+  if (format === undefined)
+    throw new InvalidArgumentError(`choose one of ${OUTPUT_FORMATS.join(", ")}.`);
+  return format;
+}
+
+function limitOption(text: string): number {
+  if (!/^\d+$/.test(text))
+    throw new InvalidArgumentError("give a whole number of rows (0 for all).");
+  return Number(text);
+}
+
+/** `stackhouse query SQL`: read-only SQL over the warehouse. */
+export function addQueryCommand(program: Command, io: CliIo): void {
+  program
+    .command("query")
+    .summary("run a read-only SQL query and print the rows")
+    .description(
+      "Run one SQL query on the warehouse, opened read-only: anything that would write is refused.\n" +
+        "Prints an aligned table on a terminal and CSV otherwise, unless --format says.",
+    )
+    .argument("[sql]", "the query (or use --file)")
+    .option("--file <path>", "read the query from a file")
+    .option("--format <format>", `output format: ${OUTPUT_FORMATS.join(", ")}`, formatOption)
+    .option("--output <path>", "write the rows to a file instead of stdout")
+    .option(
+      "--limit <rows>",
+      "stop after this many rows (0 for all)",
+      limitOption,
+      DEFAULT_ROW_LIMIT,
+    )
+    .option(
+      "--sede",
+      "add Stack Exchange Data Explorer names: Posts, Votes, VoteTypes, PostTypes, Tags, PostTags",
+    )
+    .action((sql: string | undefined, _options: unknown, command: Command) => {
+      const flags = command.optsWithGlobals<QueryFlags>();
+      const text = querySource(sql, flags.file);
+      const format =
+        flags.format ?? (io.stdout.isTTY === true && flags.output === undefined ? "table" : "csv");
+      const db = openWarehouseReadOnly(flags.db);
+      try {
+        if (flags.sede === true) addSedeViews(db);
+        const query = prepareReadQuery(db, text);
+        const summary = withSink(io, flags.output, (sink) =>
+          writeRows(format, query.columns, query.rows, sink, flags.limit),
+        );
+        if (summary.truncated) {
+          io.stderr.write(
+            `note: showing the first ${summary.written} rows; more were cut (--limit 0 shows all)\n`,
+          );
+        }
+      } finally {
+        db.close();
+      }
+    });
+}
+
+function querySource(sql: string | undefined, file: string | undefined): string {
+  if ((sql === undefined) === (file === undefined)) {
+    throw new StackhouseError("USAGE", "give the query as an argument or with --file, not both");
+  }
+  if (file === undefined) return sql ?? "";
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new StackhouseError("USAGE", `${file}: cannot read the query file`, { cause: error });
+  }
+}
+
+/** Writes to stdout, or to a file that appears only once complete. */
+function withSink<T>(io: CliIo, output: string | undefined, write: (sink: RowSink) => T): T {
+  if (output === undefined) return write(io.stdout);
+  const partial = `${output}.partial-${String(process.pid)}`;
+  const fd = openSync(partial, "w");
+  try {
+    const result = write({ write: (text: string) => writeSync(fd, text) });
+    closeSync(fd);
+    renameSync(partial, output);
+    return result;
+  } catch (error) {
+    closeSync(fd);
+    rmSync(partial, { force: true });
+    throw error;
+  }
+}

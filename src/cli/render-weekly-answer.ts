@@ -1,0 +1,73 @@
+import type { MetricSummary, WeekPoint, WeeklyAnswer } from "../analysis/weekly-series.js";
+import { formatTable } from "./format-table.js";
+
+const BAR_WIDTH = 24;
+const EIGHTHS = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"] as const;
+
+/** A horizontal bar of `value / max` of the full width, drawn with eighth-block characters. */
+export function bar(value: number | null, max: number, width = BAR_WIDTH): string {
+  if (value === null || max <= 0 || value <= 0) return "";
+  const eighths = Math.round((Math.min(value, max) / max) * width * 8);
+  return "█".repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8];
+}
+
+function fixed(value: number | null | undefined, digits: number): string {
+  return value === null || value === undefined ? "–" : value.toFixed(digits);
+}
+
+function summaryRow(label: string, summary: MetricSummary, digits: number): string[] {
+  const extreme = (point: MetricSummary["lowest"]) =>
+    point === null ? "–" : `${fixed(point.value, digits)} (${point.week_start})`;
+  return [
+    label,
+    fixed(summary.mean, digits),
+    fixed(summary.median, digits),
+    extreme(summary.lowest),
+    extreme(summary.highest),
+    String(summary.weeks),
+  ];
+}
+
+/** The headline: both definitions summarised over full weeks. */
+export function renderAnswerSummary(answer: WeeklyAnswer): string {
+  if (answer.series.length === 0) return "No votes or posts in the warehouse yet.";
+  return [
+    "What is the mean votes per post per week?",
+    `Weeks ${String(answer.firstWeek)} to ${String(answer.lastWeek)}: ${answer.series.length} ISO weeks, ` +
+      `${answer.fullWeeks} full; the ${answer.partialWeeks} partial week(s) at the edges of the data are left out of the summary.`,
+    "",
+    formatTable(
+      ["definition", "mean", "median", "lowest week", "highest week", "weeks"],
+      [
+        summaryRow("per voted post: votes / posts voted that week", answer.perVotedPost, 2),
+        summaryRow("per live post: votes / posts existing by week's end", answer.perLivePost, 4),
+      ],
+    ),
+  ].join("\n");
+}
+
+/** The weekly series as a table with a bar per week (the latest `weeks`, or all when 0). */
+export function renderWeeklySeries(answer: WeeklyAnswer, weeks: number): string {
+  const shown = weeks > 0 ? answer.series.slice(-weeks) : answer.series;
+  const max = Math.max(0, ...shown.map((week) => week.mean_votes_per_post ?? 0));
+  const rows = shown.map((week: WeekPoint) => [
+    week.week_start + (week.is_partial === 1 ? "*" : ""),
+    week.votes,
+    week.posts_voted,
+    fixed(week.mean_votes_per_post, 2),
+    bar(week.mean_votes_per_post, max),
+    week.posts_live,
+    fixed(week.mean_votes_per_live_post, 4),
+  ]);
+  const title =
+    shown.length === answer.series.length
+      ? `All ${shown.length} weeks (* partial week):`
+      : `Latest ${shown.length} of ${answer.series.length} weeks (* partial week; the whole series is the view weekly_votes_all_weeks):`;
+  return [
+    title,
+    formatTable(
+      ["week_start", "votes", "posts_voted", "per voted post", "", "posts_live", "per live post"],
+      rows,
+    ),
+  ].join("\n");
+}
