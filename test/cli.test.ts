@@ -32,7 +32,7 @@ describe("stackhouse command line", () => {
       const result = await cli(...argv);
       expect(result.stderr).toBe("");
       expect(result.code).toBe(0);
-      expect(result.stdout).toContain("Mean votes per post per week:");
+      expect(result.stdout).toContain("What is the mean votes per post per week?");
       expect(result.stdout).toMatch(/posts\s+\S+Posts\.json\s+loaded/);
       expect(existsSync(join(dir, `${"abc"[index] ?? ""}.db`))).toBe(true);
     }
@@ -42,7 +42,7 @@ describe("stackhouse command line", () => {
     const db = join(await tempDir(), "sample.db");
     const result = await cli("--db", db);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("Mean votes per post per week:");
+    expect(result.stdout).toContain("What is the mean votes per post per week?");
     const [counts] = queryRows(
       db,
       "SELECT (SELECT count(*) FROM posts) AS posts, (SELECT count(*) FROM votes) AS votes",

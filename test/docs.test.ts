@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "../src/cli.js";
+import { addSedeViews } from "../src/query/sede-views.js";
 import { openWarehouse } from "../src/warehouse/open-warehouse.js";
 import { tempDir } from "./helpers/temp-dir.js";
 
@@ -39,7 +40,24 @@ describe("README", () => {
     }
   });
 
-  it("documents every table, view and column of the warehouse", async () => {
+  it("links the data dictionary and the worked questions", () => {
+    expect(readme).toContain("(docs/data-dictionary.md)");
+    expect(readme).toContain("(docs/questions.md)");
+  });
+});
+
+describe("the data dictionary", () => {
+  const dictionary = readFileSync(new URL("../docs/data-dictionary.md", import.meta.url), "utf8");
+
+  /** The text of the section headed `## heading`. */
+  function section(heading: string): string {
+    const start = dictionary.indexOf(`\n## ${heading}\n`);
+    if (start < 0) return "";
+    const end = dictionary.indexOf("\n## ", start + 1);
+    return dictionary.slice(start, end < 0 ? undefined : end);
+  }
+
+  it("documents every table, view and column of the warehouse, each in its own section", async () => {
     const db = openWarehouse(join(await tempDir(), "w.db"));
     const objects = db
       .prepare("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') ORDER BY name")
@@ -47,16 +65,41 @@ describe("README", () => {
       .all() as string[];
     const missing: string[] = [];
     for (const name of objects) {
-      if (!readme.includes(`\`${name}\``)) missing.push(name);
+      const text = section(`\`${name}\``);
+      if (text === "") missing.push(name);
       const columns = db
         .prepare("SELECT name FROM pragma_table_info(?)")
         .pluck()
         .all(name) as string[];
       for (const column of columns) {
-        if (!readme.includes(`\`${column}\``)) missing.push(`${name}.${column}`);
+        if (!text.includes(`| \`${column}\``)) missing.push(`${name}.${column}`);
       }
     }
     db.close();
+    expect(missing).toEqual([]);
+  });
+
+  it("documents every SEDE view and column", async () => {
+    const db = openWarehouse(join(await tempDir(), "w.db"));
+    addSedeViews(db);
+    const sede = section("SEDE names");
+    const views = db
+      .prepare("SELECT name FROM temp.sqlite_schema WHERE type = 'view'")
+      .pluck()
+      .all() as string[];
+    const missing: string[] = [];
+    for (const view of views) {
+      const row = sede.split("\n").find((line) => line.startsWith(`| \`${view}\``)) ?? "";
+      if (row === "") missing.push(view);
+      for (const column of db
+        .prepare(`SELECT name FROM pragma_table_info(?, 'temp')`)
+        .pluck()
+        .all(view) as string[]) {
+        if (!row.includes(`\`${column}\``)) missing.push(`${view}.${column}`);
+      }
+    }
+    db.close();
+    expect(views.length).toBeGreaterThan(5);
     expect(missing).toEqual([]);
   });
 });

@@ -1,12 +1,13 @@
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { InvalidArgumentError, type Command } from "commander";
+import type { Command } from "commander";
 import { weeklyAnswer } from "../analysis/weekly-series.js";
 import { StackhouseError } from "../errors.js";
 import { ingest } from "../run/ingest.js";
-import { DEFAULT_MAX_REJECTED_SHARE, parseShare } from "../validate/reject-threshold.js";
-import { openWarehouseReadOnly } from "../warehouse/open-warehouse.js";
+import { DEFAULT_MAX_REJECTED_SHARE } from "../validate/reject-threshold.js";
+import { readWarehouse } from "../warehouse/open-warehouse.js";
 import type { CliIo } from "./io.js";
+import { shareOfRecords } from "./option-parsers.js";
 import { progressBar } from "./progress-bar.js";
 import { renderCheckFindings } from "./render-checks.js";
 import { renderFileReports, renderReplay } from "./render-report.js";
@@ -28,16 +29,6 @@ interface IngestFlags {
   readonly checks: boolean;
 }
 
-function shareOption(text: string): number {
-  const share = parseShare(text);
-  if (share === undefined) {
-    throw new InvalidArgumentError(
-      "give a percentage like 5% or a fraction like 0.05, from 0 to 1.",
-    );
-  }
-  return share;
-}
-
 /** `stackhouse ingest [posts votes]`: merge one delivery into the warehouse. */
 export function addIngestCommand(program: Command, io: CliIo, done: (code: number) => void): void {
   program
@@ -55,7 +46,7 @@ export function addIngestCommand(program: Command, io: CliIo, done: (code: numbe
     .option(
       "--max-rejected <share>",
       "refuse a file when more than this share of its records fails validation (5% or 0.05)",
-      shareOption,
+      shareOfRecords,
       DEFAULT_MAX_REJECTED_SHARE,
     )
     .option("--no-checks", "skip the data-quality checks after the load")
@@ -81,14 +72,7 @@ export function addIngestCommand(program: Command, io: CliIo, done: (code: numbe
           maxRejectedShare: flags.maxRejected,
           checks: flags.checks,
         });
-        const db = openWarehouseReadOnly(flags.db);
-        const answer = (() => {
-          try {
-            return weeklyAnswer(db);
-          } finally {
-            db.close();
-          }
-        })();
+        const answer = readWarehouse(flags.db, weeklyAnswer);
         if (flags.json === true) {
           io.stdout.write(`${JSON.stringify({ ...report, weekly: answer }, null, 2)}\n`);
         } else {

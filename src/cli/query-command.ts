@@ -4,8 +4,9 @@ import { StackhouseError } from "../errors.js";
 import { prepareReadQuery } from "../query/read-only-query.js";
 import { addSedeViews } from "../query/sede-views.js";
 import { OUTPUT_FORMATS, writeRows, type OutputFormat, type RowSink } from "../query/write-rows.js";
-import { openWarehouseReadOnly } from "../warehouse/open-warehouse.js";
+import { readWarehouse } from "../warehouse/open-warehouse.js";
 import type { CliIo } from "./io.js";
+import { wholeNumber } from "./option-parsers.js";
 
 /** Rows shown when no --limit is given. */
 export const DEFAULT_ROW_LIMIT = 1000;
@@ -26,12 +27,6 @@ function formatOption(text: string): OutputFormat {
   return format;
 }
 
-function limitOption(text: string): number {
-  if (!/^\d+$/.test(text))
-    throw new InvalidArgumentError("give a whole number of rows (0 for all).");
-  return Number(text);
-}
-
 /** `stackhouse query SQL`: read-only SQL over the warehouse. */
 export function addQueryCommand(program: Command, io: CliIo): void {
   program
@@ -48,7 +43,7 @@ export function addQueryCommand(program: Command, io: CliIo): void {
     .option(
       "--limit <rows>",
       "stop after this many rows (0 for all)",
-      limitOption,
+      wholeNumber("rows"),
       DEFAULT_ROW_LIMIT,
     )
     .option(
@@ -60,8 +55,7 @@ export function addQueryCommand(program: Command, io: CliIo): void {
       const text = querySource(sql, flags.file);
       const format =
         flags.format ?? (io.stdout.isTTY === true && flags.output === undefined ? "table" : "csv");
-      const db = openWarehouseReadOnly(flags.db);
-      try {
+      readWarehouse(flags.db, (db) => {
         if (flags.sede === true) addSedeViews(db);
         const query = prepareReadQuery(db, text);
         const summary = withSink(io, flags.output, (sink) =>
@@ -72,9 +66,7 @@ export function addQueryCommand(program: Command, io: CliIo): void {
             `note: showing the first ${summary.written} rows; more were cut (--limit 0 shows all)\n`,
           );
         }
-      } finally {
-        db.close();
-      }
+      });
     });
 }
 

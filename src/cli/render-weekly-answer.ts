@@ -8,7 +8,7 @@ const EIGHTHS = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"] as const;
 export function bar(value: number | null, max: number, width = BAR_WIDTH): string {
   if (value === null || max <= 0 || value <= 0) return "";
   const eighths = Math.round((Math.min(value, max) / max) * width * 8);
-  return "█".repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8];
+  return `${"█".repeat(Math.floor(eighths / 8))}${EIGHTHS[eighths % 8] ?? ""}`;
 }
 
 function fixed(value: number | null | undefined, digits: number): string {

@@ -1,9 +1,10 @@
 import { renameSync, writeFileSync } from "node:fs";
-import { InvalidArgumentError, type Command } from "commander";
+import type { Command } from "commander";
 import { weeklyAnswer } from "../analysis/weekly-series.js";
 import { renderHtmlReport } from "../report/html-report.js";
-import { openWarehouseReadOnly } from "../warehouse/open-warehouse.js";
+import { readWarehouse } from "../warehouse/open-warehouse.js";
 import type { CliIo } from "./io.js";
+import { wholeNumber } from "./option-parsers.js";
 import { renderAnswerSummary, renderWeeklySeries } from "./render-weekly-answer.js";
 
 interface ReportFlags {
@@ -11,12 +12,6 @@ interface ReportFlags {
   readonly weeks: number;
   readonly html?: string;
   readonly json?: boolean;
-}
-
-function weeksOption(text: string): number {
-  if (!/^\d+$/.test(text))
-    throw new InvalidArgumentError("give a whole number of weeks (0 for all).");
-  return Number(text);
 }
 
 /** `stackhouse report`: the weekly answer, summarised, tabulated and charted. */
@@ -29,19 +24,12 @@ export function addReportCommand(program: Command, io: CliIo): void {
         "post), summarised over full weeks, with the latest weeks as a table and bar chart.\n" +
         "With --html, also write a self-contained page with an interactive chart.",
     )
-    .option("--weeks <n>", "weeks of the series to print (0 for all)", weeksOption, 26)
+    .option("--weeks <n>", "weeks of the series to print (0 for all)", wholeNumber("weeks"), 26)
     .option("--html <path>", "write a self-contained HTML page with an interactive chart")
     .option("--json", "print the answer and the whole series as JSON")
     .action((_options: unknown, command: Command) => {
       const flags = command.optsWithGlobals<ReportFlags>();
-      const db = openWarehouseReadOnly(flags.db);
-      const answer = (() => {
-        try {
-          return weeklyAnswer(db);
-        } finally {
-          db.close();
-        }
-      })();
+      const answer = readWarehouse(flags.db, weeklyAnswer);
       if (flags.html !== undefined) {
         const partial = `${flags.html}.partial-${String(process.pid)}`;
         writeFileSync(partial, renderHtmlReport(answer, { title: flags.db }));

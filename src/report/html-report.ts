@@ -34,30 +34,22 @@ const CHART_SCRIPT = `
 const report = JSON.parse(document.getElementById("weekly-data").textContent);
 const weeks = report.series;
 const partial = weeks.map((w) => w.is_partial === 1);
+const series = (label, field, axis, color) => ({
+  label,
+  data: weeks.map((w) => w[field]),
+  yAxisID: axis,
+  borderColor: color,
+  backgroundColor: color,
+  pointRadius: partial.map((p) => (p ? 5 : 1.5)),
+  pointStyle: partial.map((p) => (p ? "crossRot" : "circle")),
+});
 const chart = new Chart(document.getElementById("weekly-chart"), {
   type: "line",
   data: {
     labels: weeks.map((w) => w.week_start),
     datasets: [
-      {
-        label: "per voted post (votes / posts voted that week)",
-        data: weeks.map((w) => w.mean_votes_per_post),
-        yAxisID: "perVoted",
-        borderColor: "#1f77b4",
-        backgroundColor: "#1f77b4",
-        pointRadius: partial.map((p) => (p ? 5 : 1.5)),
-        pointStyle: partial.map((p) => (p ? "crossRot" : "circle")),
-        spanGaps: false,
-      },
-      {
-        label: "per live post (votes / posts existing by the week's end)",
-        data: weeks.map((w) => w.mean_votes_per_live_post),
-        yAxisID: "perLive",
-        borderColor: "#ff7f0e",
-        backgroundColor: "#ff7f0e",
-        pointRadius: partial.map((p) => (p ? 5 : 1.5)),
-        pointStyle: partial.map((p) => (p ? "crossRot" : "circle")),
-      },
+      series("per voted post (votes / posts voted that week)", "mean_votes_per_post", "perVoted", "#1f77b4"),
+      series("per live post (votes / posts existing by the week's end)", "mean_votes_per_live_post", "perLive", "#ff7f0e"),
     ],
   },
   options: {

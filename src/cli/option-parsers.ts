@@ -1,0 +1,23 @@
+import { InvalidArgumentError } from "commander";
+import { parseShare } from "../validate/reject-threshold.js";
+
+/** Parses a count option such as `--limit` or `--weeks`, where 0 means "all". */
+export function wholeNumber(unit: string): (text: string) => number {
+  return (text) => {
+    if (!/^\d+$/.test(text)) {
+      throw new InvalidArgumentError(`give a whole number of ${unit} (0 for all).`);
+    }
+    return Number(text);
+  };
+}
+
+/** Parses `--max-rejected`: `5%` or `0.05`. */
+export function shareOfRecords(text: string): number {
+  const share = parseShare(text);
+  if (share === undefined) {
+    throw new InvalidArgumentError(
+      "give a percentage like 5% or a fraction like 0.05, from 0 to 1.",
+    );
+  }
+  return share;
+}

@@ -1,0 +1,157 @@
+import { readFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { cli, fileWith, fixtureDelivery } from "./helpers/fixtures.js";
+import { tempDir } from "./helpers/temp-dir.js";
+import { dumpWarehouse } from "./helpers/warehouse-dump.js";
+
+async function warehouse(): Promise<{ dir: string; db: string }> {
+  const dir = await tempDir();
+  const db = join(dir, "w.db");
+  const fixture = await fixtureDelivery(dir);
+  expect((await cli("--db", db, fixture.posts, fixture.votes)).code).toBe(0);
+  return { dir, db };
+}
+
+const WEEKS = "SELECT week_start, votes, mean_votes_per_post FROM weekly_votes ORDER BY week_start";
+
+describe("stackhouse query", () => {
+  it("refuses anything that writes, with one line and exit 7, and changes nothing", async () => {
+    const { dir, db } = await warehouse();
+    const before = dumpWarehouse(db);
+    for (const sql of [
+      "DELETE FROM votes",
+      "UPDATE posts SET score = 0",
+      "INSERT INTO vote_types VALUES (99, 'x')",
+      "DROP TABLE votes",
+      "CREATE TABLE t (x)",
+      "PRAGMA user_version = 99",
+      `ATTACH '${join(dir, "other.db")}' AS other`,
+      "VACUUM",
+      "WITH gone AS (SELECT 1) DELETE FROM votes",
+    ]) {
+      const result = await cli("query", sql, "--db", db);
+      expect(result.code, sql).toBe(7);
+      expect(result.stderr, sql).toMatch(/^stackhouse: [^\n]+\n$/);
+    }
+    expect(dumpWarehouse(db)).toEqual(before);
+    expect(existsSync(join(dir, "other.db"))).toBe(false);
+  });
+
+  it("shows SQL errors as one line", async () => {
+    const { db } = await warehouse();
+    expect(await cli("query", "SELEC 1", "--db", db)).toEqual({
+      code: 7,
+      stdout: "",
+      stderr: 'stackhouse: SQL error: near "SELEC": syntax error\n',
+    });
+    const missing = await cli("query", "SELECT nope FROM votes", "--db", db);
+    expect(missing.stderr).toBe("stackhouse: SQL error: no such column: nope\n");
+    const two = await cli("query", "SELECT 1; SELECT 2", "--db", db);
+    expect(two.code).toBe(7);
+  });
+
+  it("writes CSV (the default off a terminal), JSON, NDJSON and an aligned table", async () => {
+    const { db } = await warehouse();
+    expect((await cli("query", WEEKS, "--db", db)).stdout).toBe(
+      "week_start,votes,mean_votes_per_post\r\n2019-01-07,5,1.6666666666666667\r\n2019-01-14,3,1\r\n2019-01-21,1,1\r\n",
+    );
+    const json = await cli("query", WEEKS, "--db", db, "--format", "json");
+    expect(JSON.parse(json.stdout)).toEqual([
+      { week_start: "2019-01-07", votes: 5, mean_votes_per_post: 5 / 3 },
+      { week_start: "2019-01-14", votes: 3, mean_votes_per_post: 1 },
+      { week_start: "2019-01-21", votes: 1, mean_votes_per_post: 1 },
+    ]);
+    const ndjson = await cli("query", WEEKS, "--db", db, "--format", "ndjson");
+    expect(
+      ndjson.stdout
+        .trimEnd()
+        .split("\n")
+        .map((line) => JSON.parse(line) as unknown),
+    ).toEqual(JSON.parse(json.stdout));
+    const table = await cli(
+      "query",
+      "SELECT id, title, closed_date FROM posts WHERE id IN (1, 2)",
+      "--db",
+      db,
+      "--format",
+      "table",
+    );
+    expect(table.stdout).toBe(
+      [
+        "id  title           closed_date",
+        "--  --------------  -----------",
+        " 1  Pinning images  NULL",
+        " 2  NULL            NULL",
+        "",
+      ].join("\n"),
+    );
+    const quoted = await cli("query", "SELECT 'a,\"b\"' AS text, NULL AS missing", "--db", db);
+    expect(quoted.stdout).toBe('text,missing\r\n"a,""b""",\r\n');
+    const empty = await cli(
+      "query",
+      "SELECT * FROM votes WHERE id < 0",
+      "--db",
+      db,
+      "--format",
+      "json",
+    );
+    expect(empty.stdout).toBe("[]\n");
+  });
+
+  it("cuts long results at --limit with a note on stderr", async () => {
+    const { db } = await warehouse();
+    const cut = await cli("query", "SELECT id FROM votes ORDER BY id", "--db", db, "--limit", "2");
+    expect(cut.stdout).toBe("id\r\n1\r\n2\r\n");
+    expect(cut.stderr).toBe(
+      "note: showing the first 2 rows; more were cut (--limit 0 shows all)\n",
+    );
+    const all = await cli("query", "SELECT id FROM votes", "--db", db, "--limit", "0");
+    expect(all.stdout.trimEnd().split("\r\n")).toHaveLength(10);
+    expect(all.stderr).toBe("");
+  });
+
+  it("reads the query from --file and writes the rows to --output", async () => {
+    const { dir, db } = await warehouse();
+    const file = await fileWith(dir, "q.sql", `-- weekly answer\n${WEEKS};\n`);
+    const output = join(dir, "out.json");
+    const result = await cli(
+      "query",
+      "--file",
+      file,
+      "--output",
+      output,
+      "--format",
+      "json",
+      "--db",
+      db,
+    );
+    expect(result).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(JSON.parse(readFileSync(output, "utf8"))).toHaveLength(3);
+    expect((await cli("query", "--db", db)).code).toBe(2);
+    expect((await cli("query", "SELECT 1", "--file", file, "--db", db)).code).toBe(2);
+  });
+
+  it("runs Stack Exchange Data Explorer queries unchanged with --sede", async () => {
+    const { db } = await warehouse();
+    const sede = `SELECT p.Id, p.Title, COUNT(v.Id) AS Votes, vt.Name AS FirstVoteType
+      FROM Posts p
+      JOIN Votes v ON v.PostId = p.Id
+      JOIN VoteTypes vt ON vt.Id = (SELECT MIN(VoteTypeId) FROM Votes WHERE PostId = p.Id)
+      WHERE p.PostTypeId = (SELECT Id FROM PostTypes WHERE Name = 'Question')
+      GROUP BY p.Id, p.Title ORDER BY Votes DESC`;
+    const result = await cli("query", sede, "--sede", "--db", db, "--format", "json");
+    expect(JSON.parse(result.stdout)).toEqual([
+      { Id: 1, Title: "Pinning images", Votes: 3, FirstVoteType: "UpMod" },
+      { Id: 4, Title: "State lock", Votes: 1, FirstVoteType: "BountyStart" },
+    ]);
+    const tags = `SELECT t.TagName, COUNT(*) AS Posts FROM Tags t JOIN PostTags pt ON pt.TagId = t.Id
+      GROUP BY t.TagName ORDER BY t.TagName`;
+    expect((await cli("query", tags, "--sede", "--db", db)).stdout).toBe(
+      "TagName,Posts\r\nci,1\r\ndocker,1\r\nterraform,1\r\n",
+    );
+    const columns = await cli("query", "SELECT * FROM Posts LIMIT 0", "--sede", "--db", db);
+    expect(columns.stdout.trim().split(",")).toContain("LastEditorDisplayName");
+    expect((await cli("query", "SELECT CreationDate FROM Posts", "--db", db)).code).toBe(7);
+  });
+});
