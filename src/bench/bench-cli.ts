@@ -1,0 +1,242 @@
+/**
+ * `npm run bench`: loads generated deliveries at several sizes with stackhouse and with reference
+ * loaders (DuckDB, the sqlite3 shell, SQLite's floor, sqlite-utils when installed), measuring each
+ * in its own process, and writes the results as JSON and Markdown.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, totalmem, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command } from "commander";
+import { generateDelivery } from "../generate/write-delivery.js";
+import type { DeliveryKind } from "../model/kinds.js";
+import { measure } from "./measure.js";
+import { createTable, sqliteShellLoad } from "./reference-sql.js";
+import { renderResults, type BenchRow, type WeeklyTiming } from "./render-results.js";
+
+/** Posts and votes of snapshot 1 at each size. */
+export const SIZES: Readonly<Record<string, { readonly posts: number; readonly votes: number }>> = {
+  S: { posts: 15_000, votes: 40_000 },
+  M: { posts: 250_000, votes: 1_000_000 },
+  L: { posts: 1_000_000, votes: 10_000_000 },
+};
+
+const SEED = 2026;
+const CHILD = fileURLToPath(new URL("./bench-child.js", import.meta.url));
+const KINDS: readonly DeliveryKind[] = ["votes", "posts"];
+
+interface Deliveries {
+  readonly first: Readonly<Record<DeliveryKind, string>>;
+  readonly next: Readonly<Record<DeliveryKind, string>>;
+  readonly empty: string;
+}
+
+/** Generates (or reuses) snapshot 1 and snapshot 2 of a size in the work folder. */
+async function deliveries(work: string, size: string): Promise<Deliveries> {
+  const sizes = SIZES[size];
+  if (sizes === undefined) throw new Error(`unknown size ${size}`);
+  const folder = join(work, `${size}-${String(SEED)}`);
+  const paths: Record<"first" | "next", Record<DeliveryKind, string>> = {
+    first: { posts: "", votes: "" },
+    next: { posts: "", votes: "" },
+  };
+  for (const [name, snapshot] of [
+    ["first", 1],
+    ["next", 2],
+  ] as const) {
+    const outDir = join(folder, `snapshot-${String(snapshot)}`);
+    const done = join(outDir, "complete");
+    if (!existsSync(done)) {
+      process.stderr.write(`generating ${size} snapshot ${String(snapshot)}...\n`);
+      await generateDelivery({ ...sizes, seed: SEED, snapshot, outDir });
+      writeFileSync(done, "");
+    }
+    paths[name] = { posts: join(outDir, "Posts.json"), votes: join(outDir, "Votes.json") };
+  }
+  const empty = join(folder, "empty.json");
+  writeFileSync(empty, "[]");
+  return { ...paths, empty };
+}
+
+function node(task: string, ...args: string[]): string[] {
+  return [process.execPath, CHILD, task, ...args];
+}
+
+function sizeMb(path: string): number {
+  return statSync(path).size / 1e6;
+}
+
+function commandExists(name: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
+}
+
+/** Runs every loader on one size and returns its rows. */
+async function benchSize(
+  work: string,
+  size: string,
+): Promise<{ rows: BenchRow[]; weekly: WeeklyTiming }> {
+  const data = await deliveries(work, size);
+  const scratch = join(work, `${size}-runs`);
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  const rows: BenchRow[] = [];
+  const record = (
+    kind: DeliveryKind,
+    scenario: BenchRow["scenario"],
+    loader: string,
+    path: string,
+    run: ReturnType<typeof measure>,
+    records: number,
+    seconds = run.seconds,
+  ): void => {
+    rows.push({
+      size,
+      kind,
+      scenario,
+      loader,
+      file: path,
+      records,
+      mb: sizeMb(path),
+      seconds,
+      peakRssMib: run.peakRssMib,
+      ok: run.ok,
+      error: run.error,
+    });
+    process.stderr.write(
+      `${size} ${kind} ${scenario} ${loader}: ${run.ok ? `${seconds.toFixed(2)} s` : `failed: ${run.error}`}\n`,
+    );
+  };
+
+  let weekly: WeeklyTiming = { size, votes: 0, seconds: NaN };
+  for (const kind of KINDS) {
+    const files = (path: string): [string, string] =>
+      kind === "posts" ? [path, data.empty] : [data.empty, path];
+    const warehouse = join(scratch, `stackhouse-${kind}.db`);
+    const ingest = (path: string) => {
+      const run = measure(node("stackhouse", warehouse, ...files(path)));
+      const reports = run.ok ? (JSON.parse(run.stdout) as { kind: string; read: number }[]) : [];
+      return { run, read: reports.find((report) => report.kind === kind)?.read ?? 0 };
+    };
+    const first = ingest(data.first[kind]);
+    record(kind, "first load", "stackhouse", data.first[kind], first.run, first.read);
+    const again = ingest(data.first[kind]);
+    record(kind, "re-delivery", "stackhouse", data.first[kind], again.run, first.read);
+    const next = ingest(data.next[kind]);
+    record(kind, "incremental", "stackhouse", data.next[kind], next.run, next.read);
+
+    const duck = join(scratch, `duckdb-${kind}.duckdb`);
+    record(
+      kind,
+      "first load",
+      "duckdb (key)",
+      data.first[kind],
+      measure(node("duckdb", "key", duck, kind, data.first[kind])),
+      first.read,
+    );
+    record(
+      kind,
+      "incremental",
+      "duckdb (key)",
+      data.next[kind],
+      measure(node("duckdb", "key", duck, kind, data.next[kind])),
+      next.read,
+    );
+    record(
+      kind,
+      "first load",
+      "duckdb (no key)",
+      data.first[kind],
+      measure(node("duckdb", "ctas", join(scratch, `ctas-${kind}.duckdb`), kind, data.first[kind])),
+      first.read,
+    );
+
+    const floorDb = join(scratch, `floor-${kind}.db`);
+    for (const [scenario, path, read] of [
+      ["first load", data.first[kind], first.read],
+      ["incremental", data.next[kind], next.read],
+    ] as const) {
+      const run = measure(node("floor", floorDb, kind, path));
+      const seconds = run.ok ? (JSON.parse(run.stdout) as { seconds: number }).seconds : NaN;
+      record(kind, scenario, "sqlite floor", path, run, read, seconds);
+    }
+
+    if (size !== "L" && commandExists("sqlite3")) {
+      const shellDb = join(scratch, `shell-${kind}.db`);
+      const sql = `${createTable(kind, "sqlite")}; BEGIN; ${sqliteShellLoad(kind, data.first[kind])} COMMIT;`;
+      record(
+        kind,
+        "first load",
+        "sqlite3 shell",
+        data.first[kind],
+        measure(["sqlite3", shellDb, sql]),
+        first.read,
+      );
+    }
+    if (commandExists("sqlite-utils") && (size === "S" || (size === "M" && kind === "votes"))) {
+      const utilsDb = join(scratch, `utils-${kind}.db`);
+      record(
+        kind,
+        "first load",
+        "sqlite-utils",
+        data.first[kind],
+        measure(["sqlite-utils", "upsert", utilsDb, kind, data.first[kind], "--pk", "Id"]),
+        first.read,
+      );
+    }
+    if (kind === "votes") {
+      const run = measure(node("weekly", warehouse));
+      weekly = {
+        size,
+        votes: first.read + next.read,
+        seconds: run.ok ? (JSON.parse(run.stdout) as { seconds: number }).seconds : NaN,
+      };
+    }
+  }
+  return { rows, weekly };
+}
+
+function machine(): string {
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  const duck = JSON.parse(
+    readFileSync(
+      new URL("../../node_modules/@duckdb/node-api/package.json", import.meta.url),
+      "utf8",
+    ),
+  ) as { version: string };
+  return `${String(cpus().length)} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, DuckDB node-api ${duck.version}`;
+}
+
+const program = new Command("bench")
+  .description(
+    "Benchmark stackhouse against DuckDB, the sqlite3 shell and SQLite's floor on generated deliveries.",
+  )
+  .option("--sizes <list>", "sizes to run: S, M, L (comma-separated)", "S,M,L")
+  .option(
+    "--work <dir>",
+    "where generated deliveries are kept between runs",
+    join(tmpdir(), "stackhouse-bench"),
+  )
+  .option("--out <dir>", "where results.json and results.md are written", "bench-results")
+  .action(async (flags: { sizes: string; work: string; out: string }) => {
+    const sizes = flags.sizes.split(",").map((size) => size.trim().toUpperCase());
+    const unknown = sizes.filter((size) => SIZES[size] === undefined);
+    if (unknown.length > 0) throw new Error(`unknown size(s): ${unknown.join(", ")}`);
+    const rows: BenchRow[] = [];
+    const weekly: WeeklyTiming[] = [];
+    for (const size of sizes) {
+      const result = await benchSize(flags.work, size);
+      rows.push(...result.rows);
+      weekly.push(result.weekly);
+    }
+    const markdown = renderResults(rows, weekly, machine());
+    mkdirSync(flags.out, { recursive: true });
+    writeFileSync(
+      join(flags.out, "results.json"),
+      `${JSON.stringify({ machine: machine(), rows, weekly }, null, 2)}\n`,
+    );
+    writeFileSync(join(flags.out, "results.md"), markdown);
+    process.stdout.write(markdown);
+  });
+
+await program.parseAsync(process.argv.slice(2), { from: "user" });

@@ -1,0 +1,122 @@
+import type { DeliveryKind } from "../model/kinds.js";
+
+/** One measured run of one loader. */
+export interface BenchRow {
+  readonly size: string;
+  readonly kind: DeliveryKind;
+  readonly scenario: "first load" | "re-delivery" | "incremental";
+  readonly loader: string;
+  readonly file: string;
+  readonly records: number;
+  readonly mb: number;
+  readonly seconds: number;
+  readonly peakRssMib: number;
+  readonly ok: boolean;
+  readonly error: string;
+}
+
+/** The time to read the whole weekly_votes view. */
+export interface WeeklyTiming {
+  readonly size: string;
+  readonly votes: number;
+  readonly seconds: number;
+}
+
+const DUCKDB_KEY = "duckdb (key)";
+const FLOOR = "sqlite floor";
+const STACKHOUSE = "stackhouse";
+
+function find(rows: readonly BenchRow[], like: BenchRow, loader: string, scenario = like.scenario) {
+  return rows.find(
+    (row) =>
+      row.size === like.size &&
+      row.kind === like.kind &&
+      row.scenario === scenario &&
+      row.loader === loader &&
+      row.ok,
+  );
+}
+
+function ratio(value: number, reference: number | undefined): string {
+  return reference === undefined || !Number.isFinite(reference) || reference <= 0
+    ? ""
+    : `${(value / reference).toFixed(2)}×`;
+}
+
+/** The results as Markdown: one table of loads, one of weekly query times, and the targets. */
+export function renderResults(
+  rows: readonly BenchRow[],
+  weekly: readonly WeeklyTiming[],
+  machine: string,
+): string {
+  const lines = [
+    `Machine: ${machine}. Files in the page cache; each loader in its own process; peak RSS of that process tree.`,
+    "",
+    "| size | file | scenario | loader | seconds | records/s | MB/s | peak RSS MiB | × DuckDB key | × floor |",
+    "|---|---|---|---|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const row of rows) {
+    if (!row.ok) {
+      lines.push(
+        `| ${row.size} | ${row.kind} (${row.mb.toFixed(0)} MB) | ${row.scenario} | ${row.loader} | failed: ${row.error.replaceAll("|", "/").slice(0, 80)} | | | | | |`,
+      );
+      continue;
+    }
+    const duck =
+      row.scenario === "re-delivery"
+        ? find(rows, row, STACKHOUSE, "first load")
+        : find(rows, row, DUCKDB_KEY);
+    const floor = row.scenario === "re-delivery" ? undefined : find(rows, row, FLOOR);
+    lines.push(
+      `| ${row.size} | ${row.kind} (${row.mb.toFixed(0)} MB) | ${row.scenario} | ${row.loader} | ${row.seconds.toFixed(2)} | ${Math.round(row.records / row.seconds).toLocaleString("en-US")} | ${(row.mb / row.seconds).toFixed(1)} | ${row.peakRssMib.toFixed(0)} | ${ratio(row.seconds, duck?.seconds)} | ${ratio(row.seconds, floor?.seconds)} |`,
+    );
+  }
+  lines.push("", "Re-delivery ratios are to stackhouse's own first load of the same file.", "");
+  lines.push(
+    "| size | votes in warehouse | `SELECT * FROM weekly_votes` seconds |",
+    "|---|---:|---:|",
+  );
+  for (const timing of weekly) {
+    lines.push(
+      `| ${timing.size} | ${timing.votes.toLocaleString("en-US")} | ${timing.seconds.toFixed(3)} |`,
+    );
+  }
+  lines.push("", ...targets(rows, weekly), "");
+  return `${lines.join("\n")}\n`;
+}
+
+/** Each target of the performance brief, held or missed, from this run's figures. */
+function targets(rows: readonly BenchRow[], weekly: readonly WeeklyTiming[]): string[] {
+  const ours = rows.filter((row) => row.loader === STACKHOUSE && row.ok);
+  const verdict = (held: boolean): string => (held ? "holds" : "missed");
+  const lines = ["Targets (this run):", ""];
+  for (const row of ours) {
+    if (row.scenario === "re-delivery") {
+      const firstLoad = find(rows, row, STACKHOUSE, "first load");
+      if (firstLoad !== undefined) {
+        const share = row.seconds / firstLoad.seconds;
+        lines.push(
+          `- ${row.size} ${row.kind} re-delivery ≤ 0.05× first load: ${share.toFixed(3)}× — ${verdict(share <= 0.05)}`,
+        );
+      }
+      continue;
+    }
+    const duck = find(rows, row, DUCKDB_KEY);
+    if (duck !== undefined && row.size !== "S") {
+      const times = row.seconds / duck.seconds;
+      lines.push(
+        `- ${row.size} ${row.kind} ${row.scenario} ≤ 1.0× DuckDB with key: ${times.toFixed(2)}× — ${verdict(times <= 1)}`,
+      );
+    }
+  }
+  const peak = Math.max(...ours.map((row) => row.peakRssMib));
+  lines.push(
+    `- peak memory ≤ 256 MiB: ${((peak * 1e6) / 2 ** 20).toFixed(0)} MiB at most — ${verdict(peak * 1e6 <= 256 * 2 ** 20)}`,
+  );
+  for (const timing of weekly) {
+    lines.push(
+      `- ${timing.size} weekly_votes over ${timing.votes.toLocaleString("en-US")} votes < 1 s: ${timing.seconds.toFixed(3)} s — ${verdict(timing.seconds < 1)}`,
+    );
+  }
+  return lines;
+}
