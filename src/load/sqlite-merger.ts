@@ -4,6 +4,7 @@ import type { DeliveryKind } from "../model/kinds.js";
 import { KINDS } from "../model/kinds.js";
 import type { MergeCounts } from "./merge-counts.js";
 import { splitTags } from "./split-tags.js";
+import { weekOf } from "./week-of.js";
 
 /** Where a record kind lands, and the rule that decides whether an incoming version wins. */
 interface Target {
@@ -27,6 +28,10 @@ const TARGETS: Readonly<Record<DeliveryKind, Target>> = {
 };
 
 const TAGS_COLUMN = KINDS.posts.fields.findIndex((field) => field.column === "tags");
+const CREATION_DATE: Readonly<Record<DeliveryKind, number>> = {
+  posts: KINDS.posts.fields.findIndex((field) => field.column === "creation_date"),
+  votes: KINDS.votes.fields.findIndex((field) => field.column === "creation_date"),
+};
 
 /**
  * Builds the merge statement of a kind: insert a new id; replace a stored row only when the
@@ -56,7 +61,14 @@ function upsertSql({ table, columns, freshness }: Target): string {
  */
 export class SqliteMerger {
   private readonly upsert: Readonly<Record<DeliveryKind, Statement>>;
-  private readonly exists: Readonly<Record<DeliveryKind, Statement>>;
+  /** The stored row's creation date, or undefined when the id is new. */
+  private readonly stored: Readonly<Record<DeliveryKind, Statement>>;
+  private readonly touchedWeeks: Readonly<Record<DeliveryKind, Set<string>>> = {
+    posts: new Set(),
+    votes: new Set(),
+  };
+  private readonly maxId: Readonly<Record<DeliveryKind, Statement>>;
+  private readonly highestId: Partial<Record<DeliveryKind, number | bigint>> = {};
   private readonly deleteTags: Statement;
   private readonly insertTag: Statement;
 
@@ -65,27 +77,57 @@ export class SqliteMerger {
       posts: db.prepare(upsertSql(TARGETS.posts)),
       votes: db.prepare(upsertSql(TARGETS.votes)),
     };
-    this.exists = {
-      posts: db.prepare("SELECT 1 FROM posts WHERE id = ?").pluck(),
-      votes: db.prepare("SELECT 1 FROM votes WHERE id = ?").pluck(),
+    this.stored = {
+      posts: db.prepare("SELECT creation_date FROM posts WHERE id = ?").pluck(),
+      votes: db.prepare("SELECT creation_date FROM votes WHERE id = ?").pluck(),
+    };
+    this.maxId = {
+      posts: db.prepare("SELECT max(id) FROM posts").pluck(),
+      votes: db.prepare("SELECT max(id) FROM votes").pluck(),
     };
     this.deleteTags = db.prepare("DELETE FROM post_tags WHERE post_id = ?");
     this.insertTag = db.prepare("INSERT INTO post_tags (post_id, tag) VALUES (?, ?)");
   }
 
-  /** Merges rows (in field order, id first) and adds what happened to `counts`. */
+  /**
+   * Merges rows (in field order, id first) and adds what happened to `counts`. Ids mostly arrive
+   * in increasing order, so an id above the highest stored one is known to be new without a
+   * lookup; only the others are looked up.
+   */
   merge(kind: DeliveryKind, rows: readonly Row[], loadId: number, counts: MergeCounts): void {
     const upsert = this.upsert[kind];
-    const exists = this.exists[kind];
+    const stored = this.stored[kind];
+    const weeks = this.touchedWeeks[kind];
+    let highest = (this.highestId[kind] ??=
+      (this.maxId[kind].get() as number | bigint | null) ?? 0);
     for (const row of rows) {
-      const id = row[0];
-      const existed = exists.get(id) !== undefined;
+      const id = row[0] as number | bigint;
+      const before = id > highest ? undefined : (stored.get(id) as string | undefined);
       const changed = upsert.run(...row, loadId).changes > 0;
-      if (!changed) counts.unchanged++;
-      else if (existed) counts.updated++;
-      else counts.inserted++;
-      if (changed && kind === "posts") this.replaceTags(row);
+      if (id > highest) highest = id;
+      if (!changed) {
+        counts.unchanged++;
+        continue;
+      }
+      if (before === undefined) counts.inserted++;
+      else {
+        counts.updated++;
+        weeks.add(weekOf(before));
+      }
+      weeks.add(weekOf(row[CREATION_DATE[kind]] as string));
+      if (kind === "posts") this.replaceTags(row);
     }
+    this.highestId[kind] = highest;
+  }
+
+  /**
+   * The ISO weeks (Mondays) whose rows this merger inserted, changed or moved since the last call:
+   * the weekly totals to recompute.
+   */
+  takeTouchedWeeks(kind: DeliveryKind): string[] {
+    const weeks = [...this.touchedWeeks[kind]];
+    this.touchedWeeks[kind].clear();
+    return weeks;
   }
 
   private replaceTags(post: Row): void {

@@ -9,6 +9,7 @@ import { runChecks, type CheckReport } from "../check/run-checks.js";
 import { sha256File } from "../extract/hash-file.js";
 import { inputError, inspectDelivery, type DeliveryFile } from "../extract/read-delivery.js";
 import { loadFile, type FileReport } from "../load/load-file.js";
+import { refreshWeeklyTotals } from "../load/refresh-weekly-totals.js";
 import { SqliteMerger } from "../load/sqlite-merger.js";
 import type { DeliveryKind } from "../model/kinds.js";
 import { DEFAULT_MAX_REJECTED_SHARE } from "../validate/reject-threshold.js";
@@ -137,6 +138,7 @@ async function loadDelivery(
       archived.push({ run: runId, ...identity, stored: file.gzip ? "as-delivered" : "gzip" });
       progress.fileFinished?.();
     }
+    refreshWeeklyTotals(db, context.merger);
     const staged = await Promise.all(staging.map((entry) => entry.copy));
     try {
       staging.forEach((entry, index) => {

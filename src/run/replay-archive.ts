@@ -3,6 +3,7 @@ import type { LandingArchive, ManifestState } from "../archive/landing-archive.j
 import { StackhouseError } from "../errors.js";
 import { inspectDelivery } from "../extract/read-delivery.js";
 import { loadFile, type FileReport } from "../load/load-file.js";
+import { refreshWeeklyTotals } from "../load/refresh-weekly-totals.js";
 import { SqliteMerger } from "../load/sqlite-merger.js";
 import { LoadsLog } from "../warehouse/loads-log.js";
 import type { ProgressListener } from "./progress.js";
@@ -64,6 +65,7 @@ export async function replayArchive(
         progress.fileFinished?.();
         files.push(report);
       }
+      refreshWeeklyTotals(db, merger);
       db.exec("COMMIT");
     } catch (error) {
       if (db.inTransaction) db.exec("ROLLBACK");

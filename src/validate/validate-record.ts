@@ -1,7 +1,7 @@
 import type { RawRecord } from "../extract/record-scanner.js";
 import type { FieldValue, Row } from "../model/field.js";
 import type { KindSpec } from "../model/kinds.js";
-import { parseValue } from "./parse-value.js";
+import { parseValue, Refusal } from "./parse-value.js";
 
 /** A record that failed validation, with the first reason found. */
 export interface Rejection {
@@ -59,8 +59,8 @@ export function validateRecord(
       continue;
     }
     const parsed = parseValue(field, raw);
-    if (!parsed.ok) return parsed.reason;
-    row.push(parsed.value);
+    if (parsed instanceof Refusal) return parsed.reason;
+    row.push(parsed);
   }
   return row;
 }

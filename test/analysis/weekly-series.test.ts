@@ -2,6 +2,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { weeklyAnswer } from "../../src/analysis/weekly-series.js";
+import { generated } from "../helpers/deliveries.js";
 import { cli, fileWith, fixtureDelivery } from "../helpers/fixtures.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { queryRows } from "../helpers/warehouse-dump.js";
@@ -235,5 +236,42 @@ describe("the weekly views", () => {
         is_accepted: 1,
       },
     ]);
+  });
+});
+
+describe("the weekly totals behind the views", () => {
+  const direct = `SELECT date(creation_date, 'weekday 0', '-6 days') AS week_start, count(*) AS votes,
+      count(DISTINCT post_id) AS posts_voted, sum(vote_type_id = 2) AS upvotes, sum(vote_type_id = 3) AS downvotes
+    FROM votes GROUP BY 1 ORDER BY 1`;
+  const directPosts = `SELECT date(creation_date, 'weekday 0', '-6 days') AS week_start, count(*) AS created
+    FROM posts GROUP BY 1 ORDER BY 1`;
+
+  function expectExact(db: string): void {
+    expect(queryRows(db, "SELECT * FROM weekly_vote_totals ORDER BY week_start")).toEqual(
+      queryRows(db, direct),
+    );
+    expect(queryRows(db, "SELECT * FROM weekly_post_totals ORDER BY week_start")).toEqual(
+      queryRows(db, directPosts),
+    );
+  }
+
+  it("stay equal to grouping the rows, through new, changed, moved, stale and rebuilt deliveries", async () => {
+    const dir = await tempDir();
+    const db = join(dir, "w.db");
+
+    for (const snapshot of [1, 3, 2]) {
+      const delivery = await generated(dir, snapshot);
+      expect((await cli("--db", db, delivery.posts, delivery.votes)).code).toBe(0);
+      expectExact(db);
+    }
+    const moved = await fileWith(dir, "moved.json", `[${vote(1, 1, "2030-01-02", 3)}\n]`);
+    const none = await fileWith(dir, "none.json", "[]");
+    expect((await cli("--db", db, none, moved)).code).toBe(0);
+    expectExact(db);
+    expect(queryRows(db, "SELECT votes FROM weekly_votes WHERE week_start = '2029-12-31'")).toEqual(
+      [{ votes: 1 }],
+    );
+    expect((await cli("rebuild", "--db", db)).code).toBe(0);
+    expectExact(db);
   });
 });
