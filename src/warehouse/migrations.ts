@@ -241,30 +241,33 @@ WHERE a.post_type_id = 2;
 `;
 
 const WEEKLY_TOTALS = `
-CREATE INDEX votes_by_day ON votes (creation_date, post_id, vote_type_id);
-CREATE INDEX posts_by_creation ON posts (creation_date);
-CREATE INDEX posts_by_activity ON posts (last_activity_date);
+CREATE INDEX posts_by_creation ON posts (creation_date, last_activity_date);
 
 CREATE TABLE weekly_vote_totals (
   week_start TEXT PRIMARY KEY,
   votes INTEGER NOT NULL,
   posts_voted INTEGER NOT NULL,
   upvotes INTEGER NOT NULL,
-  downvotes INTEGER NOT NULL
+  downvotes INTEGER NOT NULL,
+  first_vote TEXT NOT NULL,
+  last_vote TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE weekly_post_totals (
   week_start TEXT PRIMARY KEY,
-  created INTEGER NOT NULL
+  created INTEGER NOT NULL,
+  first_created TEXT NOT NULL,
+  last_activity TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
 
 INSERT INTO weekly_vote_totals
 SELECT date(creation_date, 'weekday 0', '-6 days'), count(*), count(DISTINCT post_id),
-       sum(vote_type_id = 2), sum(vote_type_id = 3)
+       sum(vote_type_id = 2), sum(vote_type_id = 3), min(creation_date), max(creation_date)
 FROM votes GROUP BY 1;
 
 INSERT INTO weekly_post_totals
-SELECT date(creation_date, 'weekday 0', '-6 days'), count(*) FROM posts GROUP BY 1;
+SELECT date(creation_date, 'weekday 0', '-6 days'), count(*), min(creation_date), max(last_activity_date)
+FROM posts GROUP BY 1;
 
 DROP VIEW weekly_votes;
 DROP VIEW weekly_votes_all_weeks;
@@ -274,10 +277,9 @@ CREATE VIEW weeks AS
 WITH RECURSIVE
   span AS (
     SELECT min(first_day) AS first_day, max(last_day) AS last_day FROM (
-      SELECT (SELECT min(creation_date) FROM votes) AS first_day,
-             (SELECT max(creation_date) FROM votes) AS last_day
+      SELECT min(first_vote) AS first_day, max(last_vote) AS last_day FROM weekly_vote_totals
       UNION ALL
-      SELECT (SELECT min(creation_date) FROM posts), (SELECT max(last_activity_date) FROM posts)
+      SELECT min(first_created), max(last_activity) FROM weekly_post_totals
     )
   ),
   calendar (week_start) AS (

@@ -241,9 +241,11 @@ describe("the weekly views", () => {
 
 describe("the weekly totals behind the views", () => {
   const direct = `SELECT date(creation_date, 'weekday 0', '-6 days') AS week_start, count(*) AS votes,
-      count(DISTINCT post_id) AS posts_voted, sum(vote_type_id = 2) AS upvotes, sum(vote_type_id = 3) AS downvotes
+      count(DISTINCT post_id) AS posts_voted, sum(vote_type_id = 2) AS upvotes, sum(vote_type_id = 3) AS downvotes,
+      min(creation_date) AS first_vote, max(creation_date) AS last_vote
     FROM votes GROUP BY 1 ORDER BY 1`;
-  const directPosts = `SELECT date(creation_date, 'weekday 0', '-6 days') AS week_start, count(*) AS created
+  const directPosts = `SELECT date(creation_date, 'weekday 0', '-6 days') AS week_start, count(*) AS created,
+      min(creation_date) AS first_created, max(last_activity_date) AS last_activity
     FROM posts GROUP BY 1 ORDER BY 1`;
 
   function expectExact(db: string): void {
