@@ -24,8 +24,8 @@ export function refreshWeeklyTotals(db: Database, merger: SqliteMerger): void {
       `INSERT INTO weekly_vote_totals
        SELECT ${WEEK_OF} AS week, count(*), count(DISTINCT post_id), sum(vote_type_id = 2),
               sum(vote_type_id = 3), min(creation_date), max(creation_date)
-       FROM votes WHERE creation_date >= ? AND ${WEEK_OF} IN (SELECT value FROM json_each(?))
-       GROUP BY week`,
+       FROM votes WHERE creation_date >= ?
+       GROUP BY week HAVING week IN (SELECT value FROM json_each(?))`,
     ).run(earliest(voteWeeks), weeks);
   }
   if (postWeeks.length > 0) {
@@ -37,8 +37,8 @@ export function refreshWeeklyTotals(db: Database, merger: SqliteMerger): void {
       `INSERT INTO weekly_post_totals
        SELECT ${WEEK_OF} AS week, count(*), min(creation_date), max(last_activity_date)
        FROM posts INDEXED BY posts_by_creation
-       WHERE creation_date >= ? AND ${WEEK_OF} IN (SELECT value FROM json_each(?))
-       GROUP BY week`,
+       WHERE creation_date >= ?
+       GROUP BY week HAVING week IN (SELECT value FROM json_each(?))`,
     ).run(earliest(postWeeks), weeks);
   }
 }

@@ -14,7 +14,12 @@ import { SqliteMerger } from "../load/sqlite-merger.js";
 import type { DeliveryKind } from "../model/kinds.js";
 import { DEFAULT_MAX_REJECTED_SHARE } from "../validate/reject-threshold.js";
 import { LoadsLog } from "../warehouse/loads-log.js";
-import { openWarehouse } from "../warehouse/open-warehouse.js";
+import {
+  finishScratchWarehouse,
+  openScratchWarehouse,
+  openWarehouse,
+  rollbackAfterError,
+} from "../warehouse/open-warehouse.js";
 import type { ProgressListener } from "./progress.js";
 import { reconcileArchive } from "./reconcile-archive.js";
 import { replayArchive, type ReplayReport } from "./replay-archive.js";
@@ -69,7 +74,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
 
   let db: Database | undefined;
   try {
-    db = openWarehouse(workPath);
+    db = created ? openScratchWarehouse(workPath) : openWarehouse(workPath);
     const state = reconcileArchive(archive, db, created);
     const replayed =
       created && state.committed.length > 0
@@ -79,7 +84,8 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     const files = await loadDelivery(db, archive, runId, deliveries, options);
     const now = options.now ?? (() => new Date());
     const checks = options.checks === false ? null : runChecks(db, now(), runId);
-    db.close();
+    if (created) finishScratchWarehouse(db);
+    else db.close();
     db = undefined;
     if (created) await replaceDatabase(workPath, options.warehouse);
     return { runId, created, replayed, files, checks };
@@ -156,7 +162,7 @@ async function loadDelivery(
     }
     db.exec("COMMIT");
   } catch (error) {
-    if (db.inTransaction) db.exec("ROLLBACK");
+    rollbackAfterError(db);
     const copies = await Promise.allSettled(staging.map((entry) => entry.copy));
     await archive.discard(
       copies.flatMap((copy) => (copy.status === "fulfilled" ? [copy.value] : [])),

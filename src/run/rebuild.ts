@@ -2,7 +2,11 @@ import { existsSync } from "node:fs";
 import type { Database } from "better-sqlite3";
 import { LandingArchive } from "../archive/landing-archive.js";
 import { StackhouseError } from "../errors.js";
-import { openWarehouse } from "../warehouse/open-warehouse.js";
+import {
+  finishScratchWarehouse,
+  openScratchWarehouse,
+  openWarehouse,
+} from "../warehouse/open-warehouse.js";
 import type { ProgressListener } from "./progress.js";
 import { reconcileArchive } from "./reconcile-archive.js";
 import { replayArchive, type ReplayReport } from "./replay-archive.js";
@@ -39,9 +43,9 @@ export async function rebuild(options: {
   await removeDatabase(workPath);
   let db: Database | undefined;
   try {
-    db = openWarehouse(workPath);
+    db = openScratchWarehouse(workPath);
     const report = await replayArchive(db, archive, state, options.progress);
-    db.close();
+    finishScratchWarehouse(db);
     db = undefined;
     await replaceDatabase(workPath, options.warehouse);
     return report;

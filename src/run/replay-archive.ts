@@ -6,6 +6,7 @@ import { loadFile, type FileReport } from "../load/load-file.js";
 import { refreshWeeklyTotals } from "../load/refresh-weekly-totals.js";
 import { SqliteMerger } from "../load/sqlite-merger.js";
 import { LoadsLog } from "../warehouse/loads-log.js";
+import { rollbackAfterError } from "../warehouse/open-warehouse.js";
 import type { ProgressListener } from "./progress.js";
 
 /** What replaying the landing archive did. */
@@ -68,7 +69,7 @@ export async function replayArchive(
       refreshWeeklyTotals(db, merger);
       db.exec("COMMIT");
     } catch (error) {
-      if (db.inTransaction) db.exec("ROLLBACK");
+      rollbackAfterError(db);
       throw error;
     }
   }

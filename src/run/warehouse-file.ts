@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync } from "node:fs";
+import { dirname } from "node:path";
 import { rename, rm } from "node:fs/promises";
 
 const SQLITE_SIDE_FILES = ["-wal", "-shm", "-journal"] as const;
@@ -25,4 +26,10 @@ export async function replaceDatabase(builtPath: string, warehousePath: string):
       await rm(`${warehousePath}${suffix}`, { force: true });
   }
   await rename(builtPath, warehousePath);
+  const folder = openSync(dirname(warehousePath), "r");
+  try {
+    fsyncSync(folder);
+  } finally {
+    closeSync(folder);
+  }
 }

@@ -1,9 +1,10 @@
+import { closeSync, fsyncSync, openSync } from "node:fs";
 import Database from "better-sqlite3";
 import { StackhouseError } from "../errors.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "./migrations.js";
 
 /** SQLite's page cache for a writing connection: big enough to keep index pages of a load hot. */
-const CACHE_KIB = 64 * 1024;
+const CACHE_KIB = 32 * 1024;
 
 /** How long a run waits for another run holding the warehouse before giving up. */
 export const BUSY_TIMEOUT_MS = 60_000;
@@ -26,6 +27,63 @@ export function openWarehouse(path: string): Database.Database {
   } catch (error) {
     db.close();
     throw asWarehouseError(path, error);
+  }
+}
+
+/**
+ * Opens a warehouse being built under a scratch name, which replaces the warehouse only once
+ * complete (a first load, a rebuild). A failed build is thrown away whole, so it needs no rollback
+ * journal: pages are written once instead of twice. {@link finishScratchWarehouse} makes it a
+ * normal WAL warehouse, durable on disk.
+ *
+ * @example
+ * const db = openScratchWarehouse("warehouse.db.building-42");
+ */
+export function openScratchWarehouse(path: string): Database.Database {
+  const db = connect(path, false);
+  try {
+    db.pragma("journal_mode = OFF");
+    db.pragma("synchronous = OFF");
+    db.pragma(`cache_size = -${String(CACHE_KIB)}`);
+    migrate(db, path);
+    deferIndexes(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw asWarehouseError(path, error);
+  }
+}
+
+/**
+ * Indexes that only serve analysts' queries, not the load: on a scratch warehouse they are dropped
+ * and built once at the end, which is much faster than keeping them up to date row by row.
+ */
+const DEFERRED_INDEXES = ["votes_by_post", "post_tags_by_tag"] as const;
+const deferred = new WeakMap<Database.Database, readonly string[]>();
+
+function deferIndexes(db: Database.Database): void {
+  const definitions = DEFERRED_INDEXES.map(
+    (name) =>
+      db
+        .prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?")
+        .pluck()
+        .get(name) as string,
+  );
+  for (const name of DEFERRED_INDEXES) db.exec(`DROP INDEX ${name}`);
+  deferred.set(db, definitions);
+}
+
+/** Builds the deferred indexes, switches a scratch warehouse to WAL, closes it and flushes it. */
+export function finishScratchWarehouse(db: Database.Database): void {
+  const path = db.name;
+  for (const definition of deferred.get(db) ?? []) db.exec(definition);
+  db.pragma("journal_mode = WAL");
+  db.close();
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -86,7 +144,7 @@ function migrate(db: Database.Database, path: string): void {
     db.pragma(`user_version = ${String(SCHEMA_VERSION)}`);
     db.exec("COMMIT");
   } catch (error) {
-    db.exec("ROLLBACK");
+    rollbackAfterError(db);
     throw error;
   }
 }
@@ -117,4 +175,17 @@ function asWarehouseError(path: string, error: unknown): unknown {
     });
   }
   return error;
+}
+
+/**
+ * Rolls back the open transaction, if any, without letting a failure to roll back hide the error
+ * that caused it (the caller rethrows that one).
+ */
+export function rollbackAfterError(db: Database.Database): void {
+  if (!db.inTransaction) return;
+  try {
+    db.exec("ROLLBACK");
+  } catch {
+    // The warehouse or scratch file is discarded or recovered by SQLite on next open.
+  }
 }
