@@ -9,7 +9,8 @@ export type ErrorCode =
   | "ARCHIVE" // the landing archive is damaged or incomplete
   | "TOO_MANY_REJECTED" // more of a file's records were quarantined than allowed
   | "CHECK_FAILED" // a data-quality check of error severity found problems
-  | "QUERY_FAILED"; // an analyst's query is not valid SQL, fails, or would write
+  | "QUERY_FAILED" // an analyst's query is not valid SQL, fails, or would write
+  | "BUSY"; // another run holds the warehouse for longer than this run would wait
 
 const exitCodes: Readonly<Record<ErrorCode, number>> = {
   INPUT_FILE: 1,
@@ -19,6 +20,7 @@ const exitCodes: Readonly<Record<ErrorCode, number>> = {
   TOO_MANY_REJECTED: 5,
   CHECK_FAILED: 6,
   QUERY_FAILED: 7,
+  BUSY: 8,
 };
 
 /**

@@ -6,14 +6,17 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  statSync,
+  truncateSync,
   writeSync,
+  createReadStream,
+  createWriteStream,
 } from "node:fs";
 import { rename, rm, rmdir } from "node:fs/promises";
-import { createReadStream, createWriteStream } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { PassThrough, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGzip } from "node:zlib";
+import { createGunzip, createGzip } from "node:zlib";
 import { StackhouseError } from "../errors.js";
 import type { DeliveryFile } from "../extract/read-delivery.js";
 import type { DeliveryKind } from "../model/kinds.js";
@@ -47,6 +50,12 @@ type ManifestLine =
   | ({ readonly type: "file" } & ArchivedFile)
   | { readonly type: "commit"; readonly run: number }
   | { readonly type: "abort"; readonly run: number };
+
+/** What {@link LandingArchive.publish} added, so that it can be taken back. */
+export interface Publication {
+  readonly manifestBytes: number;
+  readonly placed: readonly string[];
+}
 
 /** What the manifest says, read in one pass. */
 export interface ManifestState {
@@ -149,16 +158,62 @@ export class LandingArchive {
     return { sha256: hash.digest("hex"), stored: file.gzip ? "as-delivered" : "gzip", tempPath };
   }
 
-  /** Moves staged objects into place and lists the run's files; call before the warehouse commits. */
-  async publish(files: readonly ArchivedFile[], staged: readonly StagedObject[]): Promise<void> {
-    mkdirSync(join(this.dir, "objects"), { recursive: true });
-    for (const object of staged) {
-      const target = this.objectPath(object.sha256);
-      if (existsSync(target)) await rm(object.tempPath, { force: true });
-      else await rename(object.tempPath, target);
+  /**
+   * Checks one archived file against the sha256 it was archived under, without loading it:
+   * `missing` when its object is gone, `damaged` when its content no longer matches.
+   */
+  async verify(file: ArchivedFile): Promise<"ok" | "missing" | "damaged"> {
+    const path = this.objectPath(file.sha256);
+    if (!existsSync(path)) return "missing";
+    const hash = createHash("sha256");
+    try {
+      const source = createReadStream(path);
+      await (file.stored === "gzip"
+        ? pipeline(source, createGunzip(), hash)
+        : pipeline(source, hash));
+    } catch {
+      return "damaged";
     }
-    syncDirectory(join(this.dir, "objects"));
-    this.append(files.map((file) => ({ type: "file", ...file })));
+    return hash.digest("hex") === file.sha256 ? "ok" : "damaged";
+  }
+
+  /** Moves staged objects into place and lists the run's files; call before the warehouse commits. */
+  async publish(
+    files: readonly ArchivedFile[],
+    staged: readonly StagedObject[],
+  ): Promise<Publication> {
+    const publication = { manifestBytes: this.manifestBytes(), placed: [] as string[] };
+    try {
+      mkdirSync(join(this.dir, "objects"), { recursive: true });
+      for (const object of staged) {
+        const target = this.objectPath(object.sha256);
+        if (existsSync(target)) await rm(object.tempPath, { force: true });
+        else {
+          await rename(object.tempPath, target);
+          publication.placed.push(target);
+        }
+      }
+      syncDirectory(join(this.dir, "objects"));
+      this.append(files.map((file) => ({ type: "file", ...file })));
+      return publication;
+    } catch (error) {
+      await this.unpublish(publication);
+      throw error;
+    }
+  }
+
+  /**
+   * Takes back a publication whose warehouse transaction then failed (a full disk at commit, say),
+   * so a failed run leaves the archive exactly as it was. A run that is killed instead is settled
+   * by the next one ({@link markAborted}).
+   */
+  async unpublish(publication: Publication): Promise<void> {
+    if (existsSync(this.manifestPath)) truncateSync(this.manifestPath, publication.manifestBytes);
+    await Promise.all(publication.placed.map((path) => rm(path, { force: true })));
+  }
+
+  private manifestBytes(): number {
+    return existsSync(this.manifestPath) ? statSync(this.manifestPath).size : 0;
   }
 
   /** Records that a run's warehouse transaction committed. */
@@ -169,6 +224,11 @@ export class LandingArchive {
   /** Records that a listed run never committed, so a rebuild skips it. */
   markAborted(run: number): void {
     this.append([{ type: "abort", run }]);
+  }
+
+  /** Removes copies staged by a run that was killed before it could publish or discard them. */
+  async clearScratch(): Promise<void> {
+    await rm(join(this.dir, "tmp"), { recursive: true, force: true });
   }
 
   /** Drops staged copies of a run that failed, and the scratch folders if that empties them. */

@@ -3,6 +3,7 @@ import type { Database } from "better-sqlite3";
 import {
   LandingArchive,
   type ArchivedFile,
+  type Publication,
   type StagedObject,
 } from "../archive/landing-archive.js";
 import { runChecks, type CheckReport } from "../check/run-checks.js";
@@ -17,11 +18,13 @@ import { LoadsLog } from "../warehouse/loads-log.js";
 import {
   finishScratchWarehouse,
   openScratchWarehouse,
+  asWarehouseError,
   openWarehouse,
   rollbackAfterError,
 } from "../warehouse/open-warehouse.js";
 import type { ProgressListener } from "./progress.js";
 import { reconcileArchive } from "./reconcile-archive.js";
+import { acquireRunLock } from "./run-lock.js";
 import { replayArchive, type ReplayReport } from "./replay-archive.js";
 import { removeDatabase, replaceDatabase, scratchPathFor } from "./warehouse-file.js";
 
@@ -36,6 +39,8 @@ export interface IngestOptions {
   readonly maxRejectedShare?: number;
   /** Run the data-quality checks after the load (default true). */
   readonly checks?: boolean;
+  /** How long to wait for another run writing the same warehouse (default two minutes). */
+  readonly lockTimeoutMs?: number;
   /** The clock, injectable for tests. */
   readonly now?: () => Date;
 }
@@ -67,7 +72,22 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     ["posts", await inspectDelivery(options.posts)],
     ["votes", await inspectDelivery(options.votes)],
   ];
+  const lock = await acquireRunLock(options.warehouse, options.lockTimeoutMs);
+  try {
+    return await ingestLocked(options, deliveries);
+  } catch (error) {
+    throw asWarehouseError(options.warehouse, error);
+  } finally {
+    lock.release();
+  }
+}
+
+async function ingestLocked(
+  options: IngestOptions,
+  deliveries: readonly (readonly [DeliveryKind, DeliveryFile])[],
+): Promise<IngestReport> {
   const archive = LandingArchive.beside(options.warehouse);
+  await archive.clearScratch();
   const created = !existsSync(options.warehouse);
   const workPath = created ? scratchPathFor(options.warehouse) : options.warehouse;
   if (created) await removeDatabase(workPath);
@@ -122,6 +142,7 @@ async function loadDelivery(
   const archived: ArchivedFile[] = [];
   const reports: FileReport[] = [];
 
+  let publication: Publication | undefined;
   db.exec("BEGIN IMMEDIATE");
   try {
     for (const [kind, file] of deliveries) {
@@ -155,13 +176,14 @@ async function loadDelivery(
           );
         }
       });
-      await archive.publish(archived, staged);
+      publication = await archive.publish(archived, staged);
     } catch (error) {
       await archive.discard(staged);
       throw error;
     }
     db.exec("COMMIT");
   } catch (error) {
+    if (publication !== undefined) await archive.unpublish(publication);
     rollbackAfterError(db);
     const copies = await Promise.allSettled(staging.map((entry) => entry.copy));
     await archive.discard(

@@ -3,6 +3,7 @@ import type { Database } from "better-sqlite3";
 import { LandingArchive } from "../archive/landing-archive.js";
 import { StackhouseError } from "../errors.js";
 import {
+  asWarehouseError,
   finishScratchWarehouse,
   openScratchWarehouse,
   openWarehouse,
@@ -10,6 +11,7 @@ import {
 import type { ProgressListener } from "./progress.js";
 import { reconcileArchive } from "./reconcile-archive.js";
 import { replayArchive, type ReplayReport } from "./replay-archive.js";
+import { acquireRunLock } from "./run-lock.js";
 import { removeDatabase, replaceDatabase, scratchPathFor } from "./warehouse-file.js";
 
 /**
@@ -23,7 +25,22 @@ export async function rebuild(options: {
   readonly warehouse: string;
   readonly progress?: ProgressListener;
 }): Promise<ReplayReport> {
+  const lock = await acquireRunLock(options.warehouse);
+  try {
+    return await rebuildLocked(options);
+  } catch (error) {
+    throw asWarehouseError(options.warehouse, error);
+  } finally {
+    lock.release();
+  }
+}
+
+async function rebuildLocked(options: {
+  readonly warehouse: string;
+  readonly progress?: ProgressListener;
+}): Promise<ReplayReport> {
   const archive = LandingArchive.beside(options.warehouse);
+  await archive.clearScratch();
   if (existsSync(options.warehouse)) {
     const current = openWarehouse(options.warehouse);
     try {

@@ -4,9 +4,12 @@ import { rename, rm } from "node:fs/promises";
 
 const SQLITE_SIDE_FILES = ["-wal", "-shm", "-journal"] as const;
 
-/** A scratch path next to the warehouse, where a new warehouse is built before it replaces the old. */
+/**
+ * The scratch path next to the warehouse where a new warehouse is built before it replaces the
+ * old. Runs hold the run lock, so one found there was left by a run that was killed: it is removed.
+ */
 export function scratchPathFor(warehousePath: string): string {
-  return `${warehousePath}.building-${String(process.pid)}`;
+  return `${warehousePath}.building`;
 }
 
 /** Deletes a SQLite file and its side files. */

@@ -156,18 +156,44 @@ function newerSchema(path: string, version: number): StackhouseError {
   );
 }
 
-function asWarehouseError(path: string, error: unknown): unknown {
+/**
+ * Turns a database or file-system failure met while using a warehouse into a one-line
+ * StackhouseError naming the warehouse; anything else (a bug) passes through unchanged.
+ */
+export function asWarehouseError(path: string, error: unknown): unknown {
   if (error instanceof StackhouseError) return error;
   const code = (error as { code?: unknown }).code;
+  if (code === "SQLITE_FULL" || code === "ENOSPC") {
+    return new StackhouseError(
+      "WAREHOUSE",
+      `${path}: no space left on the device; nothing was changed`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (code === "SQLITE_READONLY" || code === "EROFS" || code === "EACCES" || code === "EPERM") {
+    return new StackhouseError(
+      "WAREHOUSE",
+      `${path}: cannot write the warehouse or its folder (read-only or no permission)`,
+      {
+        cause: error,
+      },
+    );
+  }
   if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT") {
     return new StackhouseError("WAREHOUSE", `${path}: not a SQLite database, or damaged`, {
       cause: error,
     });
   }
-  if (code === "SQLITE_CANTOPEN") {
-    return new StackhouseError("WAREHOUSE", `${path}: cannot open the warehouse file`, {
-      cause: error,
-    });
+  if (typeof code === "string" && (code === "SQLITE_CANTOPEN" || code.startsWith("SQLITE_IOERR"))) {
+    return new StackhouseError(
+      "WAREHOUSE",
+      `${path}: cannot open or write the warehouse file (${code})`,
+      {
+        cause: error,
+      },
+    );
   }
   if (typeof code === "string" && code.startsWith("SQLITE_")) {
     return new StackhouseError("WAREHOUSE", `${path}: ${(error as Error).message}`, {
