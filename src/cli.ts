@@ -26,6 +26,11 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       "Stack Exchange posts and votes, merged delivery by delivery into a SQLite warehouse.",
     )
     .option("--db <path>", "the warehouse file (anywhere on the line)", "warehouse.db")
+    .option(
+      "--target <url>",
+      "a ClickHouse warehouse instead: clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?cluster=NAME] (ingest and query; or set STACKHOUSE_TARGET)",
+      process.env.STACKHOUSE_TARGET,
+    )
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),

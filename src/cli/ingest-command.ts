@@ -3,6 +3,8 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { weeklyAnswer } from "../analysis/weekly-series.js";
 import { StackhouseError } from "../errors.js";
+import { clickHouseWeeklyVotes, ingestClickHouse } from "../clickhouse/clickhouse-ingest.js";
+import { parseTarget } from "../clickhouse/target-url.js";
 import { ingest } from "../run/ingest.js";
 import { DEFAULT_MAX_REJECTED_SHARE } from "../validate/reject-threshold.js";
 import { readWarehouse } from "../warehouse/open-warehouse.js";
@@ -10,6 +12,7 @@ import type { CliIo } from "./io.js";
 import { shareOfRecords } from "./option-parsers.js";
 import { progressBar } from "./progress-bar.js";
 import { renderCheckFindings } from "./render-checks.js";
+import { renderClickHouseIngest } from "./render-clickhouse.js";
 import { renderFileReports, renderReplay } from "./render-report.js";
 import { renderAnswerSummary, renderWeeklySeries } from "./render-weekly-answer.js";
 
@@ -27,6 +30,7 @@ interface IngestFlags {
   readonly json?: boolean;
   readonly maxRejected: number;
   readonly checks: boolean;
+  readonly target?: string;
 }
 
 /** `stackhouse ingest [posts votes]`: merge one delivery into the warehouse. */
@@ -64,10 +68,23 @@ export function addIngestCommand(program: Command, io: CliIo, done: (code: numbe
             "give both a posts file and a votes file, or neither (to ingest the bundled sample)",
           );
         }
+        const posts = postsFile ?? relative(process.cwd(), SAMPLE_DELIVERY.posts);
+        const votes = votesFile ?? relative(process.cwd(), SAMPLE_DELIVERY.votes);
+        if (flags.target !== undefined) {
+          const target = parseTarget(flags.target);
+          const files = await ingestClickHouse(target, {
+            posts,
+            votes,
+            maxRejectedShare: flags.maxRejected,
+          });
+          const weeks = await clickHouseWeeklyVotes(target);
+          io.stdout.write(`${renderClickHouseIngest(flags.target, files, weeks)}\n`);
+          return;
+        }
         const report = await ingest({
           warehouse: flags.db,
-          posts: postsFile ?? relative(process.cwd(), SAMPLE_DELIVERY.posts),
-          votes: votesFile ?? relative(process.cwd(), SAMPLE_DELIVERY.votes),
+          posts,
+          votes,
           progress: progressBar(io),
           maxRejectedShare: flags.maxRejected,
           checks: flags.checks,

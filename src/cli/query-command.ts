@@ -1,7 +1,9 @@
 import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
 import { StackhouseError } from "../errors.js";
-import { prepareReadQuery } from "../query/read-only-query.js";
+import { clickHouseReadQuery } from "../clickhouse/clickhouse-query.js";
+import { parseTarget } from "../clickhouse/target-url.js";
+import { prepareReadQuery, type ReadQuery } from "../query/read-only-query.js";
 import { addSedeViews } from "../query/sede-views.js";
 import { OUTPUT_FORMATS, writeRows, type OutputFormat, type RowSink } from "../query/write-rows.js";
 import { readWarehouse } from "../warehouse/open-warehouse.js";
@@ -18,6 +20,7 @@ interface QueryFlags {
   readonly output?: string;
   readonly limit: number;
   readonly sede?: boolean;
+  readonly target?: string;
 }
 
 function formatOption(text: string): OutputFormat {
@@ -50,14 +53,12 @@ export function addQueryCommand(program: Command, io: CliIo): void {
       "--sede",
       "add Stack Exchange Data Explorer names: Posts, Votes, VoteTypes, PostTypes, Tags, PostTags",
     )
-    .action((sql: string | undefined, _options: unknown, command: Command) => {
+    .action(async (sql: string | undefined, _options: unknown, command: Command) => {
       const flags = command.optsWithGlobals<QueryFlags>();
       const text = querySource(sql, flags.file);
       const format =
         flags.format ?? (io.stdout.isTTY === true && flags.output === undefined ? "table" : "csv");
-      readWarehouse(flags.db, (db) => {
-        if (flags.sede === true) addSedeViews(db);
-        const query = prepareReadQuery(db, text);
+      const write = (query: ReadQuery): void => {
         const summary = withSink(io, flags.output, (sink) =>
           writeRows(format, query.columns, query.rows, sink, flags.limit),
         );
@@ -66,6 +67,14 @@ export function addQueryCommand(program: Command, io: CliIo): void {
             `note: showing the first ${summary.written} rows; more were cut (--limit 0 shows all)\n`,
           );
         }
+      };
+      if (flags.target !== undefined) {
+        write(await clickHouseReadQuery(parseTarget(flags.target), text));
+        return;
+      }
+      readWarehouse(flags.db, (db) => {
+        if (flags.sede === true) addSedeViews(db);
+        write(prepareReadQuery(db, text));
       });
     });
 }
