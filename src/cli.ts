@@ -1,4 +1,5 @@
-import { Command, CommanderError } from "commander";
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { addCheckCommand } from "./cli/check-command.js";
 import { addIngestCommand } from "./cli/ingest-command.js";
 import { processIo, type CliIo } from "./cli/io.js";
@@ -8,6 +9,17 @@ import { addReportCommand } from "./cli/report-command.js";
 import { EXIT_INTERNAL, EXIT_OK, StackhouseError } from "./errors.js";
 
 const USAGE_EXIT = new StackhouseError("USAGE", "").exitCode;
+const VERSION = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  }
+).version;
+
+/** `--db` takes a path; a value that looks like an option is a forgotten path. */
+function warehousePath(text: string): string {
+  if (text.startsWith("-")) throw new InvalidArgumentError("give the warehouse file's path.");
+  return text;
+}
 
 /**
  * Runs the stackhouse command line and returns the exit code; the only place that decides it.
@@ -25,7 +37,13 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     .description(
       "Stack Exchange posts and votes, merged delivery by delivery into a SQLite warehouse.",
     )
-    .option("--db <path>", "the warehouse file (anywhere on the line)", "warehouse.db")
+    .version(VERSION)
+    .option(
+      "--db <path>",
+      "the warehouse file (anywhere on the line)",
+      warehousePath,
+      "warehouse.db",
+    )
     .option(
       "--target <url>",
       "a ClickHouse warehouse instead: clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?cluster=NAME] (ingest and query; or set STACKHOUSE_TARGET)",
@@ -50,8 +68,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      const helpShown =
-        error.code === "commander.helpDisplayed" || error.code === "commander.version";
+      const helpShown = ["commander.helpDisplayed", "commander.help", "commander.version"].includes(
+        error.code,
+      );
       return helpShown ? EXIT_OK : USAGE_EXIT;
     }
     if (error instanceof StackhouseError) {

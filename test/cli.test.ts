@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generated } from "./helpers/deliveries.js";
@@ -109,5 +109,62 @@ describe("stackhouse command line", () => {
     const result = await cli("rebuild", "--db", db);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Rebuilt ${db} from 1 archived run(s)`);
+  });
+});
+
+describe("the command line's rough edges", () => {
+  it("says what is wrong, on one line, for mistakes a new user makes", async () => {
+    const dir = await tempDir();
+    const db = join(dir, "w.db");
+    const cases: [string[], number, string][] = [
+      [
+        ["reprot", "--db", db],
+        2,
+        "stackhouse: 'reprot' is neither a command (ingest, rebuild, check, query, report) nor a file\n",
+      ],
+      [["--db", "--no-checks"], 2, ""],
+      [["query", "--db", db], 2, "stackhouse: give the query as an argument or with --file\n"],
+      [
+        ["query", "SELECT 1", "--db", db],
+        3,
+        `stackhouse: ${db}: no warehouse here; ingest a delivery first\n`,
+      ],
+      [
+        ["report", "--db", db],
+        3,
+        `stackhouse: ${db}: no warehouse here; ingest a delivery first\n`,
+      ],
+    ];
+    for (const [argv, code, stderr] of cases) {
+      const result = await cli(...argv);
+      expect(result.code, argv.join(" ")).toBe(code);
+      if (stderr !== "") expect(result.stderr).toBe(stderr);
+      else expect(result.stderr).toMatch(/^stackhouse: [^\n]+\n$/);
+    }
+    expect(existsSync(join(process.cwd(), "--no-checks"))).toBe(false);
+  });
+
+  it("exits 0 for help and the version", async () => {
+    expect((await cli("help", "query")).code).toBe(0);
+    const version = await cli("--version");
+    expect(version.code).toBe(0);
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it("reports an output file it cannot write as one line, leaving nothing behind", async () => {
+    const dir = await tempDir();
+    const db = join(dir, "w.db");
+    const delivery = await generated(dir);
+    await cli("--db", db, delivery.posts, delivery.votes);
+    for (const argv of [
+      ["report", "--html", join(dir, "missing", "r.html")],
+      ["query", "SELECT * FROM votes", "--output", join(dir, "missing", "out.csv")],
+      ["query", "SELECT * FROM votes", "--output", dir],
+    ]) {
+      const result = await cli(...argv, "--db", db);
+      expect(result.code, argv.join(" ")).toBe(2);
+      expect(result.stderr).toMatch(/^stackhouse: [^\n]+: cannot write this file \(E[A-Z]+\)\n$/);
+    }
+    expect(readdirSync(dir).filter((name) => name.includes(".partial-"))).toEqual([]);
   });
 });

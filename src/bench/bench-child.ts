@@ -4,6 +4,12 @@
  * only part of their work, `seconds`.
  */
 import Database from "better-sqlite3";
+import {
+  clickHouseWeeklyVotes,
+  dropClickHouseDatabase,
+  ingestClickHouse,
+} from "../clickhouse/clickhouse-ingest.js";
+import { parseTarget } from "../clickhouse/target-url.js";
 import { ingest } from "../run/ingest.js";
 import type { DeliveryKind } from "../model/kinds.js";
 import { inspectDelivery, readDelivery } from "../extract/read-delivery.js";
@@ -76,6 +82,29 @@ const tasks: Readonly<Record<string, Task>> = {
     const seconds = (performance.now() - started) / 1000;
     db.close();
     return { seconds };
+  },
+
+  /** stackhouse into a ClickHouse target; a first load starts from an empty database. */
+  async clickhouse([url = "", mode = "", posts = "", votes = ""]) {
+    const target = parseTarget(url);
+    if (mode === "first") await dropClickHouseDatabase(target);
+    const files = await ingestClickHouse(target, { posts, votes });
+    return files.map(({ kind, outcome, read, written, rejected, seconds }) => ({
+      kind,
+      outcome,
+      read,
+      written,
+      rejected,
+      seconds,
+    }));
+  },
+
+  /** The time to read the whole weekly_votes view of a ClickHouse warehouse. */
+  async clickhouseWeekly([url = ""]) {
+    const target = parseTarget(url);
+    const started = performance.now();
+    const rows = (await clickHouseWeeklyVotes(target)).length;
+    return { rows, seconds: (performance.now() - started) / 1000 };
   },
 
   /** The time to read the whole weekly_votes view of a warehouse. */

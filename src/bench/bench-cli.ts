@@ -109,6 +109,7 @@ async function benchSize(
   };
 
   let weekly: WeeklyTiming = { size, votes: 0, seconds: NaN };
+  let clickhouseWeekly = NaN;
   for (const kind of KINDS) {
     const files = (path: string): [string, string] =>
       kind === "posts" ? [path, data.empty] : [data.empty, path];
@@ -184,6 +185,30 @@ async function benchSize(
         first.read,
       );
     }
+    const clickhouse = process.env.STACKHOUSE_CLICKHOUSE_URL;
+    if (clickhouse !== undefined) {
+      const url = clickhouse.replace(
+        /\/[A-Za-z_][A-Za-z0-9_]*(\?|$)/,
+        `/stackhouse_bench_${size}_${kind}$1`,
+      );
+      for (const [scenario, mode, path, read] of [
+        ["first load", "first", data.first[kind], first.read],
+        ["incremental", "next", data.next[kind], next.read],
+      ] as const) {
+        record(
+          kind,
+          scenario,
+          "stackhouse → ClickHouse (2 shards)",
+          path,
+          measure(node("clickhouse", url, mode, ...files(path))),
+          read,
+        );
+      }
+      if (kind === "votes") {
+        const run = measure(node("clickhouseWeekly", url));
+        clickhouseWeekly = run.ok ? (JSON.parse(run.stdout) as { seconds: number }).seconds : NaN;
+      }
+    }
     if (kind === "votes") {
       const run = measure(node("weekly", warehouse));
       weekly = {
@@ -193,7 +218,7 @@ async function benchSize(
       };
     }
   }
-  return { rows, weekly };
+  return { rows, weekly: { ...weekly, clickhouseSeconds: clickhouseWeekly } };
 }
 
 function machine(): string {

@@ -20,6 +20,8 @@ export interface WeeklyTiming {
   readonly size: string;
   readonly votes: number;
   readonly seconds: number;
+  /** The same view on the ClickHouse cluster, when the run had one. */
+  readonly clickhouseSeconds?: number;
 }
 
 const DUCKDB_KEY = "duckdb (key)";
@@ -73,12 +75,14 @@ export function renderResults(
   }
   lines.push("", "Re-delivery ratios are to stackhouse's own first load of the same file.", "");
   lines.push(
-    "| size | votes in warehouse | `SELECT * FROM weekly_votes` seconds |",
-    "|---|---:|---:|",
+    "| size | votes in warehouse | `SELECT * FROM weekly_votes` seconds (SQLite) | the same on ClickHouse |",
+    "|---|---:|---:|---:|",
   );
   for (const timing of weekly) {
+    const clickhouse = timing.clickhouseSeconds ?? Number.NaN;
+    const shown = Number.isFinite(clickhouse) ? clickhouse.toFixed(3) : "not run";
     lines.push(
-      `| ${timing.size} | ${timing.votes.toLocaleString("en-US")} | ${timing.seconds.toFixed(3)} |`,
+      `| ${timing.size} | ${timing.votes.toLocaleString("en-US")} | ${timing.seconds.toFixed(3)} | ${shown} |`,
     );
   }
   lines.push("", ...targets(rows, weekly), "");

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
@@ -62,6 +63,13 @@ export function addIngestCommand(program: Command, io: CliIo, done: (code: numbe
         command: Command,
       ) => {
         const flags = command.optsWithGlobals<IngestFlags>();
+        if (postsFile !== undefined && votesFile === undefined && !existsSync(postsFile)) {
+          const commands = command.parent?.commands.map((each) => each.name()).join(", ") ?? "";
+          throw new StackhouseError(
+            "USAGE",
+            `'${postsFile}' is neither a command (${commands}) nor a file`,
+          );
+        }
         if ((postsFile === undefined) !== (votesFile === undefined)) {
           throw new StackhouseError(
             "USAGE",

@@ -1,13 +1,14 @@
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
 import { StackhouseError } from "../errors.js";
 import { clickHouseReadQuery } from "../clickhouse/clickhouse-query.js";
 import { parseTarget } from "../clickhouse/target-url.js";
 import { prepareReadQuery, type ReadQuery } from "../query/read-only-query.js";
 import { addSedeViews } from "../query/sede-views.js";
-import { OUTPUT_FORMATS, writeRows, type OutputFormat, type RowSink } from "../query/write-rows.js";
+import { OUTPUT_FORMATS, writeRows, type OutputFormat } from "../query/write-rows.js";
 import { readWarehouse } from "../warehouse/open-warehouse.js";
 import type { CliIo } from "./io.js";
+import { writeWholeFile } from "./output-file.js";
 import { wholeNumber } from "./option-parsers.js";
 
 /** Rows shown when no --limit is given. */
@@ -59,9 +60,18 @@ export function addQueryCommand(program: Command, io: CliIo): void {
       const format =
         flags.format ?? (io.stdout.isTTY === true && flags.output === undefined ? "table" : "csv");
       const write = (query: ReadQuery): void => {
-        const summary = withSink(io, flags.output, (sink) =>
-          writeRows(format, query.columns, query.rows, sink, flags.limit),
-        );
+        const output = flags.output;
+        const summary = (() => {
+          try {
+            return output === undefined
+              ? writeRows(format, query.columns, query.rows, io.stdout, flags.limit)
+              : writeWholeFile(output, (text) =>
+                  writeRows(format, query.columns, query.rows, { write: text }, flags.limit),
+                );
+          } finally {
+            query.rows.return?.();
+          }
+        })();
         if (summary.truncated) {
           io.stderr.write(
             `note: showing the first ${summary.written} rows; more were cut (--limit 0 shows all)\n`,
@@ -80,7 +90,10 @@ export function addQueryCommand(program: Command, io: CliIo): void {
 }
 
 function querySource(sql: string | undefined, file: string | undefined): string {
-  if ((sql === undefined) === (file === undefined)) {
+  if (sql === undefined && file === undefined) {
+    throw new StackhouseError("USAGE", "give the query as an argument or with --file");
+  }
+  if (sql !== undefined && file !== undefined) {
     throw new StackhouseError("USAGE", "give the query as an argument or with --file, not both");
   }
   if (file === undefined) return sql ?? "";
@@ -88,22 +101,5 @@ function querySource(sql: string | undefined, file: string | undefined): string 
     return readFileSync(file, "utf8");
   } catch (error) {
     throw new StackhouseError("USAGE", `${file}: cannot read the query file`, { cause: error });
-  }
-}
-
-/** Writes to stdout, or to a file that appears only once complete. */
-function withSink<T>(io: CliIo, output: string | undefined, write: (sink: RowSink) => T): T {
-  if (output === undefined) return write(io.stdout);
-  const partial = `${output}.partial-${String(process.pid)}`;
-  const fd = openSync(partial, "w");
-  try {
-    const result = write({ write: (text: string) => writeSync(fd, text) });
-    closeSync(fd);
-    renameSync(partial, output);
-    return result;
-  } catch (error) {
-    closeSync(fd);
-    rmSync(partial, { force: true });
-    throw error;
   }
 }

@@ -1,9 +1,9 @@
-import { renameSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { weeklyAnswer } from "../analysis/weekly-series.js";
 import { renderHtmlReport } from "../report/html-report.js";
 import { readWarehouse } from "../warehouse/open-warehouse.js";
 import type { CliIo } from "./io.js";
+import { writeWholeFile } from "./output-file.js";
 import { wholeNumber } from "./option-parsers.js";
 import { renderAnswerSummary, renderWeeklySeries } from "./render-weekly-answer.js";
 
@@ -31,9 +31,10 @@ export function addReportCommand(program: Command, io: CliIo): void {
       const flags = command.optsWithGlobals<ReportFlags>();
       const answer = readWarehouse(flags.db, weeklyAnswer);
       if (flags.html !== undefined) {
-        const partial = `${flags.html}.partial-${String(process.pid)}`;
-        writeFileSync(partial, renderHtmlReport(answer, { title: flags.db }));
-        renameSync(partial, flags.html);
+        const page = renderHtmlReport(answer, { title: flags.db });
+        writeWholeFile(flags.html, (write) => {
+          write(page);
+        });
       }
       if (flags.json === true) {
         io.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);

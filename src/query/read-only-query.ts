@@ -33,18 +33,13 @@ export function prepareReadQuery(db: Database, sql: string): ReadQuery {
   }
   statement.raw(true).safeIntegers(true);
   const columns = statement.columns().map((column) => column.name);
-  let rows: IterableIterator<QueryValue[]>;
-  try {
-    rows = statement.iterate() as IterableIterator<QueryValue[]>;
-  } catch (error) {
-    throw queryError(error);
-  }
-  return { columns, rows: guarded(rows) };
+  return { columns, rows: readRows(statement) };
 }
 
-function* guarded(rows: IterableIterator<QueryValue[]>): IterableIterator<QueryValue[]> {
+/** The rows, read only when asked for; stopping early (or failing) releases the statement. */
+function* readRows(statement: Statement): IterableIterator<QueryValue[]> {
   try {
-    for (const row of rows) yield row.map(narrow);
+    for (const row of statement.iterate() as IterableIterator<QueryValue[]>) yield row.map(narrow);
   } catch (error) {
     throw queryError(error);
   }

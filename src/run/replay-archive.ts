@@ -37,6 +37,17 @@ export async function replayArchive(
     try {
       for (const archived of run.files) {
         const objectPath = archive.objectPath(archived.sha256);
+        const status = await archive.verify(archived);
+        if (status !== "ok") {
+          const problem =
+            status === "missing"
+              ? "is missing"
+              : "is damaged: its content no longer matches its sha256";
+          throw new StackhouseError(
+            "ARCHIVE",
+            `${objectPath}: archived copy of ${archived.sourcePath} (run ${archived.run}) ${problem}`,
+          );
+        }
         const object = await inspectDelivery(objectPath).catch((error: unknown) => {
           throw new StackhouseError(
             "ARCHIVE",

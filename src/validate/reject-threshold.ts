@@ -32,11 +32,12 @@ export class RejectTally {
   /** Throws when more than `maxShare` of `read` records were quarantined. */
   enforce(path: string, read: number, maxShare: number): void {
     if (this.total === 0 || this.total <= maxShare * read) return;
-    const top = [...this.byProblem.entries()]
-      .sort(([, a], [, b]) => b - a)
-      .slice(0, TOP_REASONS)
-      .map(([problem, count]) => `${problem} (${count})`)
-      .join("; ");
+    const problems = [...this.byProblem.entries()].sort(([, a], [, b]) => b - a);
+    const others = problems.slice(TOP_REASONS).reduce((sum, [, count]) => sum + count, 0);
+    const top = [
+      ...problems.slice(0, TOP_REASONS).map(([problem, count]) => `${problem} (${count})`),
+      ...(others > 0 ? [`${others} more of other kinds`] : []),
+    ].join("; ");
     const share = ((100 * this.total) / read).toFixed(1);
     throw new StackhouseError(
       "TOO_MANY_REJECTED",

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync } from "node:fs";
 import Database from "better-sqlite3";
 import { StackhouseError } from "../errors.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "./migrations.js";
@@ -94,6 +94,9 @@ export function finishScratchWarehouse(db: Database.Database): void {
  * const rows = openWarehouseReadOnly("warehouse.db").prepare("SELECT * FROM weekly_votes").all();
  */
 export function openWarehouseReadOnly(path: string): Database.Database {
+  if (!existsSync(path)) {
+    throw new StackhouseError("WAREHOUSE", `${path}: no warehouse here; ingest a delivery first`);
+  }
   const db = connect(path, true);
   try {
     const version = db.pragma("user_version", { simple: true }) as number;
