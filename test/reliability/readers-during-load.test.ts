@@ -1,0 +1,54 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { setTimeout } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { generateDelivery } from "../../src/generate/index.js";
+import { cli } from "../helpers/fixtures.js";
+import { tempDir } from "../helpers/temp-dir.js";
+
+const CLI = fileURLToPath(new URL("../../bin/stackhouse.js", import.meta.url));
+const COUNTS =
+  "SELECT (SELECT count(*) FROM posts) || '/' || (SELECT count(*) FROM votes) AS counts";
+
+describe("an analyst reading during a load", () => {
+  it("is not blocked, and sees the warehouse before or after the load, never in between", async () => {
+    const dir = await tempDir();
+    const db = join(dir, "w.db");
+    const sizes = { posts: 4000, votes: 60_000, seed: 3 } as const;
+    const first = await generateDelivery({ ...sizes, outDir: join(dir, "s1") });
+    const second = await generateDelivery({ ...sizes, snapshot: 2, outDir: join(dir, "s2") });
+    expect((await cli("--db", db, first.postsPath, first.votesPath, "--no-checks")).code).toBe(0);
+    const before = (await cli("query", COUNTS, "--db", db)).stdout;
+
+    const load = spawn(
+      process.execPath,
+      [CLI, "--db", db, second.postsPath, second.votesPath, "--no-checks"],
+      {
+        stdio: "ignore",
+      },
+    );
+    let running = true;
+    const finished = new Promise<number | null>((resolve) =>
+      load.on("exit", (code) => {
+        running = false;
+        resolve(code);
+      }),
+    );
+    const seen: string[] = [];
+    let readsWhileLoading = 0;
+    while (running) {
+      const result = await cli("query", COUNTS, "--db", db);
+      expect(result.code).toBe(0);
+      seen.push(result.stdout);
+      if (running) readsWhileLoading++;
+      await setTimeout(20);
+    }
+    expect(await finished).toBe(0);
+    const after = (await cli("query", COUNTS, "--db", db)).stdout;
+
+    expect(after).not.toBe(before);
+    expect(readsWhileLoading).toBeGreaterThan(3);
+    expect(seen.filter((counts) => counts !== before && counts !== after)).toEqual([]);
+  });
+});
