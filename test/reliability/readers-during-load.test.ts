@@ -28,20 +28,20 @@ describe("an analyst reading during a load", () => {
         stdio: "ignore",
       },
     );
-    let running = true;
+    const state = { running: true };
     const finished = new Promise<number | null>((resolve) =>
       load.on("exit", (code) => {
-        running = false;
+        state.running = false;
         resolve(code);
       }),
     );
     const seen: string[] = [];
     let readsWhileLoading = 0;
-    while (running) {
+    while (state.running) {
       const result = await cli("query", COUNTS, "--db", db);
       expect(result.code).toBe(0);
       seen.push(result.stdout);
-      if (running) readsWhileLoading++;
+      if (state.running) readsWhileLoading++;
       await setTimeout(20);
     }
     expect(await finished).toBe(0);
