@@ -37,11 +37,12 @@ describe("an analyst reading during a load", () => {
     );
     const seen: string[] = [];
     let readsWhileLoading = 0;
-    while (state.running) {
+    const stillLoading = (): boolean => state.running;
+    while (stillLoading()) {
       const result = await cli("query", COUNTS, "--db", db);
       expect(result.code).toBe(0);
       seen.push(result.stdout);
-      if (state.running) readsWhileLoading++;
+      if (stillLoading()) readsWhileLoading++;
       await setTimeout(20);
     }
     expect(await finished).toBe(0);
