@@ -17,17 +17,7 @@ export const BUSY_TIMEOUT_MS = 60_000;
  * const db = openWarehouse("warehouse.db");
  */
 export function openWarehouse(path: string): Database.Database {
-  const db = connect(path, false);
-  try {
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = FULL");
-    db.pragma(`cache_size = -${String(CACHE_KIB)}`);
-    migrate(db, path);
-    return db;
-  } catch (error) {
-    db.close();
-    throw asWarehouseError(path, error);
-  }
+  return openForWriting(path, "durable");
 }
 
 /**
@@ -37,16 +27,25 @@ export function openWarehouse(path: string): Database.Database {
  * normal WAL warehouse, durable on disk.
  *
  * @example
- * const db = openScratchWarehouse("warehouse.db.building-42");
+ * const db = openScratchWarehouse("warehouse.db.building");
  */
 export function openScratchWarehouse(path: string): Database.Database {
+  return openForWriting(path, "scratch");
+}
+
+/** The pragmas of each way of writing: a warehouse in use, or one being built. */
+const WRITE_MODES = {
+  durable: ["journal_mode = WAL", "synchronous = FULL"],
+  scratch: ["journal_mode = OFF", "synchronous = OFF"],
+} as const;
+
+function openForWriting(path: string, mode: keyof typeof WRITE_MODES): Database.Database {
   const db = connect(path, false);
   try {
-    db.pragma("journal_mode = OFF");
-    db.pragma("synchronous = OFF");
+    for (const pragma of WRITE_MODES[mode]) db.pragma(pragma);
     db.pragma(`cache_size = -${String(CACHE_KIB)}`);
     migrate(db, path);
-    deferIndexes(db);
+    if (mode === "scratch") deferIndexes(db);
     return db;
   } catch (error) {
     db.close();
