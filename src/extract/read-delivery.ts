@@ -4,7 +4,12 @@ import { open, stat } from "node:fs/promises";
 import { pipeline, Transform, type Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { StackhouseError } from "../errors.js";
-import { JsonPositionError, RecordScanner, type RawRecord } from "./record-scanner.js";
+import {
+  JsonPositionError,
+  RecordScanner,
+  type FastDecoder,
+  type ScannedRecord,
+} from "./record-scanner.js";
 
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 const READ_CHUNK_BYTES = 1024 * 1024;
@@ -67,8 +72,10 @@ export function readDelivery(
     readonly onBytes?: (bytesRead: number) => void;
     /** Hash the decompressed text instead of the file's bytes (for archived copies). */
     readonly hashDecoded?: boolean;
+    /** The fast path to try on each record (see `RecordScanner`). */
+    readonly decode?: FastDecoder;
   } = {},
-): { readonly batches: AsyncIterable<readonly RawRecord[]>; digest(): DeliveryDigest } {
+): { readonly batches: AsyncIterable<readonly ScannedRecord[]>; digest(): DeliveryDigest } {
   const hash = createHash("sha256");
   let bytesRead = 0;
   let digest: DeliveryDigest | undefined;
@@ -82,14 +89,14 @@ export function readDelivery(
   });
   const ignore = (): void => undefined;
 
-  async function* batches(): AsyncGenerator<readonly RawRecord[]> {
+  async function* batches(): AsyncGenerator<readonly ScannedRecord[]> {
     const raw = createReadStream(file.path, { highWaterMark: READ_CHUNK_BYTES });
     const text: Readable = file.gzip
       ? pipeline(raw, tap, createGunzip({ chunkSize: READ_CHUNK_BYTES }), ignore)
       : pipeline(raw, tap, ignore);
-    const scanner = new RecordScanner();
+    const scanner = new RecordScanner(options.decode);
     const batchSize = options.batchSize ?? 2000;
-    let batch: RawRecord[] = [];
+    let batch: ScannedRecord[] = [];
     try {
       for await (const chunk of text) {
         if (options.hashDecoded === true) hash.update(chunk as Buffer);

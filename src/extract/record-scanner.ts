@@ -1,4 +1,5 @@
 import { isUtf8 } from "node:buffer";
+import type { Row } from "../model/field.js";
 
 /** One delivered record, still untyped, with where it came from. */
 export interface RawRecord {
@@ -13,6 +14,24 @@ export interface RawRecord {
   /** The record's bytes are not valid UTF-8 (its text then shows U+FFFD where they were). */
   readonly invalidUtf8: boolean;
 }
+
+/** A record the fast path already decoded and validated into a row. */
+export interface DecodedRecord {
+  readonly row: Row;
+  /** 1-based position of the record in the file. */
+  readonly number: number;
+  /** 1-based line on which the record starts. */
+  readonly line: number;
+}
+
+/** A record as the scanner gives it: decoded by the fast path, or parsed for the exact path. */
+export type ScannedRecord = DecodedRecord | RawRecord;
+
+/**
+ * Decodes a record's bytes (`buf[start..end)`) straight into a valid row, or returns undefined to
+ * leave the record to the exact path (see `decodeFlatRecord`).
+ */
+export type FastDecoder = (buf: Buffer, start: number, end: number) => Row | undefined;
 
 /** A structural error at a known place in the decompressed text of a file. */
 export class JsonPositionError extends Error {
@@ -61,6 +80,7 @@ type Mode =
  * scanner.end();
  */
 export class RecordScanner {
+  private readonly decode: FastDecoder | undefined;
   private mode: Mode = "start";
   private pending: Buffer = Buffer.alloc(0);
   /** Absolute offset of pending[0] in the stream. */
@@ -76,10 +96,15 @@ export class RecordScanner {
   /** Where scanning resumes in `pending`. */
   private resumeAt = 0;
 
+  /** @param decode the fast path to try on each record before the exact one */
+  constructor(decode?: FastDecoder) {
+    this.decode = decode;
+  }
+
   /** Records completed by this chunk, in order. Throws {@link JsonPositionError}. */
-  push(chunk: Buffer): RawRecord[] {
+  push(chunk: Buffer): ScannedRecord[] {
     const buf = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    const records: RawRecord[] = [];
+    const records: ScannedRecord[] = [];
     let pos = this.resumeAt;
     if (this.base === 0 && pos === 0 && this.mode === "start") pos = skipByteOrderMark(buf);
 
@@ -178,7 +203,7 @@ export class RecordScanner {
   }
 
   /** Scans inside a record; returns the position after it, or where to resume once more arrives. */
-  private scanRecord(buf: Buffer, start: number, records: RawRecord[]): number {
+  private scanRecord(buf: Buffer, start: number, records: ScannedRecord[]): number {
     let pos = start;
     while (pos < buf.length) {
       const byte = buf[pos] as number;
@@ -204,7 +229,15 @@ export class RecordScanner {
     return pos;
   }
 
-  private finishRecord(buf: Buffer, end: number): RawRecord {
+  private finishRecord(buf: Buffer, end: number): ScannedRecord {
+    const row = this.decode?.(buf, this.recordStart, end);
+    if (row !== undefined) {
+      const number = ++this.recordCount;
+      const record: DecodedRecord = { row, number, line: this.recordLine };
+      this.recordStart = -1;
+      this.mode = this.mode === "ndjson" ? "ndjson" : "array-after";
+      return record;
+    }
     const invalidUtf8 = !isUtf8(buf.subarray(this.recordStart, end));
     const text = buf.toString("utf8", this.recordStart, end);
     const number = this.recordCount + 1;

@@ -1,8 +1,7 @@
-import type { RawRecord } from "../extract/record-scanner.js";
-import { inputError, readDelivery, type DeliveryFile } from "../extract/read-delivery.js";
-import { KINDS, type DeliveryKind, type KindSpec } from "../model/kinds.js";
+import { inputError, type DeliveryFile } from "../extract/read-delivery.js";
+import type { DeliveryKind } from "../model/kinds.js";
 import { RejectTally } from "../validate/reject-threshold.js";
-import { validateBatch } from "../validate/validate-record.js";
+import { validateInWorker } from "../validate/validate-in-worker.js";
 import type { LoadsLog, LoadSource } from "../warehouse/loads-log.js";
 import { emptyCounts } from "./merge-counts.js";
 import type { SqliteMerger } from "./sqlite-merger.js";
@@ -79,20 +78,14 @@ export async function loadFile(
   }
 
   const loadId = log.start(start, context.now());
-  const spec = KINDS[delivery.kind];
   const counts = emptyCounts();
-  const unknownKeys = new Map<string, number>();
   let read = 0;
   const rejects = new RejectTally();
-  const reading = readDelivery(file, {
-    onBytes: context.onBytes,
-    hashDecoded: options.hashDecoded,
-  });
-  for await (const batch of reading.batches) {
-    if (read === 0) checkKind(spec, file.path, batch[0]);
-    read += batch.length;
-    const { rows, rejections } = validateBatch(spec, batch, unknownKeys);
-    for (const { record, reason } of rejections) {
+  const validation = validateInWorker(file, delivery.kind, { hashDecoded: options.hashDecoded });
+  for await (const batch of validation.batches) {
+    read += batch.read;
+    context.onBytes?.(batch.bytesRead);
+    for (const { record, reason } of batch.rejections) {
       rejects.add(reason);
       log.quarantine(loadId, {
         recordNumber: record.number,
@@ -101,16 +94,17 @@ export async function loadFile(
         raw: record.text,
       });
     }
-    context.merger.merge(delivery.kind, rows, loadId, counts);
+    context.merger.merge(delivery.kind, batch.rows, loadId, counts);
   }
   if (options.maxRejectedShare !== undefined) {
     rejects.enforce(delivery.sourcePath, read, options.maxRejectedShare);
   }
   const rejected = rejects.count;
-  const { sha256 } = reading.digest();
+  const { sha256 } = validation.digest();
   if (sha256 !== delivery.sha256) {
     throw inputError(file.path, "the file changed while it was being loaded");
   }
+  const unknownKeys = validation.unknownKeys();
   log.recordUnknownKeys(loadId, unknownKeys);
   log.finish(loadId, { read, rejected, ...counts }, context.now());
   return {
@@ -144,16 +138,4 @@ function summary(
     unknownKeys: {},
     seconds: (performance.now() - started) / 1000,
   };
-}
-
-/** Refuses a votes file given as posts and the reverse, judged by the first record's keys. */
-function checkKind(spec: KindSpec, path: string, first: RawRecord | undefined): void {
-  if (first === undefined || spec.signatureKey in first.value) return;
-  const other = Object.values(KINDS).find((candidate) => candidate.signatureKey in first.value);
-  if (other !== undefined) {
-    throw inputError(
-      path,
-      `line ${first.line}: this looks like a ${other.kind} file (record 1 has ${other.signatureKey}, not ${spec.signatureKey}), but a ${spec.kind} file was expected here`,
-    );
-  }
 }

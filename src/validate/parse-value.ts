@@ -86,18 +86,33 @@ function parseTimestamp(field: Field, raw: unknown): string | Refusal {
   if (typeof raw !== "string" || !hasTimestampShape(raw)) {
     return refuse(field, raw, "is not a timestamp like 2021-09-04T00:00:00.000");
   }
-  const year = number(raw, 0, 4);
-  const month = number(raw, 5, 2);
-  const day = number(raw, 8, 2);
-  const real =
+  return isRealTime(raw) ? raw : refuse(field, raw, "is not a real date and time");
+}
+
+/**
+ * True for `YYYY-MM-DDTHH:MM:SS.fff` naming a real calendar time (no 30 February, no hour 24).
+ *
+ * @example
+ * isRealTimestamp("2020-02-29T23:59:59.999"); // true
+ * isRealTimestamp("2021-02-29T00:00:00.000"); // false
+ */
+export function isRealTimestamp(text: string): boolean {
+  return hasTimestampShape(text) && isRealTime(text);
+}
+
+function isRealTime(text: string): boolean {
+  const year = number(text, 0, 4);
+  const month = number(text, 5, 2);
+  const day = number(text, 8, 2);
+  return (
     month >= 1 &&
     month <= 12 &&
     day >= 1 &&
     day <= daysInMonth(year, month) &&
-    number(raw, 11, 2) < 24 &&
-    number(raw, 14, 2) < 60 &&
-    number(raw, 17, 2) < 60;
-  return real ? raw : refuse(field, raw, "is not a real date and time");
+    number(text, 11, 2) < 24 &&
+    number(text, 14, 2) < 60 &&
+    number(text, 17, 2) < 60
+  );
 }
 
 /** `DDDD-DD-DDTDD:DD:DD.DDD`, D a digit. */

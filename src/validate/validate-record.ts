@@ -1,4 +1,4 @@
-import type { RawRecord } from "../extract/record-scanner.js";
+import type { RawRecord, ScannedRecord } from "../extract/record-scanner.js";
 import type { FieldValue, Row } from "../model/field.js";
 import type { KindSpec } from "../model/kinds.js";
 import { parseValue, Refusal } from "./parse-value.js";
@@ -17,19 +17,24 @@ export interface ValidatedBatch {
 
 /**
  * Validates records of one kind into rows in field order, quarantining the ones that fail, and
- * counts keys the pipeline does not know (schema drift) into `unknownKeys`.
+ * counts keys the pipeline does not know (schema drift) into `unknownKeys`. Records the fast path
+ * already decoded pass through as they are.
  *
  * @example
  * const { rows, rejections } = validateBatch(KINDS.votes, batch, new Map());
  */
 export function validateBatch(
   spec: KindSpec,
-  records: readonly RawRecord[],
+  records: readonly ScannedRecord[],
   unknownKeys: Map<string, number>,
 ): ValidatedBatch {
   const rows: Row[] = [];
   const rejections: Rejection[] = [];
   for (const record of records) {
+    if ("row" in record) {
+      rows.push(record.row);
+      continue;
+    }
     for (const key of Object.keys(record.value)) {
       if (!spec.knownKeys.has(key)) unknownKeys.set(key, (unknownKeys.get(key) ?? 0) + 1);
     }

@@ -12,7 +12,9 @@ const text = '[{"Id":"1","PostId":"7"}\n,{"Id":"2","PostId":"8"}\n]';
 async function readAll(path: string): Promise<{ ids: unknown[]; sha256: string }> {
   const reading = readDelivery(await inspectDelivery(path), { batchSize: 1 });
   const ids: unknown[] = [];
-  for await (const batch of reading.batches) ids.push(...batch.map((record) => record.value.Id));
+  for await (const batch of reading.batches) {
+    ids.push(...batch.map((record) => ("value" in record ? record.value.Id : record.row[0])));
+  }
   return { ids, sha256: reading.digest().sha256 };
 }
 

@@ -1,0 +1,85 @@
+import { decodeFlatRecord, flatPlan } from "../extract/flat-record.js";
+import {
+  inputError,
+  readDelivery,
+  type DeliveryDigest,
+  type DeliveryFile,
+} from "../extract/read-delivery.js";
+import type { ScannedRecord } from "../extract/record-scanner.js";
+import type { Row } from "../model/field.js";
+import { KINDS, type DeliveryKind, type KindSpec } from "../model/kinds.js";
+import { validateBatch, type Rejection } from "./validate-record.js";
+
+/** One batch of a delivery, validated. */
+export interface ValidatedBatch {
+  readonly rows: readonly Row[];
+  readonly rejections: readonly Rejection[];
+  /** Records in the batch: rows plus rejections. */
+  readonly read: number;
+  /** File bytes read so far, for progress display. */
+  readonly bytesRead: number;
+}
+
+/** A delivery being read and validated; `digest()` and `unknownKeys()` answer once it is read. */
+export interface DeliveryValidation {
+  readonly batches: AsyncIterable<ValidatedBatch>;
+  digest(): DeliveryDigest;
+  /** Keys the pipeline does not know (schema drift), with the number of records that had each. */
+  unknownKeys(): ReadonlyMap<string, number>;
+}
+
+/** How to read a delivery: see {@link readDelivery}. */
+export interface ValidationOptions {
+  readonly hashDecoded?: boolean;
+  readonly batchSize?: number;
+}
+
+/**
+ * Extracts and validates one delivery file of a known kind, batch by batch: the supplier's flat
+ * records take the fast path (`decodeFlatRecord`), anything else the exact one. A file of the
+ * other kind is refused at its first record.
+ *
+ * @example
+ * const validation = validateDelivery(file, "votes");
+ * for await (const { rows, rejections } of validation.batches) merge(rows);
+ * const { sha256 } = validation.digest();
+ */
+export function validateDelivery(
+  file: DeliveryFile,
+  kind: DeliveryKind,
+  options: ValidationOptions = {},
+): DeliveryValidation {
+  const spec = KINDS[kind];
+  const plan = flatPlan(spec);
+  let bytesRead = 0;
+  const reading = readDelivery(file, {
+    ...options,
+    decode: (buf, start, end) => decodeFlatRecord(plan, buf, start, end),
+    onBytes: (bytes) => (bytesRead = bytes),
+  });
+  const unknownKeys = new Map<string, number>();
+
+  async function* batches(): AsyncGenerator<ValidatedBatch> {
+    let first = true;
+    for await (const batch of reading.batches) {
+      if (first) checkKind(spec, file.path, batch[0]);
+      first = false;
+      const { rows, rejections } = validateBatch(spec, batch, unknownKeys);
+      yield { rows, rejections, read: batch.length, bytesRead };
+    }
+  }
+
+  return { batches: batches(), digest: () => reading.digest(), unknownKeys: () => unknownKeys };
+}
+
+/** Refuses a votes file given as posts and the reverse, judged by the first record's keys. */
+function checkKind(spec: KindSpec, path: string, first: ScannedRecord | undefined): void {
+  if (first === undefined || "row" in first || spec.signatureKey in first.value) return;
+  const other = Object.values(KINDS).find((candidate) => candidate.signatureKey in first.value);
+  if (other !== undefined) {
+    throw inputError(
+      path,
+      `line ${first.line}: this looks like a ${other.kind} file (record 1 has ${other.signatureKey}, not ${spec.signatureKey}), but a ${spec.kind} file was expected here`,
+    );
+  }
+}

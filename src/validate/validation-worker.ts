@@ -1,0 +1,59 @@
+/**
+ * The worker thread of {@link validateInWorker}: reads and validates one delivery file and posts
+ * its batches to the main thread, which only merges. Never more than a few batches run ahead of
+ * the merge, so memory stays bounded whatever the file size.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { StackhouseError } from "../errors.js";
+import type { DeliveryFile } from "../extract/read-delivery.js";
+import type { DeliveryKind } from "../model/kinds.js";
+import { validateDelivery, type ValidationOptions } from "./validate-delivery.js";
+import type { WorkerMessage } from "./validate-in-worker.js";
+
+const MAX_BATCHES_AHEAD = 4;
+
+interface Task {
+  readonly file: DeliveryFile;
+  readonly kind: DeliveryKind;
+  readonly options: ValidationOptions;
+}
+
+const port = parentPort;
+if (port === null) throw new Error("validation-worker runs only as a worker thread");
+
+let ahead = 0;
+let wake: (() => void) | undefined;
+port.on("message", () => {
+  ahead--;
+  wake?.();
+});
+
+function post(message: WorkerMessage): void {
+  port?.postMessage(message);
+}
+
+async function run({ file, kind, options }: Task): Promise<void> {
+  try {
+    const validation = validateDelivery(file, kind, options);
+    for await (const batch of validation.batches) {
+      post({ type: "batch", batch });
+      ahead++;
+      while (ahead >= MAX_BATCHES_AHEAD) await new Promise<void>((resolve) => (wake = resolve));
+    }
+    post({
+      type: "done",
+      digest: validation.digest(),
+      unknownKeys: [...validation.unknownKeys()],
+    });
+  } catch (error) {
+    post({
+      type: "error",
+      code: error instanceof StackhouseError ? error.code : undefined,
+      message: error instanceof Error ? error.message : String(error),
+      stack: error instanceof Error ? error.stack : undefined,
+    });
+  }
+  port?.close();
+}
+
+await run(workerData as Task);
