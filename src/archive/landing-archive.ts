@@ -10,14 +10,13 @@ import {
   truncateSync,
   writeSync,
   createReadStream,
-  createWriteStream,
 } from "node:fs";
 import { rename, rm, rmdir } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
-import { PassThrough, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGunzip, createGzip } from "node:zlib";
+import { createGunzip } from "node:zlib";
 import { StackhouseError } from "../errors.js";
+import { copyFile } from "./copy-file.js";
 import type { DeliveryFile } from "../extract/read-delivery.js";
 import type { DeliveryKind } from "../model/kinds.js";
 
@@ -68,7 +67,6 @@ export interface ManifestState {
 }
 
 const MANIFEST = "manifest.ndjson";
-const COMPRESSION_LEVEL = 1;
 
 /**
  * The landing archive: every accepted delivery file, content-addressed by its sha256 and
@@ -136,17 +134,9 @@ export class LandingArchive {
   async stage(file: DeliveryFile): Promise<StagedObject> {
     mkdirSync(join(this.dir, "tmp"), { recursive: true });
     const tempPath = join(this.dir, "tmp", `${String(process.pid)}-${randomSuffix()}.gz`);
-    const hash = createHash("sha256");
-    const tap = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
-    const output = createWriteStream(tempPath, { flush: true });
-    const compress = file.gzip ? new PassThrough() : createGzip({ level: COMPRESSION_LEVEL });
     try {
-      await pipeline(createReadStream(file.path), tap, compress, output);
+      const sha256 = await copyFile(file.path, tempPath, { compress: !file.gzip });
+      return { sha256, stored: file.gzip ? "as-delivered" : "gzip", tempPath };
     } catch (error) {
       await rm(tempPath, { force: true });
       throw new StackhouseError(
@@ -155,7 +145,6 @@ export class LandingArchive {
         { cause: error },
       );
     }
-    return { sha256: hash.digest("hex"), stored: file.gzip ? "as-delivered" : "gzip", tempPath };
   }
 
   /**
