@@ -46,7 +46,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     )
     .option(
       "--target <url>",
-      "a ClickHouse warehouse instead: clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?cluster=NAME] (ingest and query; or set STACKHOUSE_TARGET)",
+      "a ClickHouse warehouse instead: clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?cluster=NAME] (ingest, check, query and report; or set STACKHOUSE_TARGET)",
       process.env.STACKHOUSE_TARGET,
     )
     .exitOverride()

@@ -10,6 +10,8 @@ export interface WeekPoint {
   readonly posts_voted: number;
   /** votes / distinct posts voted that week; null in a week without votes. */
   readonly mean_votes_per_post: number | null;
+  readonly upvotes: number;
+  readonly downvotes: number;
   readonly posts_live: number;
   /** votes / posts created by the week's end (posts with no votes count too). */
   readonly mean_votes_per_live_post: number | null;
@@ -50,11 +52,21 @@ export interface WeeklyAnswer {
 export function weeklyAnswer(db: Database): WeeklyAnswer {
   const series = db
     .prepare(
-      `SELECT week_start, iso_year, iso_week, votes, posts_voted, mean_votes_per_post, posts_live,
-              mean_votes_per_live_post, is_partial
+      `SELECT week_start, iso_year, iso_week, votes, posts_voted, mean_votes_per_post, upvotes,
+              downvotes, posts_live, mean_votes_per_live_post, is_partial
        FROM weekly_votes_all_weeks ORDER BY week_start`,
     )
     .all() as WeekPoint[];
+  return summarizeWeeks(series);
+}
+
+/**
+ * Summarises a weekly series (oldest week first) under both definitions, over full weeks only.
+ *
+ * @example
+ * summarizeWeeks(weeklyCalendar(voteWeeks, postWeeks)).perLivePost.median;
+ */
+export function summarizeWeeks(series: readonly WeekPoint[]): WeeklyAnswer {
   const full = series.filter((week) => week.is_partial === 0);
   return {
     series,

@@ -4,16 +4,16 @@ import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 
 const gzipAsync = promisify(gzip);
-const CHUNK_BYTES = 4 * 1024 * 1024;
+const CHUNK_BYTES = 2 * 1024 * 1024;
 /** Chunks compressing at once: enough to keep both cores busy, few enough to bound memory. */
-const IN_FLIGHT = 3;
+const IN_FLIGHT = 2;
 const COMPRESSION_LEVEL = 1;
 
 /**
  * Copies a file, optionally gzip-compressing it, and returns the sha256 of the bytes it read, so
  * the copy is known to hold exactly the bytes that were hashed.
  *
- * Compression cuts the file into 4 MiB chunks compressed in parallel on libuv's thread pool, each
+ * Compression cuts the file into 2 MiB chunks compressed in parallel on libuv's thread pool, each
  * one a gzip member; a gzip file of several members is standard, and `gunzip` or any gzip reader
  * gives back the whole file. Memory holds a few chunks, whatever the file size.
  *

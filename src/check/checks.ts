@@ -1,4 +1,4 @@
-import { KINDS } from "../model/kinds.js";
+import { KINDS, POST_TYPES, VOTE_TYPES } from "../model/kinds.js";
 
 /** `error`: the warehouse breaks a rule its numbers rely on. `warning`: a known gap, kept and counted. */
 export type Severity = "error" | "warning";
@@ -10,6 +10,19 @@ export interface Check {
   readonly description: string;
   /** Selects one column, `id`, of every offending row; may use the parameter `@now`. */
   readonly sql: string;
+  /**
+   * The same rule in ClickHouse SQL over each row's latest version; absent where ClickHouse
+   * cannot break the rule (its columns are not Nullable, and each id is kept once).
+   */
+  readonly clickhouse?: (source: ClickHouseSources) => string;
+}
+
+/** What a ClickHouse check reads: subqueries of the latest posts and votes, and the time. */
+export interface ClickHouseSources {
+  readonly posts: string;
+  readonly votes: string;
+  /** The time of the check, as a quoted string literal. */
+  readonly now: string;
 }
 
 const EARLIEST = "2008-01-01T00:00:00.000";
@@ -62,6 +75,8 @@ export const CHECKS: readonly Check[] = [
     severity: "warning",
     description: "votes whose post is not in posts (kept; resolved when the post arrives)",
     sql: "SELECT v.id FROM votes AS v WHERE NOT EXISTS (SELECT 1 FROM posts AS p WHERE p.id = v.post_id)",
+    clickhouse: (t) =>
+      `SELECT id FROM ${t.votes} WHERE post_id GLOBAL NOT IN (SELECT id FROM ${t.posts})`,
   },
   {
     name: "answers_without_question",
@@ -69,6 +84,8 @@ export const CHECKS: readonly Check[] = [
     description: "answers whose parent question is not in posts",
     sql: `SELECT a.id FROM posts AS a WHERE a.post_type_id = 2 AND NOT EXISTS
             (SELECT 1 FROM posts AS q WHERE q.id = a.parent_id AND q.post_type_id = 1)`,
+    clickhouse: (t) =>
+      `SELECT id FROM ${t.posts} WHERE post_type_id = 2 AND ifNull(parent_id, 0) GLOBAL NOT IN (SELECT id FROM ${t.posts} WHERE post_type_id = 1)`,
   },
   {
     name: "accepted_answer_not_an_answer",
@@ -76,6 +93,11 @@ export const CHECKS: readonly Check[] = [
     description: "questions whose accepted answer is not an answer to that question",
     sql: `SELECT q.id FROM posts AS q JOIN posts AS a ON a.id = q.accepted_answer_id
           WHERE a.post_type_id <> 2 OR a.parent_id IS NOT q.id`,
+    clickhouse: (t) =>
+      `SELECT id FROM ${t.posts} WHERE accepted_answer_id IS NOT NULL
+         AND assumeNotNull(accepted_answer_id) GLOBAL IN (SELECT id FROM ${t.posts})
+         AND (assumeNotNull(accepted_answer_id), id) GLOBAL NOT IN
+           (SELECT id, ifNull(parent_id, 0) FROM ${t.posts} WHERE post_type_id = 2)`,
   },
   {
     name: "accepted_answer_missing",
@@ -83,42 +105,56 @@ export const CHECKS: readonly Check[] = [
     description: "questions whose accepted answer is not in posts",
     sql: `SELECT q.id FROM posts AS q WHERE q.accepted_answer_id IS NOT NULL AND NOT EXISTS
             (SELECT 1 FROM posts AS a WHERE a.id = q.accepted_answer_id)`,
+    clickhouse: (t) =>
+      `SELECT id FROM ${t.posts} WHERE accepted_answer_id IS NOT NULL AND assumeNotNull(accepted_answer_id) GLOBAL NOT IN (SELECT id FROM ${t.posts})`,
   },
   {
     name: "vote_user_id_type",
     severity: "error",
     description: "votes with a UserId that are not favorites (5) or bounty starts (8)",
     sql: "SELECT id FROM votes WHERE user_id IS NOT NULL AND vote_type_id NOT IN (5, 8)",
+    clickhouse: (t) =>
+      `SELECT id FROM ${t.votes} WHERE user_id IS NOT NULL AND vote_type_id NOT IN (5, 8)`,
   },
   {
     name: "vote_bounty_type",
     severity: "error",
     description: "votes with a BountyAmount that are not bounty starts (8) or closes (9)",
     sql: "SELECT id FROM votes WHERE bounty_amount IS NOT NULL AND vote_type_id NOT IN (8, 9)",
+    clickhouse: (t) =>
+      `SELECT id FROM ${t.votes} WHERE bounty_amount IS NOT NULL AND vote_type_id NOT IN (8, 9)`,
   },
   {
     name: "posts_timestamps_in_future",
     severity: "error",
     description: "posts with a timestamp later than the time of the check",
     sql: `SELECT id FROM posts WHERE ${anyTimestamp(POST_TIMESTAMPS, "> @now")}`,
+    clickhouse: (t) =>
+      `SELECT id FROM ${t.posts} WHERE ${anyTimestamp(POST_TIMESTAMPS, `> ${t.now}`)}`,
   },
   {
     name: "votes_timestamps_in_future",
     severity: "error",
     description: "votes dated later than the time of the check",
     sql: `SELECT id FROM votes WHERE ${anyTimestamp(VOTE_TIMESTAMPS, "> @now")}`,
+    clickhouse: (t) =>
+      `SELECT id FROM ${t.votes} WHERE ${anyTimestamp(VOTE_TIMESTAMPS, `> ${t.now}`)}`,
   },
   {
     name: "posts_timestamps_before_2008",
     severity: "error",
     description: "posts with a timestamp before Stack Exchange existed (2008)",
     sql: `SELECT id FROM posts WHERE ${anyTimestamp(POST_TIMESTAMPS, `< '${EARLIEST}'`)}`,
+    clickhouse: (t) =>
+      `SELECT id FROM ${t.posts} WHERE ${anyTimestamp(POST_TIMESTAMPS, `< '${EARLIEST}'`)}`,
   },
   {
     name: "votes_timestamps_before_2008",
     severity: "error",
     description: "votes dated before Stack Exchange existed (2008)",
     sql: `SELECT id FROM votes WHERE ${anyTimestamp(VOTE_TIMESTAMPS, `< '${EARLIEST}'`)}`,
+    clickhouse: (t) =>
+      `SELECT id FROM ${t.votes} WHERE ${anyTimestamp(VOTE_TIMESTAMPS, `< '${EARLIEST}'`)}`,
   },
   {
     name: "answers_before_question",
@@ -126,23 +162,32 @@ export const CHECKS: readonly Check[] = [
     description: "answers created before their question (happens when questions are merged)",
     sql: `SELECT a.id FROM posts AS a JOIN posts AS q ON q.id = a.parent_id
           WHERE a.post_type_id = 2 AND a.creation_date < q.creation_date`,
+    clickhouse: (t) =>
+      `SELECT id FROM (SELECT id, ifNull(parent_id, 0) AS question_id, creation_date AS answered FROM ${t.posts} WHERE post_type_id = 2)
+       ANY INNER JOIN (SELECT id AS question_id, creation_date AS asked FROM ${t.posts}) USING question_id
+       WHERE answered < asked`,
   },
   {
     name: "posts_activity_before_creation",
     severity: "error",
     description: "posts whose last activity is before their creation",
     sql: "SELECT id FROM posts WHERE last_activity_date < creation_date",
+    clickhouse: (t) => `SELECT id FROM ${t.posts} WHERE last_activity_date < creation_date`,
   },
   {
     name: "unknown_post_types",
     severity: "warning",
     description: "posts whose PostTypeId is not a known post type",
     sql: "SELECT id FROM posts WHERE post_type_id NOT IN (SELECT id FROM post_types)",
+    clickhouse: (t) =>
+      `SELECT id FROM ${t.posts} WHERE post_type_id NOT IN (${POST_TYPES.map(([id]) => id).join(", ")})`,
   },
   {
     name: "unknown_vote_types",
     severity: "warning",
     description: "votes whose VoteTypeId is not a known vote type",
     sql: "SELECT id FROM votes WHERE vote_type_id NOT IN (SELECT id FROM vote_types)",
+    clickhouse: (t) =>
+      `SELECT id FROM ${t.votes} WHERE vote_type_id NOT IN (${VOTE_TYPES.map(([id]) => id).join(", ")})`,
   },
 ];

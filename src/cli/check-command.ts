@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { runChecks } from "../check/run-checks.js";
+import { runChecks, type CheckReport } from "../check/run-checks.js";
+import { runClickHouseChecks } from "../clickhouse/clickhouse-checks.js";
+import { parseTarget } from "../clickhouse/target-url.js";
 import { StackhouseError } from "../errors.js";
 import { openWarehouse } from "../warehouse/open-warehouse.js";
 import type { CliIo } from "./io.js";
@@ -14,25 +16,20 @@ export function addCheckCommand(program: Command, io: CliIo, done: (code: number
     .description(
       "Run every data-quality check over the whole warehouse, print each with its severity,\n" +
         "the number of failing rows and a sample of their ids, and store the results in\n" +
-        "check_runs and check_results. Exits 6 when a check of error severity finds problems.",
+        "check_runs and check_results. Exits 6 when a check of error severity finds problems.\n" +
+        "With --target, checks a ClickHouse warehouse (latest versions; results in check_results).",
     )
     .option("--json", "print the results as JSON instead of a table")
-    .action((_options: unknown, command: Command) => {
-      const flags = command.optsWithGlobals<{ readonly db: string; readonly json?: boolean }>();
-      if (!existsSync(flags.db)) {
-        throw new StackhouseError(
-          "WAREHOUSE",
-          `${flags.db}: no warehouse here; ingest a delivery first`,
-        );
-      }
-      const db = openWarehouse(flags.db);
-      const report = (() => {
-        try {
-          return runChecks(db, new Date(), null);
-        } finally {
-          db.close();
-        }
-      })();
+    .action(async (_options: unknown, command: Command) => {
+      const flags = command.optsWithGlobals<{
+        readonly db: string;
+        readonly target?: string;
+        readonly json?: boolean;
+      }>();
+      const report =
+        flags.target === undefined
+          ? checkSqlite(flags.db)
+          : await runClickHouseChecks(parseTarget(flags.target), new Date());
       io.stdout.write(
         flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${renderChecks(report)}\n`,
       );
@@ -48,4 +45,16 @@ export function addCheckCommand(program: Command, io: CliIo, done: (code: number
         done(error.exitCode);
       }
     });
+}
+
+function checkSqlite(path: string): CheckReport {
+  if (!existsSync(path)) {
+    throw new StackhouseError("WAREHOUSE", `${path}: no warehouse here; ingest a delivery first`);
+  }
+  const db = openWarehouse(path);
+  try {
+    return runChecks(db, new Date(), null);
+  } finally {
+    db.close();
+  }
 }

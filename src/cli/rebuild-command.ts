@@ -18,7 +18,17 @@ export function addRebuildCommand(program: Command, io: CliIo, done: (code: numb
     )
     .option("--verify", "only check every archived file against its sha256; load nothing")
     .action(async (_options: unknown, command: Command) => {
-      const flags = command.optsWithGlobals<{ readonly db: string; readonly verify?: boolean }>();
+      const flags = command.optsWithGlobals<{
+        readonly db: string;
+        readonly target?: string;
+        readonly verify?: boolean;
+      }>();
+      if (flags.target !== undefined) {
+        throw new StackhouseError(
+          "USAGE",
+          "rebuild re-creates a SQLite warehouse from its landing archive; a ClickHouse target has no landing archive to replay",
+        );
+      }
       if (flags.verify === true) {
         done(await verifyCommand(flags.db, io));
         return;

@@ -1,5 +1,7 @@
 import type { Command } from "commander";
 import { weeklyAnswer } from "../analysis/weekly-series.js";
+import { clickHouseWeeklyAnswer } from "../clickhouse/clickhouse-weekly.js";
+import { parseTarget } from "../clickhouse/target-url.js";
 import { renderHtmlReport } from "../report/html-report.js";
 import { readWarehouse } from "../warehouse/open-warehouse.js";
 import type { CliIo } from "./io.js";
@@ -9,6 +11,7 @@ import { renderAnswerSummary, renderWeeklySeries } from "./render-weekly-answer.
 
 interface ReportFlags {
   readonly db: string;
+  readonly target?: string;
   readonly weeks: number;
   readonly html?: string;
   readonly json?: boolean;
@@ -27,11 +30,16 @@ export function addReportCommand(program: Command, io: CliIo): void {
     .option("--weeks <n>", "weeks of the series to print (0 for all)", wholeNumber("weeks"), 26)
     .option("--html <path>", "write a self-contained HTML page with an interactive chart")
     .option("--json", "print the answer and the whole series as JSON")
-    .action((_options: unknown, command: Command) => {
+    .action(async (_options: unknown, command: Command) => {
       const flags = command.optsWithGlobals<ReportFlags>();
-      const answer = readWarehouse(flags.db, weeklyAnswer);
+      const target = flags.target === undefined ? undefined : parseTarget(flags.target);
+      const answer =
+        target === undefined
+          ? readWarehouse(flags.db, weeklyAnswer)
+          : await clickHouseWeeklyAnswer(target);
       if (flags.html !== undefined) {
-        const page = renderHtmlReport(answer, { title: flags.db });
+        const title = target === undefined ? flags.db : `ClickHouse ${target.database}`;
+        const page = renderHtmlReport(answer, { title });
         writeWholeFile(flags.html, (write) => {
           write(page);
         });

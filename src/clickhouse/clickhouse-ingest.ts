@@ -1,12 +1,13 @@
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
 import { StackhouseError } from "../errors.js";
 import { sha256File } from "../extract/hash-file.js";
-import { inspectDelivery, readDelivery, type DeliveryFile } from "../extract/read-delivery.js";
+import { inspectDelivery, type DeliveryFile } from "../extract/read-delivery.js";
 import { splitTags } from "../load/split-tags.js";
 import type { Row } from "../model/field.js";
 import { KINDS, type DeliveryKind } from "../model/kinds.js";
 import { DEFAULT_MAX_REJECTED_SHARE, RejectTally } from "../validate/reject-threshold.js";
-import { validateBatch } from "../validate/validate-record.js";
+import { validateDelivery } from "../validate/validate-delivery.js";
+import { validateInWorker } from "../validate/validate-in-worker.js";
 import { CH_TABLES, schemaStatements } from "./clickhouse-schema.js";
 import { sqlString } from "./sql-literal.js";
 import type { ClickHouseTarget } from "./target-url.js";
@@ -86,11 +87,9 @@ async function validateWholeFile(
 ): Promise<void> {
   const rejects = new RejectTally();
   let read = 0;
-  const reading = readDelivery(file);
-  for await (const batch of reading.batches) {
-    read += batch.length;
-    for (const rejection of validateBatch(KINDS[kind], batch, new Map()).rejections)
-      rejects.add(rejection.reason);
+  for await (const batch of validateDelivery(file, kind).batches) {
+    read += batch.read;
+    for (const rejection of batch.rejections) rejects.add(rejection.reason);
   }
   rejects.enforce(file.path, read, maxShare);
 }
@@ -158,9 +157,8 @@ export async function ingestClickHouse(
         written += pending.length;
         pending = [];
       };
-      for await (const batch of readDelivery(file).batches) {
-        read += batch.length;
-        const { rows, rejections } = validateBatch(KINDS[kind], batch, new Map());
+      for await (const { rows, rejections, ...batch } of validateInWorker(file, kind).batches) {
+        read += batch.read;
         for (const row of rows) pending.push(asJson(kind, row, loadId));
         for (const { record, reason } of rejections) {
           rejected.push({
@@ -234,6 +232,36 @@ export async function clickHouseWeeklyVotes(
       format: "JSONEachRow",
     });
     return await result.json();
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * Fails with a one-line warehouse error when the target's database does not exist, or no
+ * server answers: reading a warehouse that was never loaded is a mistake, not an empty answer.
+ */
+export async function requireClickHouseWarehouse(target: ClickHouseTarget): Promise<void> {
+  const primary = target.hosts[0] ?? "";
+  const client = connectClickHouse(primary);
+  try {
+    const found = await scalar(
+      client,
+      `SELECT count() FROM system.databases WHERE name = ${sqlString(target.database)}`,
+    );
+    if (found === 0) {
+      throw new StackhouseError(
+        "WAREHOUSE",
+        `ClickHouse ${primary}: no warehouse ${target.database} here; ingest a delivery first`,
+      );
+    }
+  } catch (error) {
+    if (error instanceof StackhouseError) throw error;
+    throw new StackhouseError(
+      "WAREHOUSE",
+      `ClickHouse ${primary}: ${(error as Error).message.split("\n")[0] ?? ""}`,
+      { cause: error },
+    );
   } finally {
     await client.close();
   }

@@ -8,6 +8,7 @@ export const CH_TABLES = {
   votes: "votes",
   loads: "loads",
   rejected: "rejected_records",
+  checkResults: "check_results",
 } as const;
 
 function columnType(field: Field): string {
@@ -26,6 +27,8 @@ function columns(kind: DeliveryKind): string {
 
 const LOADS_COLUMNS =
   "load_id Int64, kind String, source_path String, size_bytes Int64, sha256 String, arrived_at String, records_read Int64, rejected Int64";
+const CHECK_RESULTS_COLUMNS =
+  "check_run_id Int64, checked_at String, name String, severity String, failing Int64, sample_ids Array(Int64)";
 const REJECTED_COLUMNS =
   "load_id Int64, record_number Int64, line Int64, reason String, raw String";
 
@@ -60,6 +63,12 @@ const TABLES: readonly TableSpec[] = [
     columns: REJECTED_COLUMNS,
     engine: "MergeTree() ORDER BY (load_id, record_number)",
     shardKey: "load_id",
+  },
+  {
+    name: CH_TABLES.checkResults,
+    columns: CHECK_RESULTS_COLUMNS,
+    engine: "MergeTree() ORDER BY (check_run_id, name)",
+    shardKey: "check_run_id",
   },
 ];
 

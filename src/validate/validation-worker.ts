@@ -10,7 +10,7 @@ import type { DeliveryKind } from "../model/kinds.js";
 import { validateDelivery, type ValidationOptions } from "./validate-delivery.js";
 import type { WorkerMessage } from "./validate-in-worker.js";
 
-const MAX_BATCHES_AHEAD = 4;
+const MAX_BATCHES_AHEAD = 2;
 
 interface Task {
   readonly file: DeliveryFile;

@@ -7,10 +7,15 @@ import {
   ingestClickHouse,
 } from "../../src/clickhouse/clickhouse-ingest.js";
 import { parseTarget, type ClickHouseTarget } from "../../src/clickhouse/target-url.js";
+import { weeklyAnswer } from "../../src/analysis/weekly-series.js";
+import { CHECKS } from "../../src/check/checks.js";
+import { clickHouseWeeklyAnswer } from "../../src/clickhouse/clickhouse-weekly.js";
 import { ingest } from "../../src/run/ingest.js";
+import { readWarehouse } from "../../src/warehouse/open-warehouse.js";
 import { generated, records, writeLayout } from "../helpers/deliveries.js";
 import { rejection } from "../helpers/errors.js";
-import { fileWith } from "../helpers/fixtures.js";
+import { cli, fileWith, fixtureDelivery } from "../helpers/fixtures.js";
+import { expectedFindings, post, rulebreakers } from "../helpers/rulebreakers.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { queryRows } from "../helpers/warehouse-dump.js";
 
@@ -155,4 +160,119 @@ describe.skipIf(URL === undefined)("the ClickHouse warehouse", () => {
     ]);
     await dropClickHouseDatabase(target);
   });
+
+  it("answers the weekly question exactly as SQLite: every week, every column, both summaries", async () => {
+    const dir = await tempDir();
+    const target = await freshTarget();
+    const sqlite = join(dir, "w.db");
+    const { posts, votes } = records(1);
+    const stale = {
+      posts: await writeLayout(join(dir, "stale-posts.ndjson"), posts, "ndjson"),
+      votes: await writeLayout(join(dir, "stale-votes.ndjson"), votes, "ndjson"),
+    };
+    const later = {
+      posts: await fileWith(
+        dir,
+        "later-posts.json",
+        `[${post({ id: 990001, created: "2031-03-03T08:00:00.000" })}]`,
+      ),
+      votes: await fileWith(dir, "later-votes.json", "[]"),
+    };
+    for (const delivery of [await generated(dir, 1), await generated(dir, 2), stale, later]) {
+      await ingest({ warehouse: sqlite, ...delivery, checks: false });
+      await ingestClickHouse(target, delivery);
+    }
+    const expected = readWarehouse(sqlite, weeklyAnswer);
+    const actual = await clickHouseWeeklyAnswer(target);
+
+    expect(actual.series.length).toBeGreaterThan(20);
+    expect(actual.series.some((week) => week.votes === 0)).toBe(true);
+    expect(rounded(actual)).toEqual(rounded(expected));
+
+    const report = await cli("report", "--target", targetUrl(target), "--json");
+    expect(report.code).toBe(0);
+    expect(rounded(JSON.parse(report.stdout))).toEqual(rounded(expected));
+    await dropClickHouseDatabase(target);
+  });
+
+  it("runs the data-quality checks with the same findings as SQLite, and exits 6 on errors", async () => {
+    const dir = await tempDir();
+    const target = await freshTarget();
+    const url = targetUrl(target);
+    const fixture = await fixtureDelivery(dir);
+    await cli("--target", url, fixture.posts, fixture.votes);
+    const clean = await cli("check", "--target", url, "--json");
+    expect(clean.code).toBe(0);
+    expect(failing(clean.stdout)).toEqual({ votes_orphaned: [7] });
+
+    const posts = await fileWith(dir, "p.json", `[${rulebreakers.posts.join("\n,")}\n]`);
+    const votes = await fileWith(dir, "v.json", `[${rulebreakers.votes.join("\n,")}\n]`);
+    expect((await cli("--target", url, posts, votes)).code).toBe(0);
+    const result = await cli("check", "--target", url, "--json");
+
+    expect(result.code).toBe(6);
+    expect(result.stderr).toMatch(/^stackhouse: checks of error severity failed: /);
+    expect(failing(result.stdout)).toEqual(expectedFindings);
+    const notRun = CHECKS.filter((check) => check.clickhouse === undefined).map((c) => c.name);
+    expect(notRun).toEqual([
+      "posts_unique_ids",
+      "votes_unique_ids",
+      "posts_required_fields",
+      "votes_required_fields",
+    ]);
+    const stored = await rows(
+      target,
+      `SELECT name, failing, sample_ids FROM ${target.database}.check_results
+       WHERE failing > 0 AND check_run_id = (SELECT max(check_run_id) FROM ${target.database}.check_results)
+       ORDER BY name`,
+    );
+    expect(stored).toEqual(
+      Object.entries(expectedFindings)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, ids]) => ({ name, failing: ids.length, sample_ids: [...ids] })),
+    );
+    await dropClickHouseDatabase(target);
+  });
+
+  it("names a warehouse that was never loaded, and refuses rebuild on a ClickHouse target", async () => {
+    const target = await freshTarget();
+    const url = targetUrl(target);
+    for (const command of ["check", "report"]) {
+      const result = await cli(command, "--target", url);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toBe(
+        `stackhouse: ClickHouse ${target.hosts[0] ?? ""}: no warehouse ${target.database} here; ingest a delivery first\n`,
+      );
+    }
+    const rebuild = await cli("rebuild", "--target", url);
+    expect(rebuild.code).toBe(2);
+  });
 });
+
+/** The URL of a target, as a user would give it. */
+function targetUrl(target: ClickHouseTarget): string {
+  const hosts = target.hosts.map((host) => host.replace(/^http:\/\//, "")).join(",");
+  const cluster = target.cluster === undefined ? "" : `?cluster=${target.cluster}`;
+  return `clickhouse://${hosts}/${target.database}${cluster}`;
+}
+
+/** The failing checks of a `check --json` output, with their sample ids. */
+function failing(stdout: string): Record<string, readonly number[]> {
+  const report = JSON.parse(stdout) as {
+    results: { name: string; failing: number; sample: number[] }[];
+  };
+  return Object.fromEntries(
+    report.results
+      .filter((result) => result.failing > 0)
+      .map((result) => [result.name, result.sample]),
+  );
+}
+
+/** Numbers to 12 significant digits, so float sums that differ in the last bit compare equal. */
+function rounded(value: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(value, (_key, item: unknown) =>
+      typeof item === "number" && !Number.isInteger(item) ? Number(item.toPrecision(12)) : item,
+    ),
+  );
+}
