@@ -4,11 +4,6 @@
  * only part of their work, `seconds`.
  */
 import Database from "better-sqlite3";
-import {
-  clickHouseWeeklyVotes,
-  dropClickHouseDatabase,
-  ingestClickHouse,
-} from "../clickhouse/clickhouse-ingest.js";
 import { parseTarget } from "../clickhouse/target-url.js";
 import { ingest } from "../run/ingest.js";
 import type { DeliveryKind } from "../model/kinds.js";
@@ -87,6 +82,8 @@ const tasks: Readonly<Record<string, Task>> = {
   /** stackhouse into a ClickHouse target; a first load starts from an empty database. */
   async clickhouse([url = "", mode = "", posts = "", votes = ""]) {
     const target = parseTarget(url);
+    const { dropClickHouseDatabase, ingestClickHouse } =
+      await import("../clickhouse/clickhouse-ingest.js");
     if (mode === "first") await dropClickHouseDatabase(target);
     const files = await ingestClickHouse(target, { posts, votes });
     return files.map(({ kind, outcome, read, written, rejected, seconds }) => ({
@@ -102,6 +99,7 @@ const tasks: Readonly<Record<string, Task>> = {
   /** The time to read the whole weekly_votes view of a ClickHouse warehouse. */
   async clickhouseWeekly([url = ""]) {
     const target = parseTarget(url);
+    const { clickHouseWeeklyVotes } = await import("../clickhouse/clickhouse-ingest.js");
     const started = performance.now();
     const rows = (await clickHouseWeeklyVotes(target)).length;
     return { rows, seconds: (performance.now() - started) / 1000 };

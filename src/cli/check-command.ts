@@ -1,8 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { runChecks, type CheckReport } from "../check/run-checks.js";
-import { runClickHouseChecks } from "../clickhouse/clickhouse-checks.js";
-import { parseTarget } from "../clickhouse/target-url.js";
+import { parseTarget, type ClickHouseTarget } from "../clickhouse/target-url.js";
 import { StackhouseError } from "../errors.js";
 import { openWarehouse } from "../warehouse/open-warehouse.js";
 import type { CliIo } from "./io.js";
@@ -29,7 +28,7 @@ export function addCheckCommand(program: Command, io: CliIo, done: (code: number
       const report =
         flags.target === undefined
           ? checkSqlite(flags.db)
-          : await runClickHouseChecks(parseTarget(flags.target), new Date());
+          : await checkClickHouse(parseTarget(flags.target));
       io.stdout.write(
         flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${renderChecks(report)}\n`,
       );
@@ -57,4 +56,10 @@ function checkSqlite(path: string): CheckReport {
   } finally {
     db.close();
   }
+}
+
+/** Loaded only for a ClickHouse target, so SQLite runs do not pay for the client. */
+async function checkClickHouse(target: ClickHouseTarget): Promise<CheckReport> {
+  const { runClickHouseChecks } = await import("../clickhouse/clickhouse-checks.js");
+  return runClickHouseChecks(target, new Date());
 }

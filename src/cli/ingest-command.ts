@@ -4,7 +4,6 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { weeklyAnswer } from "../analysis/weekly-series.js";
 import { StackhouseError } from "../errors.js";
-import { clickHouseWeeklyVotes, ingestClickHouse } from "../clickhouse/clickhouse-ingest.js";
 import { parseTarget } from "../clickhouse/target-url.js";
 import { ingest } from "../run/ingest.js";
 import { DEFAULT_MAX_REJECTED_SHARE } from "../validate/reject-threshold.js";
@@ -80,6 +79,9 @@ export function addIngestCommand(program: Command, io: CliIo, done: (code: numbe
         const votes = votesFile ?? relative(process.cwd(), SAMPLE_DELIVERY.votes);
         if (flags.target !== undefined) {
           const target = parseTarget(flags.target);
+          // Loaded only for a ClickHouse target, so SQLite runs do not pay for the client.
+          const { clickHouseWeeklyVotes, ingestClickHouse } =
+            await import("../clickhouse/clickhouse-ingest.js");
           const files = await ingestClickHouse(target, {
             posts,
             votes,

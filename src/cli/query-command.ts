@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
 import { StackhouseError } from "../errors.js";
-import { clickHouseReadQuery } from "../clickhouse/clickhouse-query.js";
 import { parseTarget } from "../clickhouse/target-url.js";
 import { prepareReadQuery, type ReadQuery } from "../query/read-only-query.js";
 import { addSedeViews } from "../query/sede-views.js";
@@ -79,6 +78,8 @@ export function addQueryCommand(program: Command, io: CliIo): void {
         }
       };
       if (flags.target !== undefined) {
+        // Loaded only for a ClickHouse target, so SQLite runs do not pay for the client.
+        const { clickHouseReadQuery } = await import("../clickhouse/clickhouse-query.js");
         write(await clickHouseReadQuery(parseTarget(flags.target), text));
         return;
       }

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
-import { weeklyAnswer } from "../analysis/weekly-series.js";
-import { clickHouseWeeklyAnswer } from "../clickhouse/clickhouse-weekly.js";
-import { parseTarget } from "../clickhouse/target-url.js";
+import { weeklyAnswer, type WeeklyAnswer } from "../analysis/weekly-series.js";
+import { parseTarget, type ClickHouseTarget } from "../clickhouse/target-url.js";
 import { renderHtmlReport } from "../report/html-report.js";
 import { readWarehouse } from "../warehouse/open-warehouse.js";
 import type { CliIo } from "./io.js";
@@ -36,7 +35,7 @@ export function addReportCommand(program: Command, io: CliIo): void {
       const answer =
         target === undefined
           ? readWarehouse(flags.db, weeklyAnswer)
-          : await clickHouseWeeklyAnswer(target);
+          : await clickHouseAnswer(target);
       if (flags.html !== undefined) {
         const title = target === undefined ? flags.db : `ClickHouse ${target.database}`;
         const page = renderHtmlReport(answer, { title });
@@ -52,4 +51,10 @@ export function addReportCommand(program: Command, io: CliIo): void {
       if (flags.html !== undefined) lines.push("", `Wrote ${flags.html}`);
       io.stdout.write(`${lines.join("\n")}\n`);
     });
+}
+
+/** Loaded only for a ClickHouse target, so SQLite runs do not pay for the client. */
+async function clickHouseAnswer(target: ClickHouseTarget): Promise<WeeklyAnswer> {
+  const { clickHouseWeeklyAnswer } = await import("../clickhouse/clickhouse-weekly.js");
+  return clickHouseWeeklyAnswer(target);
 }
