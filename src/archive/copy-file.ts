@@ -15,7 +15,7 @@ const COMPRESSION_LEVEL = 1;
  *
  * Compression cuts the file into 2 MiB chunks compressed in parallel on libuv's thread pool, each
  * one a gzip member; a gzip file of several members is standard, and `gunzip` or any gzip reader
- * gives back the whole file. Memory holds a few chunks, whatever the file size.
+ * gives back the whole file. Memory holds a few reused chunk buffers, whatever the file size.
  *
  * @example
  * const sha256 = await copyFile("Posts.json", "archive/tmp/1234.gz", { compress: true });
@@ -31,19 +31,21 @@ export async function copyFile(
     const output = await open(target, "w");
     try {
       const pending: Promise<Buffer>[] = [];
-      for (;;) {
-        const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-        const { bytesRead } = await input.read(chunk, 0, CHUNK_BYTES, null);
+      const buffers = Array.from({ length: IN_FLIGHT }, () => Buffer.allocUnsafe(CHUNK_BYTES));
+      for (let chunkNumber = 0; ; chunkNumber++) {
+        // The buffer read into next was last used IN_FLIGHT chunks ago: write that chunk first.
+        if (pending.length === IN_FLIGHT)
+          await output.write(await (pending.shift() as Promise<Buffer>));
+        const buffer = buffers[chunkNumber % IN_FLIGHT] as Buffer;
+        const { bytesRead } = await input.read(buffer, 0, CHUNK_BYTES, null);
         if (bytesRead === 0) break;
-        const bytes = chunk.subarray(0, bytesRead);
+        const bytes = buffer.subarray(0, bytesRead);
         hash.update(bytes);
         pending.push(
           options.compress
             ? gzipAsync(bytes, { level: COMPRESSION_LEVEL })
             : Promise.resolve(bytes),
         );
-        if (pending.length >= IN_FLIGHT)
-          await output.write(await (pending.shift() as Promise<Buffer>));
       }
       for (const next of pending) await output.write(await next);
       await output.sync();

@@ -16,6 +16,8 @@ const FIRST_NON_ASCII = 0x80;
 const FIRST_PRINTABLE = 0x20;
 /** Longer integers may not be exact as a double; the exact path turns them into bigints. */
 const MAX_NUMBER_DIGITS = 15;
+/** Which fields a record gave is kept as the bits of one integer. */
+const MAX_FIELDS = 31;
 
 /** The fields of a kind, by the bytes of every spelling of their key. */
 export interface FlatPlan {
@@ -25,6 +27,7 @@ export interface FlatPlan {
 
 /** Prepares the fast path for one kind of record. */
 export function flatPlan(spec: KindSpec): FlatPlan {
+  if (spec.fields.length > MAX_FIELDS) throw new Error(`${spec.kind}: too many fields for a plan`);
   const keys = spec.fields.flatMap((field, index) =>
     [field.key, ...(field.aliases ?? [])].map(
       (key) => [Buffer.from(key, "latin1"), index] as const,
@@ -55,7 +58,7 @@ export function decodeFlatRecord(
 ): Row | undefined {
   const { fields, keys } = plan;
   const row: FieldValue[] = new Array<FieldValue>(fields.length).fill(null);
-  const seen = new Uint8Array(fields.length);
+  let seen = 0;
   let nonAscii = false;
   let pos = skipSpace(buf, start + 1, end);
   if (buf[start] !== OPEN_BRACE) return undefined;
@@ -65,8 +68,8 @@ export function decodeFlatRecord(
     const keyEnd = plainStringEnd(buf, pos + 1, end);
     if (keyEnd < 0) return undefined;
     const index = fieldIndex(keys, buf, pos + 1, keyEnd);
-    if (index < 0 || seen[index] === 1) return undefined;
-    seen[index] = 1;
+    if (index < 0 || (seen & (1 << index)) !== 0) return undefined;
+    seen |= 1 << index;
     pos = skipSpace(buf, keyEnd + 1, end);
     if (buf[pos] !== COLON) return undefined;
     pos = skipSpace(buf, pos + 1, end);
@@ -104,14 +107,15 @@ export function decodeFlatRecord(
 function finish(
   buf: Buffer,
   fields: readonly Field[],
-  seen: Uint8Array,
+  /** Bit i is set when field i was given. */
+  seen: number,
   row: Row,
   pos: number,
   end: number,
 ): Row | undefined {
   if (pos !== end - 1 || buf[pos] !== CLOSE_BRACE) return undefined;
   for (let index = 0; index < fields.length; index++) {
-    if (seen[index] === 0 && (fields[index] as Field).required) return undefined;
+    if ((seen & (1 << index)) === 0 && (fields[index] as Field).required) return undefined;
   }
   return row;
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
-import { pipeline, Transform, type Readable } from "node:stream";
+import { pipeline, Transform } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { StackhouseError } from "../errors.js";
 import {
@@ -89,18 +89,44 @@ export function readDelivery(
   });
   const ignore = (): void => undefined;
 
+  /**
+   * The text of a plain file, read into one reused buffer: the scanner copies out what it keeps,
+   * so a 1 GB file does not leave a gigabyte of dead buffers for the garbage collector.
+   */
+  async function* plainText(): AsyncGenerator<Buffer> {
+    const handle = await open(file.path, "r");
+    try {
+      const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+      for (;;) {
+        const { bytesRead: count } = await handle.read(buffer, 0, READ_CHUNK_BYTES, null);
+        if (count === 0) return;
+        const chunk = buffer.subarray(0, count);
+        if (options.hashDecoded !== true) hash.update(chunk);
+        bytesRead += count;
+        options.onBytes?.(bytesRead);
+        yield chunk;
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
   async function* batches(): AsyncGenerator<readonly ScannedRecord[]> {
-    const raw = createReadStream(file.path, { highWaterMark: READ_CHUNK_BYTES });
-    const text: Readable = file.gzip
-      ? pipeline(raw, tap, createGunzip({ chunkSize: READ_CHUNK_BYTES }), ignore)
-      : pipeline(raw, tap, ignore);
+    const text: AsyncIterable<Buffer> & { destroy?: () => void } = file.gzip
+      ? pipeline(
+          createReadStream(file.path, { highWaterMark: READ_CHUNK_BYTES }),
+          tap,
+          createGunzip({ chunkSize: READ_CHUNK_BYTES }),
+          ignore,
+        )
+      : plainText();
     const scanner = new RecordScanner(options.decode);
     const batchSize = options.batchSize ?? 2000;
     let batch: ScannedRecord[] = [];
     try {
       for await (const chunk of text) {
-        if (options.hashDecoded === true) hash.update(chunk as Buffer);
-        for (const record of scanner.push(chunk as Buffer)) {
+        if (options.hashDecoded === true) hash.update(chunk);
+        for (const record of scanner.push(chunk)) {
           batch.push(record);
           if (batch.length >= batchSize) {
             yield batch;
@@ -110,7 +136,7 @@ export function readDelivery(
       }
       scanner.end();
     } catch (error) {
-      text.destroy();
+      text.destroy?.();
       throw translateReadError(file, error, bytesRead);
     }
     if (batch.length > 0) yield batch;

@@ -49,6 +49,7 @@ export class JsonPositionError extends Error {
 /** Records longer than this are refused, so one broken quote cannot make memory grow unbounded. */
 export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
+const EMPTY = Buffer.alloc(0);
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
@@ -82,7 +83,11 @@ type Mode =
 export class RecordScanner {
   private readonly decode: FastDecoder | undefined;
   private mode: Mode = "start";
-  private pending: Buffer = Buffer.alloc(0);
+  /** The unfinished record's bytes so far, copied out of the chunk they came in. */
+  private pending: Buffer = EMPTY;
+  /** Reused buffers: `carry` holds `pending`, `work` joins it to the next chunk. */
+  private carry: Buffer = Buffer.alloc(0);
+  private work: Buffer = Buffer.alloc(0);
   /** Absolute offset of pending[0] in the stream. */
   private base = 0;
   private line = 1;
@@ -101,9 +106,12 @@ export class RecordScanner {
     this.decode = decode;
   }
 
-  /** Records completed by this chunk, in order. Throws {@link JsonPositionError}. */
+  /**
+   * Records completed by this chunk, in order. Throws {@link JsonPositionError}. Nothing returned
+   * or kept refers to `chunk`, so the caller may reuse it for the next read.
+   */
   push(chunk: Buffer): ScannedRecord[] {
-    const buf = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    const buf = this.pending.length === 0 ? chunk : this.joinPending(chunk);
     const records: ScannedRecord[] = [];
     let pos = this.resumeAt;
     if (this.base === 0 && pos === 0 && this.mode === "start") pos = skipByteOrderMark(buf);
@@ -263,10 +271,20 @@ export class RecordScanner {
     }
   }
 
+  /** `pending` followed by `chunk`, in the reused work buffer. */
+  private joinPending(chunk: Buffer): Buffer {
+    const length = this.pending.length + chunk.length;
+    if (this.work.length < length)
+      this.work = Buffer.allocUnsafe(Math.max(length, 2 * this.work.length));
+    this.pending.copy(this.work, 0);
+    chunk.copy(this.work, this.pending.length);
+    return this.work.subarray(0, length);
+  }
+
   private keepUnfinished(buf: Buffer, pos: number): void {
     if (this.recordStart < 0) {
       this.base += buf.length;
-      this.pending = Buffer.alloc(0);
+      this.pending = EMPTY;
       this.resumeAt = 0;
       return;
     }
@@ -279,7 +297,10 @@ export class RecordScanner {
       );
     }
     this.base += this.recordStart;
-    this.pending = buf.subarray(this.recordStart);
+    if (this.carry.length < kept)
+      this.carry = Buffer.allocUnsafe(Math.max(kept, 2 * this.carry.length));
+    buf.copy(this.carry, 0, this.recordStart);
+    this.pending = this.carry.subarray(0, kept);
     this.resumeAt = pos - this.recordStart;
     this.recordStart = 0;
   }

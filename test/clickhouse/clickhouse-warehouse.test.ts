@@ -170,11 +170,16 @@ describe.skipIf(URL === undefined)("the ClickHouse warehouse", () => {
       posts: await writeLayout(join(dir, "stale-posts.ndjson"), posts, "ndjson"),
       votes: await writeLayout(join(dir, "stale-votes.ndjson"), votes, "ndjson"),
     };
+    const moved = {
+      ...posts[0],
+      CreationDate: "2016-01-04T08:00:00.000",
+      LastActivityDate: "2031-03-04T00:00:00.000",
+    };
     const later = {
       posts: await fileWith(
         dir,
         "later-posts.json",
-        `[${post({ id: 990001, created: "2031-03-03T08:00:00.000" })}]`,
+        `[${post({ id: 990001, created: "2031-03-03T08:00:00.000" })}\n,${JSON.stringify(moved)}]`,
       ),
       votes: await fileWith(dir, "later-votes.json", "[]"),
     };
@@ -246,6 +251,57 @@ describe.skipIf(URL === undefined)("the ClickHouse warehouse", () => {
     }
     const rebuild = await cli("rebuild", "--target", url);
     expect(rebuild.code).toBe(2);
+  });
+
+  it("refuses the same bad deliveries as SQLite, with the same one-line errors and exit codes, writing nothing", async () => {
+    const dir = await tempDir();
+    const target = await freshTarget();
+    const url = targetUrl(target);
+    const sqlite = join(dir, "w.db");
+    const fixture = await fixtureDelivery(dir);
+    for (const engine of [
+      ["--db", sqlite],
+      ["--target", url],
+    ]) {
+      expect((await cli(...engine, fixture.posts, fixture.votes)).code).toBe(0);
+    }
+    const vote = (id: number, extra = ""): string =>
+      `{"Id":"${String(id)}","PostId":"1","VoteTypeId":"2"${extra},"CreationDate":"2019-02-04T00:00:00.000"}`;
+    const good = Array.from({ length: 36 }, (_, index) => vote(1000 + index));
+    const bad = [
+      vote(1, ',"BountyAmount":"x"'),
+      vote(2, ',"BountyAmount":"y"'),
+      vote(3, ',"UserId":"1.5"'),
+      '{"Id":"4","PostId":"1","CreationDate":"2019-02-04T00:00:00.000"}',
+    ];
+    const cases: [string, string[]][] = [
+      [
+        "too many rejected",
+        [fixture.posts, await fileWith(dir, "v1.json", `[${[...good, ...bad].join("\n,")}\n]`)],
+      ],
+      ["truncated", [fixture.posts, await fileWith(dir, "v2.json", `[${vote(5)}\n,{"Id":"6"`)]],
+      ["not JSON", [fixture.posts, await fileWith(dir, "v3.json", "Id,PostId\n1,2\n")]],
+      ["votes as posts", [fixture.votes, fixture.votes]],
+      ["empty", [fixture.posts, await fileWith(dir, "v4.json", "")]],
+      ["missing", [fixture.posts, join(dir, "no-such-file.json")]],
+    ];
+    const state = async (): Promise<unknown> =>
+      rows(
+        target,
+        `SELECT (SELECT count() FROM ${target.database}.loads) AS loads, (SELECT count() FROM ${target.database}.votes) AS votes, (SELECT count() FROM ${target.database}.posts) AS posts`,
+      );
+    const before = await state();
+    for (const [name, files] of cases) {
+      const onSqlite = await cli("--db", sqlite, ...files);
+      const onClickHouse = await cli("--target", url, ...files);
+      expect(onSqlite.code, name).toBeGreaterThan(0);
+      expect({ code: onClickHouse.code, stderr: onClickHouse.stderr }, name).toEqual({
+        code: onSqlite.code,
+        stderr: onSqlite.stderr,
+      });
+    }
+    expect(await state()).toEqual(before);
+    await dropClickHouseDatabase(target);
   });
 });
 

@@ -57,6 +57,25 @@ describe("RecordScanner", () => {
     }
   });
 
+  it("keeps nothing that refers to a chunk, so the reader may reuse its buffer", () => {
+    const text = Buffer.from(
+      '[{"Id":"1","Body":"caf\u00e9 ☕"}\n,{"Id":"2","Body":"a long body that spans chunks"}\n]',
+    );
+    const expected = scan(text);
+    for (const size of [1, 3, 7, 16]) {
+      const scanner = new RecordScanner();
+      const reused = Buffer.alloc(size);
+      const records: RawRecord[] = [];
+      for (let start = 0; start < text.length; start += size) {
+        const count = text.copy(reused, 0, start, start + size);
+        records.push(...scanner.push(reused.subarray(0, count)).map(raw));
+        reused.fill(0x7b);
+      }
+      scanner.end();
+      expect(records).toEqual(expected);
+    }
+  });
+
   it("reads other layouts of a JSON array: one line, pretty printed, nested values", () => {
     expect(scan('[{"Id":"1"},{"Id":"2"}]').map((record) => record.value.Id)).toEqual(["1", "2"]);
     const pretty =
