@@ -133,6 +133,11 @@ export function readDelivery(
             batch = [];
           }
         }
+        // A batch never spans read chunks, so a batch of long posts stays within about a chunk.
+        if (batch.length > 0) {
+          yield batch;
+          batch = [];
+        }
       }
       scanner.end();
     } catch (error) {
