@@ -208,15 +208,19 @@ export async function ingestClickHouse(
     }
     return reports;
   } catch (error) {
-    if (error instanceof StackhouseError) throw error;
-    throw new StackhouseError(
-      "WAREHOUSE",
-      `ClickHouse ${primary}: ${(error as Error).message.split("\n")[0] ?? ""}`,
-      { cause: error },
-    );
+    throw asClickHouseError(primary, error);
   } finally {
     await client.close();
   }
+}
+
+/** A failure talking to a ClickHouse server, as one line naming the server. */
+function asClickHouseError(server: string, error: unknown): StackhouseError {
+  if (error instanceof StackhouseError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new StackhouseError("WAREHOUSE", `ClickHouse ${server}: ${message.split("\n")[0] ?? ""}`, {
+    cause: error,
+  });
 }
 
 /** Reads `weekly_votes` from a ClickHouse warehouse, oldest week first. */
@@ -256,12 +260,7 @@ export async function requireClickHouseWarehouse(target: ClickHouseTarget): Prom
       );
     }
   } catch (error) {
-    if (error instanceof StackhouseError) throw error;
-    throw new StackhouseError(
-      "WAREHOUSE",
-      `ClickHouse ${primary}: ${(error as Error).message.split("\n")[0] ?? ""}`,
-      { cause: error },
-    );
+    throw asClickHouseError(primary, error);
   } finally {
     await client.close();
   }
