@@ -1,21 +1,18 @@
 import { CHECKS, type ClickHouseSources } from "../check/checks.js";
 import { SAMPLE_SIZE, type CheckReport, type CheckResult } from "../check/run-checks.js";
-import { KINDS } from "../model/kinds.js";
+import { KINDS, type DeliveryKind } from "../model/kinds.js";
 import {
   connectClickHouse,
   ensureClickHouseSchema,
   requireClickHouseWarehouse,
 } from "./clickhouse-ingest.js";
-import { CH_TABLES } from "./clickhouse-schema.js";
+import { CH_TABLES, latestRows } from "./clickhouse-schema.js";
 import { sqlString } from "./sql-literal.js";
 import type { ClickHouseTarget } from "./target-url.js";
 
-/** Every delivered column of a kind, each in its latest version (by `order`), one row per id. */
-function latest(database: string, kind: "posts" | "votes", order: string): string {
-  const columns = KINDS[kind].fields
-    .filter((field) => field.column !== "id")
-    .map((field) => `argMax(${field.column}, ${order}) AS ${field.column}`);
-  return `(SELECT id, ${columns.join(", ")} FROM ${database}.${CH_TABLES[kind]} GROUP BY id)`;
+/** Every delivered column of a kind but the id, for the checks' view of each latest row. */
+function deliveredColumns(kind: DeliveryKind): string[] {
+  return KINDS[kind].fields.map((field) => field.column).filter((column) => column !== "id");
 }
 
 /**
@@ -34,8 +31,8 @@ export async function runClickHouseChecks(
   const { database } = target;
   const checkedAt = now.toISOString();
   const sources: ClickHouseSources = {
-    posts: latest(database, "posts", "(version, load_id)"),
-    votes: latest(database, "votes", "load_id"),
+    posts: latestRows(database, "posts", deliveredColumns("posts")),
+    votes: latestRows(database, "votes", deliveredColumns("votes")),
     now: sqlString(checkedAt.slice(0, 23)),
   };
   await requireClickHouseWarehouse(target);

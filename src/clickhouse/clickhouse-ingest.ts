@@ -98,8 +98,8 @@ async function validateWholeFile(
  * Ingests a delivery into a ClickHouse warehouse (one server or a cluster's Distributed tables),
  * with the same reader, validation and quarantine as SQLite. The merge rule is ClickHouse's:
  * ReplacingMergeTree keeps each post's newest version and one copy of each vote, and readers take
- * the latest version with `argMax` grouped by id (as the `weekly_votes` view does). A file already loaded (same sha256 and kind) is not
- * read again. Inserted and updated counts are not known on ClickHouse: the report says `written`.
+ * the winning version with `latestRows`. A file already loaded (same sha256 and kind) is not read
+ * again. Inserted and updated counts are not known on ClickHouse: the report says `written`.
  *
  * @example
  * await ingestClickHouse(parseTarget("clickhouse://127.0.0.1:8123/stackhouse"), { posts, votes });

@@ -81,6 +81,33 @@ const TABLES: readonly TableSpec[] = [
 ];
 
 /**
+ * Which stored version of an id wins, as SQLite's merge decides: a post's newest version (at equal
+ * versions the later load), a vote's latest load.
+ */
+const WINNING_VERSION: Readonly<Record<DeliveryKind, string>> = {
+  posts: "(version, load_id)",
+  votes: "load_id",
+};
+
+/**
+ * A subquery giving each id of a kind once, in its winning version, with the given columns. Reads
+ * group by id with `argMax` rather than using `FINAL`, which deduplicates only within a partition.
+ *
+ * @example
+ * latestRows("stackhouse", "votes", ["post_id", "creation_date"]);
+ */
+export function latestRows(
+  database: string,
+  kind: DeliveryKind,
+  columns: readonly string[],
+): string {
+  const picked = columns.map(
+    (column) => `argMax(${column}, ${WINNING_VERSION[kind]}) AS ${column}`,
+  );
+  return `(SELECT id, ${picked.join(", ")} FROM ${database}.${CH_TABLES[kind]} GROUP BY id)`;
+}
+
+/**
  * The weekly answer on ClickHouse, the same definition as SQLite's `weekly_votes`: one row per ISO
  * week with votes. Each vote counts once, in its latest delivered version.
  */
@@ -88,8 +115,7 @@ function weeklyVotesView(database: string): string {
   return `CREATE VIEW IF NOT EXISTS ${database}.weekly_votes AS
     SELECT toString(toMonday(toDate(substring(creation_date, 1, 10)))) AS week_start,
            count() AS votes, uniqExact(post_id) AS posts_voted, votes / posts_voted AS mean_votes_per_post
-    FROM (SELECT id, argMax(post_id, load_id) AS post_id, argMax(creation_date, load_id) AS creation_date
-          FROM ${database}.${CH_TABLES.votes} GROUP BY id)
+    FROM ${latestRows(database, "votes", ["post_id", "creation_date"])}
     GROUP BY week_start ORDER BY week_start`;
 }
 

@@ -1,23 +1,11 @@
 import { weeklyCalendar, type PostWeek, type VoteWeek } from "../analysis/weekly-calendar.js";
 import { summarizeWeeks, type WeeklyAnswer } from "../analysis/weekly-series.js";
 import { connectClickHouse, requireClickHouseWarehouse } from "./clickhouse-ingest.js";
-import { CH_TABLES } from "./clickhouse-schema.js";
+import { latestRows } from "./clickhouse-schema.js";
 import type { ClickHouseTarget } from "./target-url.js";
 
 const WEEK_OF = (column: string): string =>
   `toString(toMonday(toDate(substring(${column}, 1, 10))))`;
-
-/** Each vote once, in its latest delivered version: what SQLite's merge keeps. */
-const latestVotes = (database: string): string =>
-  `SELECT id, argMax(post_id, load_id) AS post_id, argMax(vote_type_id, load_id) AS vote_type_id,
-          argMax(creation_date, load_id) AS creation_date
-   FROM ${database}.${CH_TABLES.votes} GROUP BY id`;
-
-/** Each post once, in its newest version; at equal versions the later load, as on SQLite. */
-const latestPosts = (database: string): string =>
-  `SELECT id, argMax(creation_date, (version, load_id)) AS creation_date,
-          argMax(last_activity_date, (version, load_id)) AS last_activity_date
-   FROM ${database}.${CH_TABLES.posts} GROUP BY id`;
 
 /**
  * The weekly answer from a ClickHouse warehouse: the same series and summaries as SQLite's
@@ -38,7 +26,8 @@ export async function clickHouseWeeklyAnswer(target: ClickHouseTarget): Promise<
                        uniqExact(post_id) AS posts_voted, countIf(vote_type_id = 2) AS upvotes,
                        countIf(vote_type_id = 3) AS downvotes, min(creation_date) AS first_vote,
                        max(creation_date) AS last_vote
-                FROM (${latestVotes(database)}) GROUP BY week_start ORDER BY week_start`,
+                FROM ${latestRows(database, "votes", ["post_id", "vote_type_id", "creation_date"])}
+                GROUP BY week_start ORDER BY week_start`,
         format: "JSONEachRow",
       })
     ).json<VoteWeek>();
@@ -46,7 +35,8 @@ export async function clickHouseWeeklyAnswer(target: ClickHouseTarget): Promise<
       await client.query({
         query: `SELECT ${WEEK_OF("creation_date")} AS week_start, count() AS created,
                        min(creation_date) AS first_created, max(last_activity_date) AS last_activity
-                FROM (${latestPosts(database)}) GROUP BY week_start ORDER BY week_start`,
+                FROM ${latestRows(database, "posts", ["creation_date", "last_activity_date"])}
+                GROUP BY week_start ORDER BY week_start`,
         format: "JSONEachRow",
       })
     ).json<PostWeek>();

@@ -1,7 +1,36 @@
 import type { Database } from "better-sqlite3";
+import type { DeliveryKind } from "../model/kinds.js";
 import type { SqliteMerger } from "./sqlite-merger.js";
 
 const WEEK_OF = "date(creation_date, 'weekday 0', '-6 days')";
+const TOUCHED = "(SELECT value FROM json_each(?))";
+
+/** A weekly totals table, and the grouping that recomputes its rows from a kind's rows. */
+interface Rollup {
+  readonly kind: DeliveryKind;
+  readonly table: string;
+  /** Selects the table's rows for weeks from the first bound date, of the weeks bound second. */
+  readonly select: string;
+}
+
+const ROLLUPS: readonly Rollup[] = [
+  {
+    kind: "votes",
+    table: "weekly_vote_totals",
+    select: `SELECT ${WEEK_OF} AS week, count(*), count(DISTINCT post_id), sum(vote_type_id = 2),
+                    sum(vote_type_id = 3), min(creation_date), max(creation_date)
+             FROM votes WHERE creation_date >= ?
+             GROUP BY week HAVING week IN ${TOUCHED}`,
+  },
+  {
+    kind: "posts",
+    table: "weekly_post_totals",
+    select: `SELECT ${WEEK_OF} AS week, count(*), min(creation_date), max(last_activity_date)
+             FROM posts INDEXED BY posts_by_creation
+             WHERE creation_date >= ?
+             GROUP BY week HAVING week IN ${TOUCHED}`,
+  },
+];
 
 /**
  * Recomputes the weekly totals (`weekly_vote_totals`, `weekly_post_totals`) of every week a run
@@ -13,33 +42,12 @@ const WEEK_OF = "date(creation_date, 'weekday 0', '-6 days')";
  * refreshWeeklyTotals(db, merger);
  */
 export function refreshWeeklyTotals(db: Database, merger: SqliteMerger): void {
-  const voteWeeks = merger.takeTouchedWeeks("votes");
-  const postWeeks = merger.takeTouchedWeeks("posts");
-  if (voteWeeks.length > 0) {
-    const weeks = JSON.stringify(voteWeeks);
-    db.prepare(
-      "DELETE FROM weekly_vote_totals WHERE week_start IN (SELECT value FROM json_each(?))",
-    ).run(weeks);
-    db.prepare(
-      `INSERT INTO weekly_vote_totals
-       SELECT ${WEEK_OF} AS week, count(*), count(DISTINCT post_id), sum(vote_type_id = 2),
-              sum(vote_type_id = 3), min(creation_date), max(creation_date)
-       FROM votes WHERE creation_date >= ?
-       GROUP BY week HAVING week IN (SELECT value FROM json_each(?))`,
-    ).run(earliest(voteWeeks), weeks);
-  }
-  if (postWeeks.length > 0) {
-    const weeks = JSON.stringify(postWeeks);
-    db.prepare(
-      "DELETE FROM weekly_post_totals WHERE week_start IN (SELECT value FROM json_each(?))",
-    ).run(weeks);
-    db.prepare(
-      `INSERT INTO weekly_post_totals
-       SELECT ${WEEK_OF} AS week, count(*), min(creation_date), max(last_activity_date)
-       FROM posts INDEXED BY posts_by_creation
-       WHERE creation_date >= ?
-       GROUP BY week HAVING week IN (SELECT value FROM json_each(?))`,
-    ).run(earliest(postWeeks), weeks);
+  for (const { kind, table, select } of ROLLUPS) {
+    const touched = merger.takeTouchedWeeks(kind);
+    if (touched.length === 0) continue;
+    const weeks = JSON.stringify(touched);
+    db.prepare(`DELETE FROM ${table} WHERE week_start IN ${TOUCHED}`).run(weeks);
+    db.prepare(`INSERT INTO ${table} ${select}`).run(earliest(touched), weeks);
   }
 }
 
