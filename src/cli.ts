@@ -3,12 +3,15 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { addCheckCommand } from "./cli/check-command.js";
 import { addIngestCommand } from "./cli/ingest-command.js";
 import { processIo, type CliIo } from "./cli/io.js";
+import { printable } from "./cli/printable.js";
 import { addQueryCommand } from "./cli/query-command.js";
 import { addRebuildCommand } from "./cli/rebuild-command.js";
 import { addReportCommand } from "./cli/report-command.js";
 import { EXIT_INTERNAL, EXIT_OK, StackhouseError } from "./errors.js";
 
 const USAGE_EXIT = new StackhouseError("USAGE", "").exitCode;
+/** An error is one line: it may quote a delivery (a parser's message), so it is escaped and bounded. */
+const MAX_ERROR_CHARS = 10_000;
 const VERSION = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
     version: string;
@@ -17,7 +20,9 @@ const VERSION = (
 
 /** `--db` takes a path; a value that looks like an option is a forgotten path. */
 function warehousePath(text: string): string {
-  if (text.startsWith("-")) throw new InvalidArgumentError("give the warehouse file's path.");
+  if (text.startsWith("-") || text.trim() === "") {
+    throw new InvalidArgumentError("give the warehouse file's path.");
+  }
   return text;
 }
 
@@ -74,7 +79,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       return helpShown ? EXIT_OK : USAGE_EXIT;
     }
     if (error instanceof StackhouseError) {
-      io.stderr.write(`stackhouse: ${error.message}\n`);
+      io.stderr.write(`stackhouse: ${printable(error.message, MAX_ERROR_CHARS)}\n`);
       return error.exitCode;
     }
     io.stderr.write(

@@ -10,7 +10,8 @@ export type ErrorCode =
   | "TOO_MANY_REJECTED" // more of a file's records were quarantined than allowed
   | "CHECK_FAILED" // a data-quality check of error severity found problems
   | "QUERY_FAILED" // an analyst's query is not valid SQL, fails, or would write
-  | "BUSY"; // another run holds the warehouse for longer than this run would wait
+  | "BUSY" // another run holds the warehouse for longer than this run would wait
+  | "ACCOUNTING"; // a file's counts do not add up between stages (read, merged, quarantined)
 
 const exitCodes: Readonly<Record<ErrorCode, number>> = {
   INPUT_FILE: 1,
@@ -21,6 +22,7 @@ const exitCodes: Readonly<Record<ErrorCode, number>> = {
   CHECK_FAILED: 6,
   QUERY_FAILED: 7,
   BUSY: 8,
+  ACCOUNTING: 9,
 };
 
 /**

@@ -1,3 +1,4 @@
+import { EARLIEST_TIMESTAMP, timeWindow, type TimeWindow } from "../validate/parse-value.js";
 import type { WeekPoint } from "./weekly-series.js";
 
 /** One ISO week's vote totals (weeks with votes only). */
@@ -19,25 +20,101 @@ export interface PostWeek {
   readonly last_activity: string;
 }
 
+/**
+ * Data dated outside the plausible window (before Stack Exchange began or after the report),
+ * which only an older stackhouse loaded: left out of the calendar, which stops at the window.
+ */
+export interface OutOfWindow {
+  /** The window's first and last day, `YYYY-MM-DD`. */
+  readonly from: string;
+  readonly to: string;
+  /** Votes and new posts in the weeks left out. */
+  readonly votes: number;
+  readonly posts: number;
+}
+
+/** The weekly series, and what was dated outside the window (null when nothing was). */
+export interface WeeklyCalendar {
+  readonly series: WeekPoint[];
+  readonly outOfWindow: OutOfWindow | null;
+}
+
 const DAY_MS = 86_400_000;
+/** Monday of the ISO week holding the earliest plausible timestamp. */
+const FIRST_WEEK = isoDate(mondayOf(day(EARLIEST_TIMESTAMP)));
 
 /**
  * The whole weekly calendar from per-week totals, by the rules of SQLite's `weeks` and
  * `weekly_votes_all_weeks` views: every ISO week from the earliest vote or post to the latest
  * vote or post activity, weeks without votes included; `posts_live` counts the posts created by
  * each week's end; the first and last week are partial when the data does not cover them whole.
- * Engines without those views (ClickHouse) build the same series from two small aggregates.
+ * SQLite's report and ClickHouse build it from the same two small aggregates.
+ *
+ * Unlike the views, it never leaves `window` (from 2008 to the time of the report), so it has at
+ * most a thousand-odd weeks however a warehouse loaded by an older stackhouse is dated: weeks
+ * outside are left out and counted in `outOfWindow`, and timestamps outside end the span at the
+ * window's edge.
  *
  * @example
- * weeklyCalendar([{ week_start: "2021-08-30", votes: 3, posts_voted: 2, ... }], [...]);
+ * weeklyCalendar([{ week_start: "2021-08-30", votes: 3, posts_voted: 2, ... }], [...]).series;
  */
 export function weeklyCalendar(
-  votes: readonly VoteWeek[],
-  posts: readonly PostWeek[],
-): WeekPoint[] {
+  allVotes: readonly VoteWeek[],
+  allPosts: readonly PostWeek[],
+  window: TimeWindow = timeWindow(),
+): WeeklyCalendar {
+  const lastDay = window.latest.slice(0, 10);
+  const inside = (week: { week_start: string }): boolean =>
+    week.week_start >= FIRST_WEEK && week.week_start <= lastDay;
+  const votes = allVotes.filter(inside);
+  const posts = allPosts.filter(inside);
   const firsts = [...votes.map((week) => week.first_vote), ...posts.map((p) => p.first_created)];
   const lasts = [...votes.map((week) => week.last_vote), ...posts.map((p) => p.last_activity)];
-  if (firsts.length === 0) return [];
+  const outside = (timestamp: string): boolean =>
+    timestamp < window.earliest || timestamp > window.latest;
+  const clamp = (timestamp: string): string =>
+    timestamp < window.earliest
+      ? window.earliest
+      : timestamp > window.latest
+        ? window.latest
+        : timestamp;
+  const leftOut = {
+    votes: sumOf(allVotes, (week) => (inside(week) ? 0 : week.votes)),
+    posts: sumOf(allPosts, (week) => (inside(week) ? 0 : week.created)),
+  };
+  const clipped =
+    leftOut.votes > 0 || leftOut.posts > 0 || firsts.some(outside) || lasts.some(outside);
+  return {
+    series: firsts.length === 0 ? [] : calendar(votes, posts, firsts.map(clamp), lasts.map(clamp)),
+    outOfWindow: clipped ? { from: window.earliest.slice(0, 10), to: lastDay, ...leftOut } : null,
+  };
+}
+
+/**
+ * What the calendar left out, in words, for the report's note.
+ *
+ * @example
+ * describeOutOfWindow({ from: "2008-01-01", to: "2026-05-01", votes: 1, posts: 1 });
+ * // "the warehouse holds timestamps outside 2008-01-01 to 2026-05-01, loaded by an older stackhouse; ..."
+ */
+export function describeOutOfWindow(outside: OutOfWindow): string {
+  return (
+    `the warehouse holds timestamps outside ${outside.from} to ${outside.to}, loaded by an older stackhouse; ` +
+    `the weeks cover only that span, leaving out ${outside.votes} vote(s) and ${outside.posts} post(s) dated outside it; ` +
+    "stackhouse check lists them, and stackhouse rebuild quarantines them"
+  );
+}
+
+function sumOf<T>(items: readonly T[], count: (item: T) => number): number {
+  return items.reduce((sum, item) => sum + count(item), 0);
+}
+
+function calendar(
+  votes: readonly VoteWeek[],
+  posts: readonly PostWeek[],
+  firsts: readonly string[],
+  lasts: readonly string[],
+): WeekPoint[] {
   const firstDay = day(firsts.reduce((a, b) => (b < a ? b : a)));
   const lastDay = day(lasts.reduce((a, b) => (b > a ? b : a)));
   const voteWeeks = new Map(votes.map((week) => [week.week_start, week]));

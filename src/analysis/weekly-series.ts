@@ -1,4 +1,12 @@
 import type { Database } from "better-sqlite3";
+import { timeWindow } from "../validate/parse-value.js";
+import {
+  weeklyCalendar,
+  type OutOfWindow,
+  type PostWeek,
+  type VoteWeek,
+  type WeeklyCalendar,
+} from "./weekly-calendar.js";
 
 /** One ISO week of the calendar, with the weekly metric under both definitions. */
 export interface WeekPoint {
@@ -39,34 +47,59 @@ export interface WeeklyAnswer {
   readonly perVotedPost: MetricSummary;
   /** Per live post: votes / posts that existed by the week's end (weeks without votes count 0). */
   readonly perLivePost: MetricSummary;
+  /** Data dated outside 2008 to the time of the report, left out of the series; null if none. */
+  readonly outOfWindow: OutOfWindow | null;
 }
 
+/** The weekly totals each run keeps exact, or the same grouped from the rows (schema before 4). */
+const WEEK_SOURCES = {
+  totals: {
+    votes: `SELECT week_start, votes, posts_voted, upvotes, downvotes, first_vote, last_vote
+            FROM weekly_vote_totals ORDER BY week_start`,
+    posts: `SELECT week_start, created, first_created, last_activity
+            FROM weekly_post_totals ORDER BY week_start`,
+  },
+  rows: {
+    votes: `SELECT date(creation_date, 'weekday 0', '-6 days') AS week_start, count(*) AS votes,
+              count(DISTINCT post_id) AS posts_voted, sum(vote_type_id = 2) AS upvotes,
+              sum(vote_type_id = 3) AS downvotes, min(creation_date) AS first_vote,
+              max(creation_date) AS last_vote
+            FROM votes GROUP BY 1 ORDER BY 1`,
+    posts: `SELECT date(creation_date, 'weekday 0', '-6 days') AS week_start, count(*) AS created,
+              min(creation_date) AS first_created, max(last_activity_date) AS last_activity
+            FROM posts GROUP BY 1 ORDER BY 1`,
+  },
+} as const;
+
 /**
- * Reads the weekly series over the whole calendar (weeks without votes included) and summarises
- * both definitions over full weeks only, so a half-covered first or last week does not skew them.
+ * Builds the weekly series over the whole calendar (weeks without votes included) from the
+ * weekly totals, as `weekly_votes_all_weeks` does but bounded to the plausible window (2008 to
+ * `now`), and summarises both definitions over full weeks only, so a half-covered first or last
+ * week does not skew them.
  *
  * @example
  * const answer = weeklyAnswer(db);
  * answer.perVotedPost.mean; // e.g. 1.43
  */
-export function weeklyAnswer(db: Database): WeeklyAnswer {
-  const series = db
-    .prepare(
-      `SELECT week_start, iso_year, iso_week, votes, posts_voted, mean_votes_per_post, upvotes,
-              downvotes, posts_live, mean_votes_per_live_post, is_partial
-       FROM weekly_votes_all_weeks ORDER BY week_start`,
-    )
-    .all() as WeekPoint[];
-  return summarizeWeeks(series);
+export function weeklyAnswer(db: Database, now: number = Date.now()): WeeklyAnswer {
+  const hasTotals =
+    db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'weekly_vote_totals'").get() !== undefined;
+  const source = hasTotals ? WEEK_SOURCES.totals : WEEK_SOURCES.rows;
+  const read = db.transaction(() => ({
+    votes: db.prepare(source.votes).all() as VoteWeek[],
+    posts: db.prepare(source.posts).all() as PostWeek[],
+  }));
+  const { votes, posts } = read();
+  return summarizeWeeks(weeklyCalendar(votes, posts, timeWindow(now)));
 }
 
 /**
- * Summarises a weekly series (oldest week first) under both definitions, over full weeks only.
+ * Summarises a weekly calendar (oldest week first) under both definitions, over full weeks only.
  *
  * @example
  * summarizeWeeks(weeklyCalendar(voteWeeks, postWeeks)).perLivePost.median;
  */
-export function summarizeWeeks(series: readonly WeekPoint[]): WeeklyAnswer {
+export function summarizeWeeks({ series, outOfWindow }: WeeklyCalendar): WeeklyAnswer {
   const full = series.filter((week) => week.is_partial === 0);
   return {
     series,
@@ -76,6 +109,7 @@ export function summarizeWeeks(series: readonly WeekPoint[]): WeeklyAnswer {
     partialWeeks: series.length - full.length,
     perVotedPost: summarize(full, (week) => week.mean_votes_per_post),
     perLivePost: summarize(full, (week) => week.mean_votes_per_live_post),
+    outOfWindow,
   };
 }
 

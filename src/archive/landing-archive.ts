@@ -19,6 +19,7 @@ import { StackhouseError } from "../errors.js";
 import { copyFile } from "./copy-file.js";
 import type { DeliveryFile } from "../extract/read-delivery.js";
 import type { DeliveryKind } from "../model/kinds.js";
+import { landingDirFor, realWarehousePath } from "./warehouse-paths.js";
 
 /** One archived delivery file, as the manifest lists it. */
 export interface ArchivedFile {
@@ -45,7 +46,17 @@ export interface StagedObject {
   readonly tempPath: string;
 }
 
+/**
+ * The history an archive belongs to: the id its warehouse records too, and the last run before
+ * the archive began (0 for an archive that holds the warehouse's whole history).
+ */
+export interface HistoryMark {
+  readonly id: string;
+  readonly run: number;
+}
+
 type ManifestLine =
+  | ({ readonly type: "history" } & HistoryMark)
   | ({ readonly type: "file" } & ArchivedFile)
   | { readonly type: "commit"; readonly run: number }
   | { readonly type: "abort"; readonly run: number };
@@ -64,6 +75,8 @@ export interface ManifestState {
   readonly pending: readonly number[];
   /** The highest run number used so far (0 when none). */
   readonly lastRun: number;
+  /** Whose history this is; undefined for an archive made before archives recorded it. */
+  readonly history: HistoryMark | undefined;
 }
 
 const MANIFEST = "manifest.ndjson";
@@ -75,7 +88,7 @@ const MANIFEST = "manifest.ndjson";
  * committed after, so an interrupted run can always be told apart from a finished one.
  *
  * @example
- * const archive = LandingArchive.beside("data/warehouse.db"); // data/warehouse.landing/
+ * const archive = LandingArchive.beside("data/warehouse.db"); // data/warehouse.db.landing/
  */
 export class LandingArchive {
   readonly dir: string;
@@ -84,10 +97,27 @@ export class LandingArchive {
     this.dir = dir;
   }
 
-  /** The archive that belongs to a warehouse file: `NAME.landing/` next to `NAME.db`. */
+  /**
+   * The archive that belongs to a warehouse file: `NAME.db.landing/` beside the warehouse's real
+   * file. An archive in the layout of older versions (`NAME.landing/`) is refused with the command
+   * that adopts it, rather than silently ignored or shared by `NAME.db` and `NAME.sqlite`.
+   */
   static beside(warehousePath: string): LandingArchive {
-    const name = basename(warehousePath, extname(warehousePath));
-    return new LandingArchive(join(dirname(warehousePath), `${name}.landing`));
+    const archive = new LandingArchive(landingDirFor(warehousePath));
+    const real = realWarehousePath(warehousePath);
+    const legacy = join(dirname(real), `${basename(real, extname(real))}.landing`);
+    if (legacy !== archive.dir && existsSync(join(legacy, MANIFEST)) && !existsSync(archive.dir)) {
+      throw new StackhouseError(
+        "ARCHIVE",
+        `${legacy}: a landing archive in the layout of an older stackhouse; if it is ${real}'s, move it into place: mv ${legacy} ${archive.dir}`,
+      );
+    }
+    return archive;
+  }
+
+  /** True when the archive has a manifest, i.e. it has ever recorded a run. */
+  exists(): boolean {
+    return existsSync(this.manifestPath);
   }
 
   private get manifestPath(): string {
@@ -101,7 +131,10 @@ export class LandingArchive {
 
   /** Reads the manifest; an archive that does not exist yet is empty. */
   read(): ManifestState {
-    if (!existsSync(this.manifestPath)) return { committed: [], pending: [], lastRun: 0 };
+    if (!existsSync(this.manifestPath)) {
+      return { committed: [], pending: [], lastRun: 0, history: undefined };
+    }
+    let history: HistoryMark | undefined;
     const files = new Map<number, ArchivedFile[]>();
     const committed: number[] = [];
     const ended = new Set<number>();
@@ -111,7 +144,8 @@ export class LandingArchive {
       if (text.trim() === "") return;
       const line = this.parseLine(text, index + 1);
       lastRun = Math.max(lastRun, line.run);
-      if (line.type === "file") {
+      if (line.type === "history") history = { id: line.id, run: line.run };
+      else if (line.type === "file") {
         const { type: _type, ...file } = line;
         files.set(line.run, [...(files.get(line.run) ?? []), file]);
       } else {
@@ -123,6 +157,7 @@ export class LandingArchive {
       committed: committed.map((run) => ({ run, files: files.get(run) ?? [] })),
       pending: [...files.keys()].filter((run) => !ended.has(run)),
       lastRun,
+      history,
     };
   }
 
@@ -170,6 +205,7 @@ export class LandingArchive {
   async publish(
     files: readonly ArchivedFile[],
     staged: readonly StagedObject[],
+    history?: HistoryMark,
   ): Promise<Publication> {
     const publication = { manifestBytes: this.manifestBytes(), placed: [] as string[] };
     try {
@@ -183,7 +219,8 @@ export class LandingArchive {
         }
       }
       syncDirectory(join(this.dir, "objects"));
-      this.append(files.map((file) => ({ type: "file", ...file })));
+      const mark: ManifestLine[] = history === undefined ? [] : [{ type: "history", ...history }];
+      this.append([...mark, ...files.map((file) => ({ type: "file" as const, ...file }))]);
       return publication;
     } catch (error) {
       await this.unpublish(publication);

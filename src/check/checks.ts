@@ -1,4 +1,5 @@
 import { KINDS, POST_TYPES, VOTE_TYPES } from "../model/kinds.js";
+import { EARLIEST_TIMESTAMP } from "../validate/parse-value.js";
 
 /** `error`: the warehouse breaks a rule its numbers rely on. `warning`: a known gap, kept and counted. */
 export type Severity = "error" | "warning";
@@ -25,7 +26,6 @@ export interface ClickHouseSources {
   readonly now: string;
 }
 
-const EARLIEST = "2008-01-01T00:00:00.000";
 const POST_TIMESTAMPS = KINDS.posts.fields
   .filter((f) => f.type === "timestamp")
   .map((f) => f.column);
@@ -144,17 +144,17 @@ export const CHECKS: readonly Check[] = [
     name: "posts_timestamps_before_2008",
     severity: "error",
     description: "posts with a timestamp before Stack Exchange existed (2008)",
-    sql: `SELECT id FROM posts WHERE ${anyTimestamp(POST_TIMESTAMPS, `< '${EARLIEST}'`)}`,
+    sql: `SELECT id FROM posts WHERE ${anyTimestamp(POST_TIMESTAMPS, `< '${EARLIEST_TIMESTAMP}'`)}`,
     clickhouse: (t) =>
-      `SELECT id FROM ${t.posts} WHERE ${anyTimestamp(POST_TIMESTAMPS, `< '${EARLIEST}'`)}`,
+      `SELECT id FROM ${t.posts} WHERE ${anyTimestamp(POST_TIMESTAMPS, `< '${EARLIEST_TIMESTAMP}'`)}`,
   },
   {
     name: "votes_timestamps_before_2008",
     severity: "error",
     description: "votes dated before Stack Exchange existed (2008)",
-    sql: `SELECT id FROM votes WHERE ${anyTimestamp(VOTE_TIMESTAMPS, `< '${EARLIEST}'`)}`,
+    sql: `SELECT id FROM votes WHERE ${anyTimestamp(VOTE_TIMESTAMPS, `< '${EARLIEST_TIMESTAMP}'`)}`,
     clickhouse: (t) =>
-      `SELECT id FROM ${t.votes} WHERE ${anyTimestamp(VOTE_TIMESTAMPS, `< '${EARLIEST}'`)}`,
+      `SELECT id FROM ${t.votes} WHERE ${anyTimestamp(VOTE_TIMESTAMPS, `< '${EARLIEST_TIMESTAMP}'`)}`,
   },
   {
     name: "answers_before_question",

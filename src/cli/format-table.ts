@@ -16,7 +16,7 @@ export function formatTable(
   const render = options.exact === true ? exactCell : renderCell;
   const text = rows.map((row) => row.map(render));
   const widths = header.map((title, column) =>
-    Math.max(title.length, ...text.map((row) => (row[column] ?? "").length)),
+    text.reduce((width, row) => Math.max(width, (row[column] ?? "").length), title.length),
   );
   const numeric = header.map((_, column) => rows.some((row) => typeof row[column] === "number"));
   const line = (cells: readonly string[]): string =>

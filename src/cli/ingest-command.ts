@@ -31,6 +31,7 @@ interface IngestFlags {
   readonly maxRejected: number;
   readonly checks: boolean;
   readonly target?: string;
+  readonly newHistory?: boolean;
 }
 
 /** `stackhouse ingest [posts votes]`: merge one delivery into the warehouse. */
@@ -54,6 +55,10 @@ export function addIngestCommand(program: Command, io: CliIo, done: (code: numbe
       DEFAULT_MAX_REJECTED_SHARE,
     )
     .option("--no-checks", "skip the data-quality checks after the load")
+    .option(
+      "--new-history",
+      "start a new landing archive for a warehouse whose archive is gone (a re-creation then has only the runs from now on)",
+    )
     .action(
       async (
         postsFile: string | undefined,
@@ -98,6 +103,7 @@ export function addIngestCommand(program: Command, io: CliIo, done: (code: numbe
           progress: progressBar(io),
           maxRejectedShare: flags.maxRejected,
           checks: flags.checks,
+          newHistory: flags.newHistory,
         });
         const answer = readWarehouse(flags.db, weeklyAnswer);
         if (flags.json === true) {

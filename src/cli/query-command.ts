@@ -1,13 +1,13 @@
-import { readFileSync } from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
-import { StackhouseError } from "../errors.js";
 import { parseTarget } from "../clickhouse/target-url.js";
-import { prepareReadQuery, type ReadQuery } from "../query/read-only-query.js";
-import { addSedeViews } from "../query/sede-views.js";
-import { OUTPUT_FORMATS, writeRows, type OutputFormat } from "../query/write-rows.js";
-import { readWarehouse } from "../warehouse/open-warehouse.js";
+import { queryInChild } from "../query/query-in-child.js";
+import { querySource } from "../query/query-text.js";
+import type { RowStream } from "../query/row-stream.js";
+import { DEFAULT_TIMEOUT_SECONDS } from "../query/time-limit.js";
+import { OUTPUT_FORMATS, writeRows, type OutputFormat, type RowSink } from "../query/write-rows.js";
 import type { CliIo } from "./io.js";
-import { writeWholeFile } from "./output-file.js";
+import { openOutputFile } from "./output-file.js";
+import { outputTarget } from "./output-target.js";
 import { wholeNumber } from "./option-parsers.js";
 
 /** Rows shown when no --limit is given. */
@@ -19,6 +19,7 @@ interface QueryFlags {
   readonly format?: OutputFormat;
   readonly output?: string;
   readonly limit: number;
+  readonly timeout: number;
   readonly sede?: boolean;
   readonly target?: string;
 }
@@ -28,6 +29,13 @@ function formatOption(text: string): OutputFormat {
   if (format === undefined)
     throw new InvalidArgumentError(`choose one of ${OUTPUT_FORMATS.join(", ")}.`);
   return format;
+}
+
+function secondsOption(text: string): number {
+  if (!/^\d+(\.\d+)?$/.test(text)) {
+    throw new InvalidArgumentError("give a number of seconds (0 for no limit).");
+  }
+  return Number(text);
 }
 
 /** `stackhouse query SQL`: read-only SQL over the warehouse. */
@@ -40,7 +48,7 @@ export function addQueryCommand(program: Command, io: CliIo): void {
         "Prints an aligned table on a terminal and CSV otherwise, unless --format says.",
     )
     .argument("[sql]", "the query (or use --file)")
-    .option("--file <path>", "read the query from a file")
+    .option("--file <path>", "read the query from a file (at most 1 MiB)")
     .option("--format <format>", `output format: ${OUTPUT_FORMATS.join(", ")}`, formatOption)
     .option("--output <path>", "write the rows to a file instead of stdout")
     .option(
@@ -48,6 +56,12 @@ export function addQueryCommand(program: Command, io: CliIo): void {
       "stop after this many rows (0 for all)",
       wholeNumber("rows"),
       DEFAULT_ROW_LIMIT,
+    )
+    .option(
+      "--timeout <seconds>",
+      "stop the query when no row has come for this long (0 for no limit)",
+      secondsOption,
+      DEFAULT_TIMEOUT_SECONDS,
     )
     .option(
       "--sede",
@@ -58,49 +72,59 @@ export function addQueryCommand(program: Command, io: CliIo): void {
       const text = querySource(sql, flags.file);
       const format =
         flags.format ?? (io.stdout.isTTY === true && flags.output === undefined ? "table" : "csv");
-      const write = (query: ReadQuery): void => {
-        const output = flags.output;
-        const summary = (() => {
-          try {
-            return output === undefined
-              ? writeRows(format, query.columns, query.rows, io.stdout, flags.limit)
-              : writeWholeFile(output, (text) =>
-                  writeRows(format, query.columns, query.rows, { write: text }, flags.limit),
-                );
-          } finally {
-            query.rows.return?.();
-          }
-        })();
+      const target =
+        flags.output === undefined ? undefined : outputTarget(flags.output, flags.db, "--output");
+      const rows = await runQuery(flags, text);
+      const file = target === undefined ? undefined : openOutputFile(target);
+      try {
+        const summary = await writeRows(
+          format,
+          rows.columns,
+          rows.batches,
+          file ?? streamSink(io.stdout),
+          flags.limit,
+        );
+        file?.commit();
         if (summary.truncated) {
           io.stderr.write(
             `note: showing the first ${summary.written} rows; more were cut (--limit 0 shows all)\n`,
           );
         }
-      };
-      if (flags.target !== undefined) {
-        // Loaded only for a ClickHouse target, so SQLite runs do not pay for the client.
-        const { clickHouseReadQuery } = await import("../clickhouse/clickhouse-query.js");
-        write(await clickHouseReadQuery(parseTarget(flags.target), text));
-        return;
+      } catch (error) {
+        file?.discard();
+        throw error;
       }
-      readWarehouse(flags.db, (db) => {
-        if (flags.sede === true) addSedeViews(db);
-        write(prepareReadQuery(db, text));
-      });
     });
 }
 
-function querySource(sql: string | undefined, file: string | undefined): string {
-  if (sql === undefined && file === undefined) {
-    throw new StackhouseError("USAGE", "give the query as an argument or with --file");
+/** Starts the query where it can be stopped: a child process, or the ClickHouse server. */
+async function runQuery(flags: QueryFlags, sql: string): Promise<RowStream> {
+  const bounds = { limit: flags.limit, timeoutSeconds: flags.timeout };
+  if (flags.target !== undefined) {
+    // Loaded only for a ClickHouse target, so SQLite runs do not pay for the client.
+    const { clickHouseReadQuery } = await import("../clickhouse/clickhouse-query.js");
+    return clickHouseReadQuery(parseTarget(flags.target), sql, bounds);
   }
-  if (sql !== undefined && file !== undefined) {
-    throw new StackhouseError("USAGE", "give the query as an argument or with --file, not both");
-  }
-  if (file === undefined) return sql ?? "";
-  try {
-    return readFileSync(file, "utf8");
-  } catch (error) {
-    throw new StackhouseError("USAGE", `${file}: cannot read the query file`, { cause: error });
-  }
+  return queryInChild({ db: flags.db, sql, sede: flags.sede === true, ...bounds });
+}
+
+/** Writes to a stream, waiting for it to drain when it says it is full. */
+function streamSink(stream: CliIo["stdout"]): RowSink {
+  return {
+    write(text) {
+      const accepted = stream.write(text);
+      if (accepted !== false || !hasOnce(stream)) return undefined;
+      return new Promise<void>((resolve) => {
+        stream.once("drain", () => {
+          resolve();
+        });
+      });
+    },
+  };
+}
+
+function hasOnce(
+  stream: object,
+): stream is { once(event: "drain", listener: () => void): unknown } {
+  return typeof (stream as { once?: unknown }).once === "function";
 }

@@ -37,6 +37,11 @@ export function addRebuildCommand(program: Command, io: CliIo, done: (code: numb
       io.stdout.write(
         `Rebuilt ${flags.db} from ${report.runs} archived run(s):\n${renderFileReports(report.files)}\n`,
       );
+      if (report.startsAfterRun > 0) {
+        io.stderr.write(
+          `note: the landing archive was started anew (--new-history) after run ${String(report.startsAfterRun)}; runs 1-${String(report.startsAfterRun)} are not in it, so they are not in the rebuilt warehouse\n`,
+        );
+      }
       done(0);
     });
 }

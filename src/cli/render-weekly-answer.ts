@@ -1,3 +1,4 @@
+import { describeOutOfWindow } from "../analysis/weekly-calendar.js";
 import type { MetricSummary, WeekPoint, WeeklyAnswer } from "../analysis/weekly-series.js";
 import { formatTable } from "./format-table.js";
 
@@ -30,8 +31,13 @@ function summaryRow(label: string, summary: MetricSummary, digits: number): stri
 
 /** The headline: both definitions summarised over full weeks. */
 export function renderAnswerSummary(answer: WeeklyAnswer): string {
-  if (answer.series.length === 0) return "No votes or posts in the warehouse yet.";
+  const note =
+    answer.outOfWindow === null ? null : `note: ${describeOutOfWindow(answer.outOfWindow)}`;
+  if (answer.series.length === 0) {
+    return ["No votes or posts in the warehouse yet.", ...(note === null ? [] : [note])].join("\n");
+  }
   return [
+    ...(note === null ? [] : [note]),
     "What is the mean votes per post per week?",
     `Weeks ${String(answer.firstWeek)} to ${String(answer.lastWeek)}: ${answer.series.length} ISO weeks, ` +
       `${answer.fullWeeks} full; the ${answer.partialWeeks} partial week(s) at the edges of the data are left out of the summary.`,
@@ -49,7 +55,7 @@ export function renderAnswerSummary(answer: WeeklyAnswer): string {
 /** The weekly series as a table with a bar per week (the latest `weeks`, or all when 0). */
 export function renderWeeklySeries(answer: WeeklyAnswer, weeks: number): string {
   const shown = weeks > 0 ? answer.series.slice(-weeks) : answer.series;
-  const max = Math.max(0, ...shown.map((week) => week.mean_votes_per_post ?? 0));
+  const max = shown.reduce((most, week) => Math.max(most, week.mean_votes_per_post ?? 0), 0);
   const rows = shown.map((week: WeekPoint) => [
     week.week_start + (week.is_partial === 1 ? "*" : ""),
     week.votes,

@@ -39,7 +39,7 @@ export function addReportCommand(program: Command, io: CliIo): void {
       if (flags.html !== undefined) {
         const title = target === undefined ? flags.db : `ClickHouse ${target.database}`;
         const page = renderHtmlReport(answer, { title });
-        writeWholeFile(flags.html, (write) => {
+        writeWholeFile(flags.html, flags.db, "--html", (write) => {
           write(page);
         });
       }

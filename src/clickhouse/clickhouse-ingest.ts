@@ -7,7 +7,7 @@ import type { Row } from "../model/field.js";
 import { KINDS, type DeliveryKind } from "../model/kinds.js";
 import { DEFAULT_MAX_REJECTED_SHARE, RejectTally } from "../validate/reject-threshold.js";
 import { validateDelivery } from "../validate/validate-delivery.js";
-import { validateInWorker } from "../validate/validate-in-worker.js";
+import { countsError, validateInWorker } from "../validate/validate-in-worker.js";
 import { CH_TABLES, schemaStatements } from "./clickhouse-schema.js";
 import { sqlString } from "./sql-literal.js";
 import type { ClickHouseTarget } from "./target-url.js";
@@ -84,10 +84,11 @@ async function validateWholeFile(
   file: DeliveryFile,
   kind: DeliveryKind,
   maxShare: number,
+  now: number,
 ): Promise<void> {
   const rejects = new RejectTally();
   let read = 0;
-  for await (const batch of validateDelivery(file, kind).batches) {
+  for await (const batch of validateDelivery(file, kind, { now }).batches) {
     read += batch.read;
     for (const rejection of batch.rejections) rejects.add(rejection.reason);
   }
@@ -113,7 +114,8 @@ export async function ingestClickHouse(
     ["votes", await inspectDelivery(delivery.votes)],
   ];
   const maxShare = delivery.maxRejectedShare ?? DEFAULT_MAX_REJECTED_SHARE;
-  for (const [kind, file] of files) await validateWholeFile(file, kind, maxShare);
+  const now = Date.now();
+  for (const [kind, file] of files) await validateWholeFile(file, kind, maxShare, now);
   const primary = target.hosts[0];
   if (primary === undefined) throw new StackhouseError("USAGE", "no ClickHouse server given");
   await ensureClickHouseSchema(target);
@@ -157,8 +159,8 @@ export async function ingestClickHouse(
         written += pending.length;
         pending = [];
       };
-      for await (const { rows, rejections, ...batch } of validateInWorker(file, kind).batches) {
-        read += batch.read;
+      const validation = validateInWorker(file, kind, { now });
+      for await (const { rows, rejections } of validation.batches) {
         for (const row of rows) pending.push(asJson(kind, row, loadId));
         for (const { record, reason } of rejections) {
           rejected.push({
@@ -172,6 +174,13 @@ export async function ingestClickHouse(
         if (pending.length >= INSERT_BATCH) await flush();
       }
       await flush();
+      read = validation.digest().records;
+      if (read !== written + rejected.length) {
+        throw countsError(
+          file.path,
+          `read ${read} = written ${written} + rejected ${rejected.length} does not hold`,
+        );
+      }
       if (rejected.length > 0) {
         await client.insert({
           table: table(CH_TABLES.rejected),

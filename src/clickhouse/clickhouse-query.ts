@@ -1,35 +1,142 @@
+import { randomUUID } from "node:crypto";
+import type { Row } from "@clickhouse/client";
 import { StackhouseError } from "../errors.js";
-import type { ReadQuery, QueryValue } from "../query/read-only-query.js";
+import type { QueryValue } from "../query/read-only-query.js";
+import { checkedRowSize, type RowBatch, type RowStream } from "../query/row-stream.js";
+import { withinTimeLimit } from "../query/time-limit.js";
 import { connectClickHouse } from "./clickhouse-ingest.js";
+import { sqlString } from "./sql-literal.js";
 import type { ClickHouseTarget } from "./target-url.js";
+import { tsvFields, typedValue } from "./tsv-values.js";
+
+/** How much of a result to read, and how long to wait for it. */
+export interface ClickHouseQueryOptions {
+  /** Rows wanted (0 for all): the server applies `LIMIT limit + 1` to a SELECT. */
+  readonly limit: number;
+  /** Cancel the query when no row has come for this many seconds (0: never). */
+  readonly timeoutSeconds: number;
+}
+
+/** A statement a `LIMIT` can wrap: SELECT or WITH, after any comments and parentheses. */
+const READS_ROWS = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/|\()*(?:SELECT|WITH)\b/i;
+
+/** How ClickHouse reports an error in the middle of a result it has begun to send. */
+const ERROR_LINE = /^Code: \d+[.,] /;
 
 /**
  * Runs an analyst's query on a ClickHouse warehouse with the server's `readonly` setting, so a
- * statement that would write is refused by ClickHouse itself. Unqualified names resolve in the
- * warehouse's database.
+ * statement that would write is refused by ClickHouse itself, and streams the rows back.
+ * Unqualified names resolve in the warehouse's database. A SELECT is wrapped in
+ * `LIMIT limit + 1`, so the server stops after the rows wanted (one more tells whether rows were
+ * cut). Rows come as TabSeparatedWithNamesAndTypes: 64-bit integers are exact (bigint beyond
+ * 2^53) and columns keep their order. When no row comes for `timeoutSeconds`, the request is
+ * abandoned and the query is killed on the server.
  *
  * @example
- * const { columns, rows } = await clickHouseReadQuery(target, "SELECT * FROM weekly_votes");
+ * const { columns, batches } = await clickHouseReadQuery(target, "SELECT * FROM weekly_votes", { limit: 1000, timeoutSeconds: 60 });
  */
 export async function clickHouseReadQuery(
   target: ClickHouseTarget,
   sql: string,
-): Promise<ReadQuery> {
-  const client = connectClickHouse(target.hosts[0] ?? "", target.database);
+  options: ClickHouseQueryOptions,
+): Promise<RowStream> {
+  const body = sql.trim().replace(/;\s*$/, "");
+  const wrapped = options.limit > 0 && READS_ROWS.test(body);
+  const query = wrapped ? `SELECT * FROM (\n${body}\n) LIMIT ${String(options.limit + 1)}` : body;
+  const host = target.hosts[0] ?? "";
+  const client = connectClickHouse(host, target.database);
+  const queryId = randomUUID();
+  const abort = new AbortController();
+  let closing: Promise<void> | undefined;
+  const close = (killQuery: boolean): Promise<void> =>
+    (closing ??= (async () => {
+      abort.abort();
+      if (killQuery) await killOnServer(host, queryId);
+      await client.close();
+    })());
+  const timeLimited = <T>(work: Promise<T>): Promise<T> =>
+    withinTimeLimit(work, options.timeoutSeconds, () => void close(true));
   try {
-    const result = await client.query({
-      query: sql.trim().replace(/;\s*$/, ""),
-      format: "JSON",
-      clickhouse_settings: { readonly: "1" },
-    });
-    const { meta, data } = await result.json<Record<string, QueryValue>>();
-    const columns = meta?.map((column) => column.name) ?? [];
-    const rows = data.map((row) => columns.map((column) => row[column] ?? null));
-    return { columns, rows: rows[Symbol.iterator]() };
+    const result = await timeLimited(
+      client.query({
+        query,
+        format: "TabSeparatedWithNamesAndTypes",
+        clickhouse_settings: { readonly: "1" },
+        query_id: queryId,
+        abort_signal: abort.signal,
+      }),
+    );
+    const chunks = (result.stream() as AsyncIterable<Row[]>)[Symbol.asyncIterator]();
+    const lines = async (): Promise<string[] | undefined> => {
+      const next = await timeLimited(chunks.next());
+      return next.done === true ? undefined : next.value.map((row) => row.text);
+    };
+    const head: string[] = [];
+    while (head.length < 2) {
+      const more = await lines();
+      if (more === undefined) break;
+      head.push(...more);
+    }
+    const [names, types, ...first] = head;
+    if (names === undefined || types === undefined || ERROR_LINE.test(names)) {
+      throw new StackhouseError(
+        "QUERY_FAILED",
+        `ClickHouse: ${names ?? "the query returned nothing"}`,
+      );
+    }
+    const columns = tsvFields(names).map((name) => name ?? "");
+    const columnTypes = tsvFields(types).map((type) => type ?? "");
+    const cutAt = wrapped || options.limit === 0 ? Infinity : options.limit + 1;
+
+    async function* batches(): AsyncGenerator<RowBatch> {
+      let count = 0;
+      try {
+        for (let chunk: string[] | undefined = first; chunk !== undefined; chunk = await lines()) {
+          const rows = chunk.slice(0, cutAt - count).map((line) => {
+            const row = parseRow(line, columnTypes);
+            checkedRowSize(columns, row, ++count);
+            return row;
+          });
+          if (rows.length > 0) yield rows;
+          if (count >= cutAt) break;
+        }
+      } catch (error) {
+        throw queryError(error);
+      } finally {
+        await close(false);
+      }
+    }
+    return { columns, batches: batches() };
   } catch (error) {
-    const message = (error as Error).message.split("\n")[0] ?? "";
-    throw new StackhouseError("QUERY_FAILED", `ClickHouse: ${message}`, { cause: error });
+    await close(false);
+    throw queryError(error);
+  }
+}
+
+function parseRow(line: string, types: readonly string[]): QueryValue[] {
+  const fields = tsvFields(line);
+  if (ERROR_LINE.test(line) || fields.length !== types.length) {
+    throw new StackhouseError("QUERY_FAILED", `ClickHouse: ${line}`);
+  }
+  return fields.map((field, index) => typedValue(types[index] ?? "", field));
+}
+
+/** Stops the query on the server too: dropping the connection alone does not stop ClickHouse. */
+async function killOnServer(host: string, queryId: string): Promise<void> {
+  const client = connectClickHouse(host);
+  try {
+    await client.command({ query: `KILL QUERY WHERE query_id = ${sqlString(queryId)} ASYNC` });
+  } catch {
+    // The server is gone or the query already ended: nothing is left running either way.
   } finally {
     await client.close();
   }
+}
+
+function queryError(error: unknown): StackhouseError {
+  if (error instanceof StackhouseError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new StackhouseError("QUERY_FAILED", `ClickHouse: ${message.split("\n")[0] ?? ""}`, {
+    cause: error,
+  });
 }

@@ -72,7 +72,7 @@ function checkRecovered(folder: string, scenario: Scenario): string[] {
     .prepare("SELECT DISTINCT run_id, kind, sha256 FROM loads ORDER BY run_id, kind")
     .all() as { run_id: number; kind: string; sha256: string }[];
   db.close();
-  const archive = new LandingArchive(join(folder, "warehouse.landing"));
+  const archive = new LandingArchive(join(folder, "warehouse.db.landing"));
   const listed = archive
     .read()
     .committed.flatMap((run) =>

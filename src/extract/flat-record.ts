@@ -1,7 +1,12 @@
 import { isUtf8 } from "node:buffer";
 import type { Field, FieldValue, Row } from "../model/field.js";
 import type { KindSpec } from "../model/kinds.js";
-import { isRealTimestamp } from "../validate/parse-value.js";
+import {
+  acceptsTimestamp,
+  textProblem,
+  timeWindow,
+  type TimeWindow,
+} from "../validate/parse-value.js";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -14,26 +19,32 @@ const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 const FIRST_NON_ASCII = 0x80;
 const FIRST_PRINTABLE = 0x20;
+const LETTER_U = 0x75;
+const LETTER_D = 0x64;
 /** Longer integers may not be exact as a double; the exact path turns them into bigints. */
 const MAX_NUMBER_DIGITS = 15;
 /** Which fields a record gave is kept as the bits of one integer. */
 const MAX_FIELDS = 31;
 
-/** The fields of a kind, by the bytes of every spelling of their key. */
+/** The fields of a kind, by the bytes of every spelling of their key, and the time window. */
 export interface FlatPlan {
   readonly fields: readonly Field[];
   readonly keys: readonly (readonly [bytes: Buffer, fieldIndex: number])[];
+  readonly window: TimeWindow;
 }
 
-/** Prepares the fast path for one kind of record. */
-export function flatPlan(spec: KindSpec): FlatPlan {
+/**
+ * Prepares the fast path for one kind of record; timestamps must fall in `window` (give the one
+ * the exact path gets, see `validateBatch`).
+ */
+export function flatPlan(spec: KindSpec, window: TimeWindow = timeWindow()): FlatPlan {
   if (spec.fields.length > MAX_FIELDS) throw new Error(`${spec.kind}: too many fields for a plan`);
   const keys = spec.fields.flatMap((field, index) =>
     [field.key, ...(field.aliases ?? [])].map(
       (key) => [Buffer.from(key, "latin1"), index] as const,
     ),
   );
-  return { fields: spec.fields, keys };
+  return { fields: spec.fields, keys, window };
 }
 
 /**
@@ -56,7 +67,7 @@ export function decodeFlatRecord(
   start: number,
   end: number,
 ): Row | undefined {
-  const { fields, keys } = plan;
+  const { fields, keys, window } = plan;
   const row: FieldValue[] = new Array<FieldValue>(fields.length).fill(null);
   let seen = 0;
   let nonAscii = false;
@@ -79,7 +90,7 @@ export function decodeFlatRecord(
     if (field.type === "text") {
       const text = decodeText(buf, valueStart, end);
       if (text === undefined) return undefined;
-      if (field.maxLength !== undefined && text.value.length > field.maxLength) return undefined;
+      if (textProblem(field, text.value, text.surrogateEscape) !== undefined) return undefined;
       nonAscii ||= text.nonAscii;
       row[index] = text.value;
       pos = text.end + 1;
@@ -88,7 +99,7 @@ export function decodeFlatRecord(
       if (valueEnd < 0) return undefined;
       const value =
         field.type === "timestamp"
-          ? timestampAt(buf, valueStart, valueEnd)
+          ? timestampAt(buf, valueStart, valueEnd, window)
           : integerAt(field, buf, valueStart, valueEnd);
       if (value === undefined) return undefined;
       row[index] = value;
@@ -156,28 +167,34 @@ function fieldIndex(keys: FlatPlan["keys"], buf: Buffer, from: number, to: numbe
   return -1;
 }
 
-/** A text value: plain bytes decoded directly, escapes left to `JSON.parse` of the string alone. */
+/**
+ * A text value: plain bytes decoded directly, escapes left to `JSON.parse` of the string alone.
+ * `surrogateEscape` says a `\uD...` escape was met: only such text can hold a lone surrogate (the
+ * bytes themselves are checked to be UTF-8).
+ */
 function decodeText(
   buf: Buffer,
   from: number,
   end: number,
-): { value: string; end: number; nonAscii: boolean } | undefined {
+): { value: string; end: number; nonAscii: boolean; surrogateEscape: boolean } | undefined {
   let escaped = false;
   let nonAscii = false;
+  let surrogateEscape = false;
   for (let pos = from; pos < end; pos++) {
     const byte = buf[pos] as number;
     if (byte === QUOTE) {
       if (escaped) {
         const value = parseJsonString(buf.toString("utf8", from - 1, pos + 1));
-        return value === undefined ? undefined : { value, end: pos, nonAscii };
+        return value === undefined ? undefined : { value, end: pos, nonAscii, surrogateEscape };
       }
       const value = nonAscii ? buf.toString("utf8", from, pos) : buf.toString("latin1", from, pos);
-      return { value, end: pos, nonAscii };
+      return { value, end: pos, nonAscii, surrogateEscape };
     }
     if (byte === BACKSLASH) {
       escaped = true;
       pos++;
       if (pos < end && (buf[pos] as number) < FIRST_PRINTABLE) return undefined;
+      if (buf[pos] === LETTER_U && isSurrogateEscape(buf, pos + 1)) surrogateEscape = true;
     } else if (byte < FIRST_PRINTABLE) return undefined;
     else if (byte >= FIRST_NON_ASCII) nonAscii = true;
   }
@@ -193,9 +210,19 @@ function parseJsonString(text: string): string | undefined {
   }
 }
 
-function timestampAt(buf: Buffer, from: number, to: number): string | undefined {
+/** The escape's hex digits at `at` start with `D` (`\uD000`-`\uDFFF`, surrogates and some more). */
+function isSurrogateEscape(buf: Buffer, at: number): boolean {
+  return ((buf[at] ?? 0) | 0x20) === LETTER_D;
+}
+
+function timestampAt(
+  buf: Buffer,
+  from: number,
+  to: number,
+  window: TimeWindow,
+): string | undefined {
   const text = buf.toString("latin1", from, to);
-  return isRealTimestamp(text) ? text : undefined;
+  return acceptsTimestamp(text, window) ? text : undefined;
 }
 
 /** A canonical integer of at most 15 digits that the field accepts, or undefined. */

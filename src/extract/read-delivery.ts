@@ -26,6 +26,8 @@ export interface DeliveryFile {
 export interface DeliveryDigest {
   readonly sha256: string;
   readonly bytesRead: number;
+  /** Records the scanner completed, counted by the scanner itself (not from the batches). */
+  readonly records: number;
 }
 
 /**
@@ -145,7 +147,7 @@ export function readDelivery(
       throw translateReadError(file, error, bytesRead);
     }
     if (batch.length > 0) yield batch;
-    digest = { sha256: hash.digest("hex"), bytesRead };
+    digest = { sha256: hash.digest("hex"), bytesRead, records: scanner.recordsSeen };
   }
 
   return {

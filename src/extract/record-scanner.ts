@@ -338,7 +338,7 @@ function describeParseError(error: unknown): { message: string; offset: number }
   const raw = error instanceof Error ? error.message : String(error);
   const position = /at position (\d+)/.exec(raw);
   const message = raw
-    .replace(/, ".*" is not valid JSON$/s, "")
+    .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, "")
     .replace(/ in JSON at position \d+.*$/s, "")
     .replace(/ \(line \d+ column \d+\)$/, "");
   return { message, offset: position?.[1] === undefined ? 0 : Number(position[1]) };

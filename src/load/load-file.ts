@@ -1,7 +1,7 @@
 import { inputError, type DeliveryFile } from "../extract/read-delivery.js";
 import type { DeliveryKind } from "../model/kinds.js";
 import { RejectTally } from "../validate/reject-threshold.js";
-import { validateInWorker } from "../validate/validate-in-worker.js";
+import { countsError, validateInWorker } from "../validate/validate-in-worker.js";
 import type { LoadsLog, LoadSource } from "../warehouse/loads-log.js";
 import { emptyCounts } from "./merge-counts.js";
 import type { SqliteMerger } from "./sqlite-merger.js";
@@ -79,11 +79,14 @@ export async function loadFile(
 
   const loadId = log.start(start, context.now());
   const counts = emptyCounts();
-  let read = 0;
+  let batched = 0;
   const rejects = new RejectTally();
-  const validation = validateInWorker(file, delivery.kind, { hashDecoded: options.hashDecoded });
+  const validation = validateInWorker(file, delivery.kind, {
+    hashDecoded: options.hashDecoded,
+    now: Date.parse(delivery.arrivedAt),
+  });
   for await (const batch of validation.batches) {
-    read += batch.read;
+    batched += batch.read;
     context.onBytes?.(batch.bytesRead);
     for (const { record, reason } of batch.rejections) {
       rejects.add(reason);
@@ -97,12 +100,19 @@ export async function loadFile(
     context.merger.merge(delivery.kind, batch.rows, loadId, counts);
   }
   if (options.maxRejectedShare !== undefined) {
-    rejects.enforce(delivery.sourcePath, read, options.maxRejectedShare);
+    rejects.enforce(delivery.sourcePath, batched, options.maxRejectedShare);
   }
-  const rejected = rejects.count;
-  const { sha256 } = validation.digest();
+  const { sha256, records: read } = validation.digest();
   if (sha256 !== delivery.sha256) {
     throw inputError(file.path, "the file changed while it was being loaded");
+  }
+  const rejected = log.quarantined(loadId);
+  const accounted = counts.inserted + counts.updated + counts.unchanged + rejected;
+  if (read !== accounted) {
+    throw countsError(
+      delivery.sourcePath,
+      `read ${read} = inserted ${counts.inserted} + updated ${counts.updated} + unchanged ${counts.unchanged} + rejected ${rejected} does not hold`,
+    );
   }
   const unknownKeys = validation.unknownKeys();
   log.recordUnknownKeys(loadId, unknownKeys);

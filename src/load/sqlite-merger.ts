@@ -157,11 +157,10 @@ export class SqliteMerger {
         for (let column = 0; column < width; column++) values[at++] = row[column];
         values[at++] = loadId;
       }
-      this.bulkInsert[kind].run(values);
+      counts.inserted += this.bulkInsert[kind].run(values).changes;
     } else {
-      for (const row of rows) this.upsert[kind].run(row, loadId);
+      for (const row of rows) counts.inserted += this.upsert[kind].run(row, loadId).changes;
     }
-    counts.inserted += rows.length;
     for (const row of rows) this.touched(kind, row, undefined);
     rows.length = 0;
   }

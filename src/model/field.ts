@@ -21,6 +21,8 @@ export interface Field {
   readonly required: boolean;
   /** Longest accepted text, in characters. */
   readonly maxLength?: number;
+  /** A text that must be a list of tags, `<a><b>` or `|a|b|` (or empty). */
+  readonly shape?: "tags";
   /** What the column means, for the data dictionary. */
   readonly description: string;
 }

@@ -13,10 +13,18 @@ export interface KindSpec {
   readonly signatureKey: string;
   /** Every spelling of every key the pipeline knows; anything else is schema drift. */
   readonly knownKeys: ReadonlySet<string>;
+  /** The field each spelling names (an alias names the same field as its key). */
+  readonly fieldByKey: ReadonlyMap<string, Field>;
 }
 
 function keysOf(fields: readonly Field[]): ReadonlySet<string> {
-  return new Set(fields.flatMap((field) => [field.key, ...(field.aliases ?? [])]));
+  return new Set(fieldsByKey(fields).keys());
+}
+
+function fieldsByKey(fields: readonly Field[]): ReadonlyMap<string, Field> {
+  return new Map(
+    fields.flatMap((field) => [field.key, ...(field.aliases ?? [])].map((key) => [key, field])),
+  );
 }
 
 export const KINDS: Readonly<Record<DeliveryKind, KindSpec>> = {
@@ -25,12 +33,14 @@ export const KINDS: Readonly<Record<DeliveryKind, KindSpec>> = {
     fields: POST_FIELDS,
     signatureKey: "PostTypeId",
     knownKeys: keysOf(POST_FIELDS),
+    fieldByKey: fieldsByKey(POST_FIELDS),
   },
   votes: {
     kind: "votes",
     fields: VOTE_FIELDS,
     signatureKey: "VoteTypeId",
     knownKeys: keysOf(VOTE_FIELDS),
+    fieldByKey: fieldsByKey(VOTE_FIELDS),
   },
 };
 

@@ -120,6 +120,7 @@ export const POST_FIELDS: readonly Field[] = [
     type: "text",
     required: false,
     maxLength: SHORT_TEXT,
+    shape: "tags",
     description: "A question's tags as delivered (`<a><b>` or `|a|b|`); split into `post_tags`.",
   },
   {

@@ -1,12 +1,13 @@
-import { formatTable, type Cell } from "../cli/format-table.js";
 import type { QueryValue } from "./read-only-query.js";
+import type { RowBatch } from "./row-stream.js";
+import { tableRenderer, type RowRenderer } from "./table-rows.js";
 
 /** How query results are written. */
 export type OutputFormat = "table" | "csv" | "json" | "ndjson";
 
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ["table", "csv", "json", "ndjson"];
 
-/** Where results go: stdout or a file stream. */
+/** Where results go: stdout or an output file. A returned promise is waited for (backpressure). */
 export interface RowSink {
   write(text: string): unknown;
 }
@@ -19,82 +20,78 @@ export interface WriteSummary {
 
 /**
  * Writes query results in one of the output formats, stopping after `limit` rows (0 for all).
- * CSV follows RFC 4180 (NULL is an empty field); JSON is an array of objects; NDJSON one object
- * per line; the table is aligned text with NULL spelled out.
+ * Nothing is written until the first rows (or the end) have come, so a query that fails at once
+ * writes nothing, not even a header. Rows are rendered a batch at a time, so memory stays flat
+ * for any number of rows. CSV follows RFC 4180 (NULL is an empty field); JSON is an array of
+ * objects; NDJSON one object per line; the table is aligned text with NULL spelled out.
  *
  * @example
- * writeRows("csv", ["week_start", "votes"], rows, process.stdout, 1000);
+ * await writeRows("csv", ["week_start", "votes"], batches, process.stdout, 1000);
  */
-export function writeRows(
+export async function writeRows(
   format: OutputFormat,
   columns: readonly string[],
-  rows: Iterable<QueryValue[]>,
+  batches: AsyncIterable<RowBatch>,
   sink: RowSink,
   limit: number,
-): WriteSummary {
-  const limited = take(rows, limit);
+): Promise<WriteSummary> {
+  const renderer = RENDERERS[format](columns);
+  const iterator = batches[Symbol.asyncIterator]();
   let written = 0;
-  switch (format) {
-    case "table": {
-      const cells: Cell[][] = [];
-      for (const row of limited.rows) cells.push(row.map(tableCell));
-      written = cells.length;
-      sink.write(`${formatTable(columns, cells, { exact: true })}\n`);
-      break;
-    }
-    case "csv":
-      sink.write(`${columns.map(csvField).join(",")}\r\n`);
-      for (const row of limited.rows) {
-        sink.write(`${row.map((value) => csvField(plain(value))).join(",")}\r\n`);
-        written++;
-      }
-      break;
-    case "json":
-      sink.write("[");
-      for (const row of limited.rows) {
-        sink.write(`${written === 0 ? "\n" : ",\n"}${JSON.stringify(asObject(columns, row))}`);
-        written++;
-      }
-      sink.write(written === 0 ? "]\n" : "\n]\n");
-      break;
-    case "ndjson":
-      for (const row of limited.rows) {
-        sink.write(`${JSON.stringify(asObject(columns, row))}\n`);
-        written++;
-      }
-      break;
-  }
-  return { written, truncated: limited.truncated() };
-}
-
-function take(
-  rows: Iterable<QueryValue[]>,
-  limit: number,
-): { rows: Iterable<QueryValue[]>; truncated: () => boolean } {
   let truncated = false;
-  const iterator = rows[Symbol.iterator]();
-  function* limitedRows(): Generator<QueryValue[]> {
-    let count = 0;
-    for (;;) {
-      const next = iterator.next();
-      if (next.done === true) return;
-      if (limit > 0 && count === limit) {
-        truncated = true;
-        iterator.return?.();
-        return;
-      }
-      count++;
-      yield next.value;
+  try {
+    let next = await iterator.next();
+    await put(sink, renderer.start());
+    while (next.done !== true) {
+      const room = limit > 0 ? limit - written : Infinity;
+      const rows = next.value.length > room ? next.value.slice(0, room) : next.value;
+      truncated = rows.length < next.value.length;
+      if (rows.length > 0) await put(sink, renderer.rows(rows));
+      written += rows.length;
+      if (truncated) break;
+      next = await iterator.next();
     }
+    await put(sink, renderer.end());
+  } finally {
+    await iterator.return?.();
   }
-  return { rows: limitedRows(), truncated: () => truncated };
+  return { written, truncated };
 }
 
-function tableCell(value: QueryValue): Cell {
-  if (value === null) return "NULL";
-  if (typeof value === "number") return value;
-  return plain(value) ?? "NULL";
+async function put(sink: RowSink, text: string): Promise<void> {
+  if (text === "") return;
+  const result = sink.write(text);
+  if (result instanceof Promise) await result;
 }
+
+const RENDERERS: Record<OutputFormat, (columns: readonly string[]) => RowRenderer> = {
+  table: tableRenderer,
+  csv: (columns) => ({
+    start: () => `${columns.map(csvField).join(",")}\r\n`,
+    rows: (rows) =>
+      rows.map((row) => `${row.map((value) => csvField(plain(value))).join(",")}\r\n`).join(""),
+    end: () => "",
+  }),
+  json: (columns) => {
+    let first = true;
+    return {
+      start: () => "[",
+      rows(rows) {
+        const text = rows
+          .map((row, index) => `${first && index === 0 ? "\n" : ",\n"}${objectText(columns, row)}`)
+          .join("");
+        first = false;
+        return text;
+      },
+      end: () => (first ? "]\n" : "\n]\n"),
+    };
+  },
+  ndjson: (columns) => ({
+    start: () => "",
+    rows: (rows) => rows.map((row) => `${objectText(columns, row)}\n`).join(""),
+    end: () => "",
+  }),
+};
 
 /** A value as text, or null. */
 function plain(value: QueryValue): string | null {
@@ -108,11 +105,12 @@ function csvField(value: string | null): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-function asObject(columns: readonly string[], row: readonly QueryValue[]): Record<string, unknown> {
+/** A row as a JSON object; integers beyond 2^53 and blobs as strings, so nothing is rounded. */
+function objectText(columns: readonly string[], row: readonly QueryValue[]): string {
   const object: Record<string, unknown> = {};
   columns.forEach((column, index) => {
     const value = row[index] ?? null;
     object[column] = typeof value === "bigint" || Buffer.isBuffer(value) ? plain(value) : value;
   });
-  return object;
+  return JSON.stringify(object);
 }

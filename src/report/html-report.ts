@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { describeOutOfWindow } from "../analysis/weekly-calendar.js";
 import type { MetricSummary, WeeklyAnswer } from "../analysis/weekly-series.js";
 
 const CHART_JS_FILE = "chart.umd.min.js";
@@ -85,6 +86,7 @@ window.stackhouseReport = { chart, weeks };
  */
 export function renderHtmlReport(answer: WeeklyAnswer, meta: { readonly title: string }): string {
   const title = escapeHtml(meta.title);
+  const outside = answer.outOfWindow;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -102,7 +104,7 @@ export function renderHtmlReport(answer: WeeklyAnswer, meta: { readonly title: s
 <body>
 <h1>What is the mean votes per post per week?</h1>
 <p class="note">${title}: ISO weeks ${escapeHtml(String(answer.firstWeek))} to ${escapeHtml(String(answer.lastWeek))}, ${String(answer.series.length)} weeks, ${String(answer.fullWeeks)} full. The summary uses full weeks only; partial weeks are marked × in the chart.</p>
-<table>
+${outside === null ? "" : `<p class="note">Note: ${escapeHtml(describeOutOfWindow(outside))}.</p>\n`}<table>
 <thead><tr><th>definition</th><th>mean</th><th>median</th><th>lowest week</th><th>highest week</th><th>weeks</th></tr></thead>
 <tbody>
 ${summaryRow("per voted post: votes / posts voted that week", answer.perVotedPost, 2)}

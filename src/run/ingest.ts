@@ -1,7 +1,10 @@
 import { existsSync } from "node:fs";
+import { realWarehousePath } from "../archive/warehouse-paths.js";
+import { StackhouseError } from "../errors.js";
 import type { Database } from "better-sqlite3";
 import {
   LandingArchive,
+  type HistoryMark,
   type ArchivedFile,
   type Publication,
   type StagedObject,
@@ -23,10 +26,16 @@ import {
   rollbackAfterError,
 } from "../warehouse/open-warehouse.js";
 import type { ProgressListener } from "./progress.js";
+import { bindArchive } from "./bind-archive.js";
 import { reconcileArchive } from "./reconcile-archive.js";
 import { acquireRunLock } from "./run-lock.js";
 import { replayArchive, type ReplayReport } from "./replay-archive.js";
-import { removeDatabase, replaceDatabase, scratchPathFor } from "./warehouse-file.js";
+import {
+  isMissingOrEmptyFile,
+  removeDatabase,
+  replaceDatabase,
+  scratchPathFor,
+} from "./warehouse-file.js";
 
 /** One ingest: a delivery's files and the warehouse they go into. */
 export interface IngestOptions {
@@ -43,6 +52,8 @@ export interface IngestOptions {
   readonly lockTimeoutMs?: number;
   /** The clock, injectable for tests. */
   readonly now?: () => Date;
+  /** Start a new landing archive for a warehouse whose archive is gone (`--new-history`). */
+  readonly newHistory?: boolean;
 }
 
 /** What an ingest did. */
@@ -72,9 +83,10 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     ["posts", await inspectDelivery(options.posts)],
     ["votes", await inspectDelivery(options.votes)],
   ];
-  const lock = await acquireRunLock(options.warehouse, options.lockTimeoutMs);
+  const warehouse = realWarehousePath(options.warehouse);
+  const lock = await acquireRunLock(warehouse, options.lockTimeoutMs);
   try {
-    return await ingestLocked(options, deliveries);
+    return await ingestLocked({ ...options, warehouse }, deliveries);
   } catch (error) {
     throw asWarehouseError(options.warehouse, error);
   } finally {
@@ -88,20 +100,28 @@ async function ingestLocked(
 ): Promise<IngestReport> {
   const archive = LandingArchive.beside(options.warehouse);
   await archive.clearScratch();
-  const created = !existsSync(options.warehouse);
+  const created = isMissingOrEmptyFile(options.warehouse);
+  if (created && existsSync(options.warehouse) && archive.read().committed.length > 0) {
+    throw new StackhouseError(
+      "ARCHIVE",
+      `${options.warehouse}: the warehouse file is empty (0 bytes) but its landing archive ${archive.dir} holds its history; re-create it with: stackhouse rebuild --db ${options.warehouse}`,
+    );
+  }
   const workPath = created ? scratchPathFor(options.warehouse) : options.warehouse;
   if (created) await removeDatabase(workPath);
 
   let db: Database | undefined;
   try {
     db = created ? openScratchWarehouse(workPath) : openWarehouse(workPath);
+    const bind = { created, newHistory: options.newHistory };
+    const mark = bindArchive(archive, archive.read(), db, options.warehouse, bind);
     const state = reconcileArchive(archive, db, created);
     const replayed =
       created && state.committed.length > 0
         ? await replayArchive(db, archive, state, options.progress)
         : null;
     const runId = Math.max(state.lastRun, new LoadsLog(db).lastRun()) + 1;
-    const files = await loadDelivery(db, archive, runId, deliveries, options);
+    const files = await loadDelivery(db, archive, runId, deliveries, options, mark);
     const now = options.now ?? (() => new Date());
     const checks = options.checks === false ? null : runChecks(db, now(), runId);
     if (created) finishScratchWarehouse(db);
@@ -122,6 +142,7 @@ async function loadDelivery(
   runId: number,
   deliveries: readonly (readonly [DeliveryKind, DeliveryFile])[],
   options: IngestOptions,
+  mark: HistoryMark | undefined,
 ): Promise<FileReport[]> {
   const now = options.now ?? (() => new Date());
   const progress = options.progress ?? {};
@@ -176,7 +197,7 @@ async function loadDelivery(
           );
         }
       });
-      publication = await archive.publish(archived, staged);
+      publication = await archive.publish(archived, staged, mark);
     } catch (error) {
       await archive.discard(staged);
       throw error;

@@ -13,6 +13,8 @@ import type { ProgressListener } from "./progress.js";
 export interface ReplayReport {
   readonly runs: number;
   readonly files: readonly FileReport[];
+  /** The last run before the archive began: runs up to it are not in it (`--new-history`). */
+  readonly startsAfterRun: number;
 }
 
 /**
@@ -84,5 +86,5 @@ export async function replayArchive(
       throw error;
     }
   }
-  return { runs: state.committed.length, files };
+  return { runs: state.committed.length, files, startsAfterRun: state.history?.run ?? 0 };
 }

@@ -1,8 +1,16 @@
-import { closeSync, existsSync, fsyncSync, openSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { rename, rm } from "node:fs/promises";
+import { SQLITE_SIDE_FILES } from "../archive/warehouse-paths.js";
 
-const SQLITE_SIDE_FILES = ["-wal", "-shm", "-journal"] as const;
+/**
+ * True when there is no warehouse yet: no file, or a file of 0 bytes with no write-ahead log
+ * (which SQLite treats as an empty database), so the run builds a new one.
+ */
+export function isMissingOrEmptyFile(path: string): boolean {
+  const bytes = (file: string): number => (existsSync(file) ? statSync(file).size : 0);
+  return bytes(path) === 0 && bytes(`${path}-wal`) === 0;
+}
 
 /**
  * The scratch path next to the warehouse where a new warehouse is built before it replaces the

@@ -1,4 +1,8 @@
 import type { Field, FieldValue } from "../model/field.js";
+import { cutText, firstLoneSurrogate } from "./unicode.js";
+
+/** The earliest plausible timestamp: Stack Overflow, the first Stack Exchange site, began in 2008. */
+export const EARLIEST_TIMESTAMP = "2008-01-01T00:00:00.000";
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -7,6 +11,8 @@ const TIMESTAMP_LENGTH = "2021-09-04T00:00:00.000".length;
 const DIGIT_0 = 48;
 const DIGIT_9 = 57;
 const MINUS = 45;
+/** A list of tags in either delivered form: `<a><b>` or `|a|b|`, no tag empty. */
+const TAG_LIST = /^(?:(?:<[^<>|]+>)+|\|(?:[^<>|]+\|)+)$/;
 
 /** Why a delivered value was refused; only made for values that fail, so valid data allocates none. */
 export class Refusal {
@@ -15,6 +21,29 @@ export class Refusal {
   constructor(reason: string) {
     this.reason = reason;
   }
+}
+
+/**
+ * The span delivered timestamps must fall in, as timestamps in the delivered format (which
+ * compare as text): from when Stack Exchange began to the time of the run.
+ */
+export interface TimeWindow {
+  readonly earliest: string;
+  readonly latest: string;
+}
+
+/**
+ * The window for a run at `now` (epoch milliseconds): nothing delivered can be dated before
+ * Stack Exchange began or after the run.
+ *
+ * @example
+ * timeWindow(Date.parse("2026-05-01T12:00:00Z"));
+ * // { earliest: "2008-01-01T00:00:00.000", latest: "2026-05-01T12:00:00.000" }
+ */
+export function timeWindow(now: number = Date.now()): TimeWindow {
+  if (!Number.isFinite(now)) throw new RangeError(`not a time: ${String(now)}`);
+  const latest = new Date(now).toISOString().slice(0, TIMESTAMP_LENGTH);
+  return { earliest: EARLIEST_TIMESTAMP, latest };
 }
 
 /**
@@ -27,12 +56,16 @@ export class Refusal {
  * parseValue(scoreField, "-3"); // -3
  * parseValue(scoreField, "3.5"); // Refusal { reason: 'Score: "3.5" is not an integer' }
  */
-export function parseValue(field: Field, raw: unknown): FieldValue | Refusal {
+export function parseValue(
+  field: Field,
+  raw: unknown,
+  window: TimeWindow = timeWindow(),
+): FieldValue | Refusal {
   switch (field.type) {
     case "text":
       return parseText(field, raw);
     case "timestamp":
-      return parseTimestamp(field, raw);
+      return parseTimestamp(field, raw, window);
     default:
       return parseInteger(field, raw);
   }
@@ -40,12 +73,36 @@ export function parseValue(field: Field, raw: unknown): FieldValue | Refusal {
 
 function parseText(field: Field, raw: unknown): string | Refusal {
   if (typeof raw !== "string") return refuse(field, raw, "is not a string");
-  if (field.maxLength !== undefined && raw.length > field.maxLength) {
-    return new Refusal(
-      `${field.key}: text of ${raw.length} characters is longer than ${field.maxLength}`,
-    );
+  const problem = textProblem(field, raw);
+  return problem === undefined ? raw : new Refusal(problem);
+}
+
+/**
+ * Why a string does not fit a text field (too long, not valid Unicode, or for `Tags` not a list
+ * of tags), or undefined when it fits. The fast path asks too, so both paths decide alike.
+ *
+ * @param mayHaveLoneSurrogate false for text decoded from valid UTF-8 bytes without `\uD800`-`\uDFFF`
+ *   escapes, which cannot hold a lone surrogate, so the search is skipped
+ * @example
+ * textProblem(tagsField, "<a><b"); // 'Tags: "<a><b" is not a list of tags like <a><b> or |a|b|'
+ * textProblem(bodyField, "a\ud800b"); // 'Body: contains a lone surrogate "\\ud800", which is not valid Unicode'
+ */
+export function textProblem(
+  field: Field,
+  text: string,
+  mayHaveLoneSurrogate = true,
+): string | undefined {
+  if (field.maxLength !== undefined && text.length > field.maxLength) {
+    return `${field.key}: text of ${text.length} characters is longer than ${field.maxLength}`;
   }
-  return raw;
+  const lone = mayHaveLoneSurrogate ? firstLoneSurrogate(text) : undefined;
+  if (lone !== undefined) {
+    return `${field.key}: contains a lone surrogate ${show(lone)}, which is not valid Unicode`;
+  }
+  if (field.shape === "tags" && text !== "" && !TAG_LIST.test(text)) {
+    return `${field.key}: ${show(text)} is not a list of tags like <a><b> or |a|b|`;
+  }
+  return undefined;
 }
 
 function parseInteger(field: Field, raw: unknown): number | bigint | Refusal {
@@ -82,22 +139,35 @@ function isCanonicalInteger(text: string): boolean {
   return true;
 }
 
-function parseTimestamp(field: Field, raw: unknown): string | Refusal {
+function parseTimestamp(field: Field, raw: unknown, window: TimeWindow): string | Refusal {
   if (typeof raw !== "string" || !hasTimestampShape(raw)) {
     return refuse(field, raw, "is not a timestamp like 2021-09-04T00:00:00.000");
   }
-  return isRealTime(raw) ? raw : refuse(field, raw, "is not a real date and time");
+  if (!isRealTime(raw)) return refuse(field, raw, "is not a real date and time");
+  if (isInside(raw, window)) return raw;
+  return raw < window.earliest
+    ? refuse(field, raw, `is before ${window.earliest.slice(0, 10)}, when Stack Exchange began`)
+    : refuse(field, raw, `is later than the time of the run (${window.latest})`);
 }
 
 /**
- * True for `YYYY-MM-DDTHH:MM:SS.fff` naming a real calendar time (no 30 February, no hour 24).
+ * True for `YYYY-MM-DDTHH:MM:SS.fff` naming a real calendar time (no 30 February, no hour 24)
+ * inside the window: the timestamps {@link parseValue} accepts.
  *
  * @example
- * isRealTimestamp("2020-02-29T23:59:59.999"); // true
- * isRealTimestamp("2021-02-29T00:00:00.000"); // false
+ * acceptsTimestamp("2020-02-29T23:59:59.999", timeWindow()); // true
+ * acceptsTimestamp("2021-02-29T00:00:00.000", timeWindow()); // false
+ * acceptsTimestamp("0001-01-01T00:00:00.000", timeWindow()); // false
  */
-export function isRealTimestamp(text: string): boolean {
-  return hasTimestampShape(text) && isRealTime(text);
+export function acceptsTimestamp(text: string, window: TimeWindow): boolean {
+  return hasTimestampShape(text) && isRealTime(text) && isInside(text, window);
+}
+
+/** Compares years first: comparing the strings costs more, and is needed in the edge years only. */
+function isInside(text: string, window: TimeWindow): boolean {
+  const year = number(text, 0, 4);
+  if (year > number(window.earliest, 0, 4) && year < number(window.latest, 0, 4)) return true;
+  return text >= window.earliest && text <= window.latest;
 }
 
 function isRealTime(text: string): boolean {
@@ -147,7 +217,8 @@ function refuse(field: Field, raw: unknown, problem: string): Refusal {
   return new Refusal(`${field.key}: ${show(raw)} ${problem}`);
 }
 
+/** The value as JSON, cut to a few dozen characters (never inside a surrogate pair). */
 function show(raw: unknown): string {
   const text = JSON.stringify(raw);
-  return text.length > MAX_SHOWN_CHARS ? `${text.slice(0, MAX_SHOWN_CHARS)}…` : text;
+  return text.length > MAX_SHOWN_CHARS ? `${cutText(text, MAX_SHOWN_CHARS)}…` : text;
 }

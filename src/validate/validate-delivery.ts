@@ -8,6 +8,7 @@ import {
 import type { ScannedRecord } from "../extract/record-scanner.js";
 import type { Row } from "../model/field.js";
 import { KINDS, type DeliveryKind, type KindSpec } from "../model/kinds.js";
+import { timeWindow } from "./parse-value.js";
 import { validateBatch, type Rejection } from "./validate-record.js";
 
 /** One batch of a delivery, validated. */
@@ -32,6 +33,8 @@ export interface DeliveryValidation {
 export interface ValidationOptions {
   readonly hashDecoded?: boolean;
   readonly batchSize?: number;
+  /** The time of the run (epoch ms): nothing may be dated later. Default: when validation starts. */
+  readonly now?: number;
 }
 
 /**
@@ -50,7 +53,8 @@ export function validateDelivery(
   options: ValidationOptions = {},
 ): DeliveryValidation {
   const spec = KINDS[kind];
-  const plan = flatPlan(spec);
+  const window = timeWindow(options.now);
+  const plan = flatPlan(spec, window);
   let bytesRead = 0;
   const reading = readDelivery(file, {
     ...options,
@@ -64,7 +68,7 @@ export function validateDelivery(
     for await (const batch of reading.batches) {
       if (first) checkKind(spec, file.path, batch[0]);
       first = false;
-      const { rows, rejections } = validateBatch(spec, batch, unknownKeys);
+      const { rows, rejections } = validateBatch(spec, batch, unknownKeys, window);
       yield { rows, rejections, read: batch.length, bytesRead };
     }
   }

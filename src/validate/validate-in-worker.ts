@@ -2,11 +2,31 @@ import { Worker } from "node:worker_threads";
 import { StackhouseError, type ErrorCode } from "../errors.js";
 import type { DeliveryDigest, DeliveryFile } from "../extract/read-delivery.js";
 import type { DeliveryKind } from "../model/kinds.js";
-import type { DeliveryValidation, ValidatedBatch, ValidationOptions } from "./validate-delivery.js";
+import type { RawRecord } from "../extract/record-scanner.js";
+import type { ValidatedBatch, ValidationOptions } from "./validate-delivery.js";
+
+/**
+ * A batch as it crosses from the worker: rows of plain values, and each rejected record as its
+ * text and position, never its parsed value, so no record (however deeply nested) can fail to
+ * cross and take its batch with it.
+ */
+export interface TransferredBatch extends Omit<ValidatedBatch, "rejections"> {
+  readonly rejections: readonly {
+    readonly record: Pick<RawRecord, "number" | "line" | "text">;
+    readonly reason: string;
+  }[];
+}
+
+/** A delivery being validated on the worker; `digest()` and `unknownKeys()` answer once it is read. */
+export interface WorkerValidation {
+  readonly batches: AsyncIterable<TransferredBatch>;
+  digest(): DeliveryDigest;
+  unknownKeys(): ReadonlyMap<string, number>;
+}
 
 /** What the validation worker posts to the main thread. */
 export type WorkerMessage =
-  | { readonly type: "batch"; readonly batch: ValidatedBatch }
+  | { readonly type: "batch"; readonly batch: TransferredBatch }
   | {
       readonly type: "done";
       readonly digest: DeliveryDigest;
@@ -31,16 +51,20 @@ export function validateInWorker(
   file: DeliveryFile,
   kind: DeliveryKind,
   options: ValidationOptions = {},
-): DeliveryValidation {
+): WorkerValidation {
   let finished: Extract<WorkerMessage, { type: "done" }> | undefined;
 
-  async function* batches(): AsyncGenerator<ValidatedBatch> {
+  async function* batches(): AsyncGenerator<TransferredBatch> {
     const worker = new Worker(workerUrl(), { workerData: { file, kind, options } });
     const queue: WorkerMessage[] = [];
     let wake: (() => void) | undefined;
     let failure: Error | undefined;
     worker.on("message", (message: WorkerMessage) => {
       queue.push(message);
+      wake?.();
+    });
+    worker.on("messageerror", (error) => {
+      failure = error;
       wake?.();
     });
     worker.on("error", (error) => {
@@ -51,6 +75,7 @@ export function validateInWorker(
       failure ??= new Error("the validation worker stopped before it finished");
       wake?.();
     });
+    let batched = 0;
     try {
       for (;;) {
         const message = queue.shift();
@@ -61,10 +86,24 @@ export function validateInWorker(
         }
         if (message.type === "error") throw workerError(message);
         if (message.type === "done") {
+          if (message.digest.records !== batched) {
+            throw countsError(
+              file.path,
+              `the reader completed ${message.digest.records} records but ${batched} reached validation`,
+            );
+          }
           finished = message;
           return;
         }
-        yield message.batch;
+        const { batch } = message;
+        if (batch.read !== batch.rows.length + batch.rejections.length) {
+          throw countsError(
+            file.path,
+            `a batch of ${batch.read} records came back with ${batch.rows.length} rows and ${batch.rejections.length} rejections`,
+          );
+        }
+        batched += batch.read;
+        yield batch;
         worker.postMessage("next");
       }
     } finally {
@@ -80,6 +119,28 @@ export function validateInWorker(
     },
     unknownKeys: () => new Map(finished?.unknownKeys ?? []),
   };
+}
+
+/** The batch as it is posted: the rejected records' parsed values stay behind. */
+export function toTransfer(batch: ValidatedBatch): TransferredBatch {
+  return {
+    ...batch,
+    rejections: batch.rejections.map(({ record, reason }) => ({
+      record: { number: record.number, line: record.line, text: record.text },
+      reason,
+    })),
+  };
+}
+
+/**
+ * The error for counts that do not add up between stages: the run is refused rather than
+ * committed with records missing.
+ */
+export function countsError(path: string, detail: string): StackhouseError {
+  return new StackhouseError(
+    "ACCOUNTING",
+    `${path}: the counts do not add up: ${detail}; nothing was loaded`,
+  );
 }
 
 function workerError(message: Extract<WorkerMessage, { type: "error" }>): Error {

@@ -1,7 +1,12 @@
 import type { RawRecord, ScannedRecord } from "../extract/record-scanner.js";
 import type { FieldValue, Row } from "../model/field.js";
 import type { KindSpec } from "../model/kinds.js";
-import { parseValue, Refusal } from "./parse-value.js";
+import { parseValue, Refusal, timeWindow, type TimeWindow } from "./parse-value.js";
+import { repeatedFieldReason } from "./record-keys.js";
+import { cutWithLength, escapeLoneSurrogates } from "./unicode.js";
+
+/** Unknown keys longer than this are recorded cut, with their length. */
+export const MAX_RECORDED_KEY_CHARS = 1_000;
 
 /** A record that failed validation, with the first reason found. */
 export interface Rejection {
@@ -17,16 +22,20 @@ export interface ValidatedBatch {
 
 /**
  * Validates records of one kind into rows in field order, quarantining the ones that fail, and
- * counts keys the pipeline does not know (schema drift) into `unknownKeys`. Records the fast path
- * already decoded pass through as they are.
+ * counts keys the pipeline does not know (schema drift) into `unknownKeys`, as
+ * {@link recordedKey} records them. Records the fast path already decoded pass through as they
+ * are. Timestamps must fall in `window`; pass the run's, so the fast path (given the same window
+ * through `flatPlan`) and this path decide alike and a replay decides as the original run did.
  *
  * @example
- * const { rows, rejections } = validateBatch(KINDS.votes, batch, new Map());
+ * const window = timeWindow(runStartedAt);
+ * const { rows, rejections } = validateBatch(KINDS.votes, batch, new Map(), window);
  */
 export function validateBatch(
   spec: KindSpec,
   records: readonly ScannedRecord[],
   unknownKeys: Map<string, number>,
+  window: TimeWindow = timeWindow(),
 ): ValidatedBatch {
   const rows: Row[] = [];
   const rejections: Rejection[] = [];
@@ -36,21 +45,36 @@ export function validateBatch(
       continue;
     }
     for (const key of Object.keys(record.value)) {
-      if (!spec.knownKeys.has(key)) unknownKeys.set(key, (unknownKeys.get(key) ?? 0) + 1);
+      if (spec.knownKeys.has(key)) continue;
+      const recorded = recordedKey(key);
+      unknownKeys.set(recorded, (unknownKeys.get(recorded) ?? 0) + 1);
     }
     const result = record.invalidUtf8
       ? "the record is not valid UTF-8"
-      : validateRecord(spec, record.value);
+      : (repeatedFieldReason(spec, record.text) ?? validateRecord(spec, record.value, window));
     if (typeof result === "string") rejections.push({ record, reason: result });
     else rows.push(result);
   }
   return { rows, rejections };
 }
 
-/** The row for a record, or the reason it is refused. */
+/**
+ * An unknown key as `load_unknown_keys` records it: lone surrogates written as escapes (so it is
+ * valid UTF-8), and a key over {@link MAX_RECORDED_KEY_CHARS} characters cut, with its length.
+ *
+ * @example
+ * recordedKey("Weight"); // "Weight"
+ * recordedKey("k".repeat(5_000_000)); // "kkk…k…(5000000 characters)", 1,000 k's
+ */
+export function recordedKey(key: string): string {
+  return cutWithLength(escapeLoneSurrogates(key), MAX_RECORDED_KEY_CHARS);
+}
+
+/** The row for a record, or the reason it is refused; timestamps must fall in `window`. */
 export function validateRecord(
   spec: KindSpec,
   value: Readonly<Record<string, unknown>>,
+  window: TimeWindow = timeWindow(),
 ): Row | string {
   const row: FieldValue[] = [];
   for (const field of spec.fields) {
@@ -63,7 +87,7 @@ export function validateRecord(
       row.push(null);
       continue;
     }
-    const parsed = parseValue(field, raw);
+    const parsed = parseValue(field, raw, window);
     if (parsed instanceof Refusal) return parsed.reason;
     row.push(parsed);
   }

@@ -8,7 +8,7 @@ import { StackhouseError } from "../errors.js";
 import type { DeliveryFile } from "../extract/read-delivery.js";
 import type { DeliveryKind } from "../model/kinds.js";
 import { validateDelivery, type ValidationOptions } from "./validate-delivery.js";
-import type { WorkerMessage } from "./validate-in-worker.js";
+import { toTransfer, type WorkerMessage } from "./validate-in-worker.js";
 
 const MAX_BATCHES_AHEAD = 2;
 
@@ -36,7 +36,7 @@ async function run({ file, kind, options }: Task): Promise<void> {
   try {
     const validation = validateDelivery(file, kind, options);
     for await (const batch of validation.batches) {
-      post({ type: "batch", batch });
+      post({ type: "batch", batch: toTransfer(batch) });
       ahead++;
       while (ahead >= MAX_BATCHES_AHEAD) await new Promise<void>((resolve) => (wake = resolve));
     }

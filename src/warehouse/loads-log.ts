@@ -48,6 +48,7 @@ export class LoadsLog {
   private readonly insertUnknownKey: Statement;
   private readonly maxRun: Statement;
   private readonly hasRun: Statement;
+  private readonly countRejected: Statement;
 
   constructor(db: Database) {
     this.insertLoad = db.prepare(
@@ -72,6 +73,9 @@ export class LoadsLog {
     );
     this.maxRun = db.prepare("SELECT coalesce(max(run_id), 0) FROM loads").pluck();
     this.hasRun = db.prepare("SELECT 1 FROM loads WHERE run_id = ? LIMIT 1").pluck();
+    this.countRejected = db
+      .prepare("SELECT count(*) FROM rejected_records WHERE load_id = ?")
+      .pluck();
   }
 
   /** Opens a load; its id goes on every row it writes. */
@@ -99,6 +103,11 @@ export class LoadsLog {
 
   quarantine(loadId: number, record: RejectedRecord): void {
     this.insertRejected.run(loadId, record.recordNumber, record.line, record.reason, record.raw);
+  }
+
+  /** Records of a load in `rejected_records`, counted there, not by whoever wrote them. */
+  quarantined(loadId: number): number {
+    return this.countRejected.get(loadId) as number;
   }
 
   recordUnknownKeys(loadId: number, counts: ReadonlyMap<string, number>): void {

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Database } from "better-sqlite3";
 import { POST_TYPES, VOTE_TYPES } from "../model/kinds.js";
 
@@ -355,6 +356,14 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "weekly totals kept up to date by each run, so the weekly views read a few rows",
     apply(db) {
       db.exec(WEEKLY_TOTALS);
+    },
+  },
+  {
+    version: 5,
+    description: "the warehouse's history id, which its landing archive records too",
+    apply(db) {
+      db.exec("CREATE TABLE warehouse_history (history_id TEXT NOT NULL) STRICT");
+      db.prepare("INSERT INTO warehouse_history (history_id) VALUES (?)").run(randomUUID());
     },
   },
 ];

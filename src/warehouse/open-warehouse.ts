@@ -39,9 +39,37 @@ const WRITE_MODES = {
   scratch: ["journal_mode = OFF", "synchronous = OFF"],
 } as const;
 
+/**
+ * Marks a SQLite file as a stackhouse warehouse (SQLite's `application_id` header field: "STKH"),
+ * so another application's database is never taken for one.
+ */
+export const APPLICATION_ID = 0x53544b48;
+
+/**
+ * Refuses a database that is not a stackhouse warehouse before anything is written to it: a
+ * database is ours when it carries our `application_id`, is empty (no tables yet), or was made by
+ * a stackhouse from before the mark (schema version set and a `loads` table).
+ */
+function refuseForeign(db: Database.Database, path: string): void {
+  if (db.pragma("application_id", { simple: true }) === APPLICATION_ID) return;
+  const objects = db.prepare("SELECT count(*) FROM sqlite_schema").pluck().get() as number;
+  if (objects === 0) return;
+  const version = db.pragma("user_version", { simple: true }) as number;
+  const hasLoads = db
+    .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'loads'")
+    .pluck()
+    .get();
+  if (version > 0 && hasLoads !== undefined) return;
+  throw new StackhouseError(
+    "WAREHOUSE",
+    `${path}: a SQLite database of another application (${String(objects)} schema objects, no stackhouse mark); stackhouse changes nothing in it: give another --db`,
+  );
+}
+
 function openForWriting(path: string, mode: keyof typeof WRITE_MODES): Database.Database {
   const db = connect(path, false);
   try {
+    refuseForeign(db, path);
     for (const pragma of WRITE_MODES[mode]) db.pragma(pragma);
     db.pragma(`cache_size = -${String(CACHE_KIB)}`);
     migrate(db, path);
@@ -98,6 +126,7 @@ export function openWarehouseReadOnly(path: string): Database.Database {
   }
   const db = connect(path, true);
   try {
+    refuseForeign(db, path);
     const version = db.pragma("user_version", { simple: true }) as number;
     if (version > SCHEMA_VERSION) throw newerSchema(path, version);
     if (version === 0)
@@ -143,6 +172,7 @@ function migrate(db: Database.Database, path: string): void {
       if (migration.version <= version) continue;
       migration.apply(db);
     }
+    db.pragma(`application_id = ${String(APPLICATION_ID)}`);
     db.pragma(`user_version = ${String(SCHEMA_VERSION)}`);
     db.exec("COMMIT");
   } catch (error) {

@@ -266,11 +266,11 @@ describe("the weekly totals behind the views", () => {
       expect((await cli("--db", db, delivery.posts, delivery.votes)).code).toBe(0);
       expectExact(db);
     }
-    const moved = await fileWith(dir, "moved.json", `[${vote(1, 1, "2030-01-02", 3)}\n]`);
+    const moved = await fileWith(dir, "moved.json", `[${vote(1, 1, "2024-01-03", 3)}\n]`);
     const none = await fileWith(dir, "none.json", "[]");
     expect((await cli("--db", db, none, moved)).code).toBe(0);
     expectExact(db);
-    expect(queryRows(db, "SELECT votes FROM weekly_votes WHERE week_start = '2029-12-31'")).toEqual(
+    expect(queryRows(db, "SELECT votes FROM weekly_votes WHERE week_start = '2024-01-01'")).toEqual(
       [{ votes: 1 }],
     );
     expect((await cli("rebuild", "--db", db)).code).toBe(0);

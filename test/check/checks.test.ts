@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { CHECKS } from "../../src/check/checks.js";
 import { cli, fileWith, fixtureDelivery } from "../helpers/fixtures.js";
 import { tempDir } from "../helpers/temp-dir.js";
-import { expectedFindings, post, rulebreakers } from "../helpers/rulebreakers.js";
+import { loadAsOlderVersion } from "../helpers/older-version.js";
+import { expectedFindings, outOfWindow, post, rulebreakers } from "../helpers/rulebreakers.js";
 import { queryRows } from "../helpers/warehouse-dump.js";
 
 describe("stackhouse check", () => {
@@ -30,6 +31,7 @@ describe("stackhouse check", () => {
     const ingest = await cli("--db", db, posts, votes);
     expect(ingest.code).toBe(0);
     expect(ingest.stdout).toMatch(/vote_user_id_type\s+error\s+1\s+20/);
+    loadAsOlderVersion(db, outOfWindow);
 
     const result = await cli("check", "--db", db, "--json");
 

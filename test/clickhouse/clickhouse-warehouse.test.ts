@@ -15,7 +15,8 @@ import { readWarehouse } from "../../src/warehouse/open-warehouse.js";
 import { generated, records, writeLayout } from "../helpers/deliveries.js";
 import { rejection } from "../helpers/errors.js";
 import { cli, fileWith, fixtureDelivery } from "../helpers/fixtures.js";
-import { expectedFindings, post, rulebreakers } from "../helpers/rulebreakers.js";
+import { loadAsOlderVersionClickHouse } from "../helpers/older-version.js";
+import { expectedFindings, outOfWindow, post, rulebreakers } from "../helpers/rulebreakers.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { queryRows } from "../helpers/warehouse-dump.js";
 
@@ -173,13 +174,13 @@ describe.skipIf(URL === undefined)("the ClickHouse warehouse", () => {
     const moved = {
       ...posts[0],
       CreationDate: "2016-01-04T08:00:00.000",
-      LastActivityDate: "2031-03-04T00:00:00.000",
+      LastActivityDate: "2023-03-04T00:00:00.000",
     };
     const later = {
       posts: await fileWith(
         dir,
         "later-posts.json",
-        `[${post({ id: 990001, created: "2031-03-03T08:00:00.000" })}\n,${JSON.stringify(moved)}]`,
+        `[${post({ id: 990001, created: "2023-03-03T08:00:00.000" })}\n,${JSON.stringify(moved)}]`,
       ),
       votes: await fileWith(dir, "later-votes.json", "[]"),
     };
@@ -213,6 +214,7 @@ describe.skipIf(URL === undefined)("the ClickHouse warehouse", () => {
     const posts = await fileWith(dir, "p.json", `[${rulebreakers.posts.join("\n,")}\n]`);
     const votes = await fileWith(dir, "v.json", `[${rulebreakers.votes.join("\n,")}\n]`);
     expect((await cli("--target", url, posts, votes)).code).toBe(0);
+    await loadAsOlderVersionClickHouse(target, outOfWindow);
     const result = await cli("check", "--target", url, "--json");
 
     expect(result.code).toBe(6);

@@ -2,10 +2,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeFlatRecord, flatPlan } from "../../src/extract/flat-record.js";
 import { KINDS, type DeliveryKind } from "../../src/model/kinds.js";
-import { validateRecord } from "../../src/validate/validate-record.js";
+import { timeWindow } from "../../src/validate/parse-value.js";
+import { validateBatch } from "../../src/validate/validate-record.js";
 import { records } from "../helpers/deliveries.js";
 
-const plans = { posts: flatPlan(KINDS.posts), votes: flatPlan(KINDS.votes) };
+/** A run on 1 January 2025: after all generated data, so "later than the run" is fixed. */
+const window = timeWindow(Date.UTC(2025, 0, 1));
+const plans = { posts: flatPlan(KINDS.posts, window), votes: flatPlan(KINDS.votes, window) };
 
 function fast(kind: DeliveryKind, text: string | Buffer): unknown {
   const bytes = typeof text === "string" ? Buffer.from(text, "utf8") : text;
@@ -20,7 +23,14 @@ function exact(kind: DeliveryKind, text: string): unknown {
   } catch {
     return "invalid JSON";
   }
-  return validateRecord(KINDS[kind], value as Record<string, unknown>);
+  const record = { value: value as Record<string, unknown>, text, number: 1, line: 1 };
+  const { rows, rejections } = validateBatch(
+    KINDS[kind],
+    [{ ...record, invalidUtf8: false }],
+    new Map(),
+    window,
+  );
+  return rows[0] ?? rejections[0]?.reason;
 }
 
 const vote = (extra: string): string =>
@@ -126,5 +136,88 @@ describe("decodeFlatRecord", () => {
       { numRuns: 2000 },
     );
     expect(decoded).toBeGreaterThan(100);
+  });
+
+  it("agrees with the exact path on lone surrogates, repeated keys, tags and the time window", () => {
+    const post = (extra: string, created = "2020-01-01T00:00:00.000"): string =>
+      `{"Id":"5","PostTypeId":"1","CreationDate":"${created}","Score":"1","Body":"b",` +
+      `"LastActivityDate":"2020-01-02T00:00:00.000","CommentCount":"0","ContentLicense":"CC0"${extra}}`;
+    const refused: [string, string][] = [
+      [
+        post(',"Title":"a\\ud800b"'),
+        'Title: contains a lone surrogate "\\ud800", which is not valid Unicode',
+      ],
+      [
+        post(',"Title":"\\udc00"'),
+        'Title: contains a lone surrogate "\\udc00", which is not valid Unicode',
+      ],
+      [post(',"Id":"6"'), "Id: given twice in one record"],
+      [
+        post(',"ContentLIcense":"CC BY-SA 4.0"'),
+        "ContentLicense: given twice in one record (as ContentLicense and ContentLIcense)",
+      ],
+      [post(',"Tags":"<a><b"'), 'Tags: "<a><b" is not a list of tags like <a><b> or |a|b|'],
+      [post(',"Tags":"<a<b>>"'), 'Tags: "<a<b>>" is not a list of tags like <a><b> or |a|b|'],
+      [post(',"Tags":"<>"'), 'Tags: "<>" is not a list of tags like <a><b> or |a|b|'],
+      [post(',"Tags":"a"'), 'Tags: "a" is not a list of tags like <a><b> or |a|b|'],
+      [post(',"Tags":"|a||b|"'), 'Tags: "|a||b|" is not a list of tags like <a><b> or |a|b|'],
+      [
+        post("", "0001-01-01T00:00:00.000"),
+        'CreationDate: "0001-01-01T00:00:00.000" is before 2008-01-01, when Stack Exchange began',
+      ],
+      [
+        post("", "2007-12-31T23:59:59.999"),
+        'CreationDate: "2007-12-31T23:59:59.999" is before 2008-01-01, when Stack Exchange began',
+      ],
+      [
+        post(',"ClosedDate":"9999-12-31T00:00:00.000"'),
+        'ClosedDate: "9999-12-31T00:00:00.000" is later than the time of the run (2025-01-01T00:00:00.000)',
+      ],
+    ];
+    for (const [text, reason] of refused) {
+      expect(fast("posts", text), text).toBeUndefined();
+      expect(exact("posts", text), text).toBe(reason);
+    }
+    for (const text of [
+      post(',"Title":"\\ud83d\\ude00 \\uD7FF \\u00e9"'), // a pair, and escapes near the range
+      post(',"Tags":"<a><c++>"'),
+      post(',"Tags":"|a|b|"'),
+      post(',"Tags":""'),
+      post("", "2008-01-01T00:00:00.000"),
+      post(',"ClosedDate":"2025-01-01T00:00:00.000"'),
+    ]) {
+      const row = fast("posts", text);
+      expect(row, text).toBeDefined();
+      expect(row).toEqual(exact("posts", text));
+    }
+  });
+
+  it("never disagrees with the exact path on text and dates (property)", () => {
+    const text = fc.oneof(
+      fc.constantFrom("<a><b>", "<a><b", "<a<b>>", "|a|b|", "||", "", "a\ud800", "\udfff", "😀"),
+      fc.string({ unit: "binary", maxLength: 6 }),
+    );
+    const date = fc.constantFrom(
+      "2007-12-31T23:59:59.999",
+      "2008-01-01T00:00:00.000",
+      "2024-12-31T23:59:59.999",
+      "2025-01-01T00:00:00.001",
+      "9999-12-31T00:00:00.000",
+    );
+    let decoded = 0;
+    fc.assert(
+      fc.property(text, text, date, (tags, title, created) => {
+        const record = JSON.parse(
+          `{"Id":"5","PostTypeId":"1","CreationDate":"2020-01-01T00:00:00.000","Score":"1","Body":"b","LastActivityDate":"2020-01-02T00:00:00.000","CommentCount":"0","ContentLicense":"CC0"}`,
+        ) as Record<string, unknown>;
+        const json = JSON.stringify({ ...record, Tags: tags, Title: title, ClosedDate: created });
+        const row = fast("posts", json);
+        if (row === undefined) return;
+        decoded++;
+        expect(row).toEqual(exact("posts", json));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(decoded).toBeGreaterThan(50);
   });
 });

@@ -16,7 +16,7 @@ async function setUp() {
   expect((await cli("--db", db, fixture.posts, fixture.votes)).code).toBe(0);
   const before = {
     warehouse: dumpWarehouse(db),
-    archive: listFiles(join(dir, "warehouse.landing")),
+    archive: listFiles(join(dir, "warehouse.db.landing")),
   };
 
   /** Ingests, expects a refusal naming `broken`, and checks nothing changed. */
@@ -30,7 +30,7 @@ async function setUp() {
     expect(line.startsWith(`stackhouse: ${broken}: `)).toBe(true);
     expect(line).not.toMatch(/\n\s+at /);
     expect(dumpWarehouse(db)).toEqual(before.warehouse);
-    expect(listFiles(join(dir, "warehouse.landing"))).toEqual(before.archive);
+    expect(listFiles(join(dir, "warehouse.db.landing"))).toEqual(before.archive);
     return line.slice(`stackhouse: ${broken}: `.length);
   };
   return { dir, db, fixture, refuses };

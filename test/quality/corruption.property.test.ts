@@ -62,7 +62,7 @@ describe("random corruptions of valid deliveries", () => {
   it("never crash, always name the file when they fail, and never change anything then", async () => {
     const dir = await tempDir();
     const db = join(dir, "w.db");
-    const archive = join(dir, "w.landing");
+    const archive = join(dir, "w.db.landing");
     const fixture = await fixtureDelivery(dir);
     expect((await cli("--db", db, fixture.posts, fixture.votes)).code).toBe(0);
     const originals = {

@@ -85,7 +85,7 @@ describe("the reject threshold", () => {
     const db = join(dir, "w.db");
     const fixture = await fixtureDelivery(dir);
     expect((await cli("--db", db, fixture.posts, fixture.votes)).code).toBe(0);
-    const before = { warehouse: dumpWarehouse(db), archive: listFiles(join(dir, "w.landing")) };
+    const before = { warehouse: dumpWarehouse(db), archive: listFiles(join(dir, "w.db.landing")) };
     const bad = [
       vote(1, ',"BountyAmount":"x"'),
       vote(2, ',"BountyAmount":"y"'),
@@ -101,7 +101,7 @@ describe("the reject threshold", () => {
       `stackhouse: ${votes}: 4 of 40 records (10.0%) failed validation, more than the 5% allowed (--max-rejected); nothing was loaded. Top reasons: BountyAmount: … is not an integer (2); UserId: … is not an integer (1); VoteTypeId: required but missing (1)\n`,
     );
     expect(dumpWarehouse(db)).toEqual(before.warehouse);
-    expect(listFiles(join(dir, "w.landing"))).toEqual(before.archive);
+    expect(listFiles(join(dir, "w.db.landing"))).toEqual(before.archive);
 
     const allowed = await cli("--db", db, "--max-rejected", "10%", fixture.posts, votes);
     expect(allowed.code).toBe(0);

@@ -14,7 +14,7 @@ async function archived(): Promise<{ db: string; objects: string; names: string[
   const next = await generated(dir);
   expect((await cli("--db", db, fixture.posts, fixture.votes)).code).toBe(0);
   expect((await cli("--db", db, next.posts, next.votes)).code).toBe(0);
-  const objects = join(dir, "w.landing", "objects");
+  const objects = join(dir, "w.db.landing", "objects");
   return { db, objects, names: readdirSync(objects).sort() };
 }
 

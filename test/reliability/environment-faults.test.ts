@@ -39,7 +39,10 @@ describe("faults of the environment", () => {
     const db = join(folder, "w.db");
     const fixture = await fixtureDelivery(dir);
     expect((await cli("--db", db, fixture.posts, fixture.votes)).code).toBe(0);
-    const before = { warehouse: dumpWarehouse(db), archive: listFiles(join(folder, "w.landing")) };
+    const before = {
+      warehouse: dumpWarehouse(db),
+      archive: listFiles(join(folder, "w.db.landing")),
+    };
     remount(folder, "ro");
 
     const next = await generated(dir);
@@ -48,7 +51,7 @@ describe("faults of the environment", () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(new RegExp(`^stackhouse: ${db}[^\\n]*: [^\\n]+\\n$`));
     expect(dumpWarehouse(db)).toEqual(before.warehouse);
-    expect(listFiles(join(folder, "w.landing"))).toEqual(before.archive);
+    expect(listFiles(join(folder, "w.db.landing"))).toEqual(before.archive);
   });
 
   it("a disk that fills up mid-load gives one line, changes nothing, and the next run succeeds", async (context) => {
@@ -62,7 +65,10 @@ describe("faults of the environment", () => {
     const db = join(folder, "w.db");
     const fixture = await fixtureDelivery(dir);
     expect((await cli("--db", db, fixture.posts, fixture.votes)).code).toBe(0);
-    const before = { warehouse: dumpWarehouse(db), archive: listFiles(join(folder, "w.landing")) };
+    const before = {
+      warehouse: dumpWarehouse(db),
+      archive: listFiles(join(folder, "w.db.landing")),
+    };
 
     const next = await generateDelivery({
       posts: 3000,
@@ -75,7 +81,7 @@ describe("faults of the environment", () => {
     expect([3, 4]).toContain(full.code);
     expect(full.stderr).toMatch(/^stackhouse: [^\n]*(no space left|ENOSPC)[^\n]*\n$/);
     expect(dumpWarehouse(db)).toEqual(before.warehouse);
-    expect(listFiles(join(folder, "w.landing"))).toEqual(before.archive);
+    expect(listFiles(join(folder, "w.db.landing"))).toEqual(before.archive);
 
     remount(folder, "size=64m");
     expect((await cli("--db", db, next.postsPath, next.votesPath)).code).toBe(0);

@@ -283,7 +283,7 @@ describe("ingest", () => {
     const warehouse = join(dir, "warehouse.db");
     await ingest({ warehouse, ...(await generated(dir, 1)) });
     const before = dumpWarehouse(warehouse);
-    const archiveBefore = listFiles(join(dir, "warehouse.landing"));
+    const archiveBefore = listFiles(join(dir, "warehouse.db.landing"));
 
     const next = await generated(dir, 2);
     const broken = join(dir, "broken-votes.json");
@@ -295,7 +295,7 @@ describe("ingest", () => {
 
     expect(error.message).toBe(`${broken}: line 2, column 2: truncated: record 2 is not closed`);
     expect(dumpWarehouse(warehouse)).toEqual(before);
-    expect(listFiles(join(dir, "warehouse.landing"))).toEqual(archiveBefore);
+    expect(listFiles(join(dir, "warehouse.db.landing"))).toEqual(archiveBefore);
   });
 
   it("leaves nothing behind when the first run into a new warehouse fails", async () => {

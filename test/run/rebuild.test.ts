@@ -41,7 +41,7 @@ describe("rebuild", () => {
     const error: unknown = await rebuild({ warehouse: join(dir, "w.db") }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StackhouseError);
     expect((error as StackhouseError).message).toBe(
-      `${join(dir, "w.landing")}: no archived deliveries to rebuild ${join(dir, "w.db")} from`,
+      `${join(dir, "w.db.landing")}: no archived deliveries to rebuild ${join(dir, "w.db")} from`,
     );
   });
 });

@@ -82,4 +82,30 @@ describe("validateBatch", () => {
     ).toEqual([[2, 'Score: "1.5" is not an integer']]);
     expect(Object.fromEntries(unknown)).toEqual({ Extra: 2, Other: 1 });
   });
+
+  it("refuses a field given twice, however spelt, but not a key inside a value or a nested object", () => {
+    const recordWith = (members: string): RawRecord => {
+      const json = `{"Id":"5","PostId":"9","VoteTypeId":"8","CreationDate":"2020-01-06T00:00:00.000"${members}}`;
+      return {
+        value: JSON.parse(json) as Record<string, unknown>,
+        text: json,
+        number: 1,
+        line: 1,
+        invalidUtf8: false,
+      };
+    };
+    const result = validateBatch(
+      KINDS.votes,
+      [
+        recordWith(',"Note":"\\",\\"Id\\":","Nested":{"Id":"6"},"List":[{"Id":"7"}]'),
+        recordWith(',"I\\u0064":"6"'),
+        recordWith(',"Extra":"1","Extra":"2"'),
+      ],
+      new Map(),
+    );
+    expect(result.rows).toHaveLength(2);
+    expect(result.rejections.map((rejection) => rejection.reason)).toEqual([
+      "Id: given twice in one record",
+    ]);
+  });
 });

@@ -4,8 +4,12 @@ import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { StackhouseError } from "../../src/errors.js";
 import { KINDS } from "../../src/model/kinds.js";
-import { SCHEMA_VERSION } from "../../src/warehouse/migrations.js";
-import { openWarehouse, openWarehouseReadOnly } from "../../src/warehouse/open-warehouse.js";
+import { MIGRATIONS, SCHEMA_VERSION } from "../../src/warehouse/migrations.js";
+import {
+  APPLICATION_ID,
+  openWarehouse,
+  openWarehouseReadOnly,
+} from "../../src/warehouse/open-warehouse.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 function columns(db: Database.Database, table: string): string[] {
@@ -40,11 +44,14 @@ describe("openWarehouse", () => {
   it("upgrades an older warehouse in place and leaves a current one alone", async () => {
     const path = join(await tempDir(), "w.db");
     const old = new Database(path);
+    for (const migration of MIGRATIONS.slice(0, 4)) migration.apply(old);
+    old.pragma("user_version = 4");
     old.exec("CREATE TABLE kept (x INTEGER)");
     old.close();
     const db = openWarehouse(path);
     expect(columns(db, "kept")).toEqual(["x"]);
     expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.pragma("application_id", { simple: true })).toBe(APPLICATION_ID);
     db.close();
     openWarehouse(path).close();
   });

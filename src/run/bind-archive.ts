@@ -1,0 +1,75 @@
+import type { Database } from "better-sqlite3";
+import type { HistoryMark, LandingArchive, ManifestState } from "../archive/landing-archive.js";
+import { StackhouseError } from "../errors.js";
+import { adoptHistoryId, readHistoryId } from "../warehouse/history-id.js";
+import { LoadsLog } from "../warehouse/loads-log.js";
+
+/** How a run treats a warehouse whose archive is missing. */
+export interface BindOptions {
+  /** The warehouse file did not exist: it is being created (from the archive, if any). */
+  readonly created: boolean;
+  /** Start a new archive for a warehouse whose archive is gone (`--new-history`). */
+  readonly newHistory?: boolean;
+}
+
+/**
+ * Checks that a warehouse and the landing archive found beside it belong to each other before a
+ * run writes either, and says which history mark the run's publication must write (undefined when
+ * the archive already has it). A warehouse being created takes the archive's history id.
+ *
+ * Refused, with the command that fixes it: an archive of another warehouse; a warehouse with
+ * history whose archive is gone (unless `newHistory`); a warehouse with no loads beside an
+ * archive with runs (`rebuild`); a warehouse that lacks committed runs its archive holds.
+ *
+ * @example
+ * const mark = bindArchive(archive, state, db, "w.db", { created: false });
+ */
+export function bindArchive(
+  archive: LandingArchive,
+  state: ManifestState,
+  db: Database,
+  warehouse: string,
+  options: BindOptions,
+): HistoryMark | undefined {
+  const log = new LoadsLog(db);
+  const ownId = readHistoryId(db);
+  const lastRun = log.lastRun();
+  if (options.newHistory === true && (options.created || archive.exists())) {
+    throw new StackhouseError(
+      "USAGE",
+      `--new-history: ${warehouse} still has its landing archive ${archive.dir} (or no history to restart); leave the option out`,
+    );
+  }
+  if (state.history !== undefined && state.history.id !== ownId) {
+    if (options.created || (lastRun === 0 && state.committed.length === 0)) {
+      adoptHistoryId(db, state.history.id);
+      return undefined;
+    }
+    throw new StackhouseError(
+      "ARCHIVE",
+      `${archive.dir}: this landing archive belongs to another warehouse's history (${state.history.id}), not to ${warehouse} (${ownId}); give the right --db, or move the folder away`,
+    );
+  }
+  if (options.created) return state.history === undefined ? { id: ownId, run: 0 } : undefined;
+  if (lastRun === 0 && state.committed.length > 0) {
+    throw new StackhouseError(
+      "ARCHIVE",
+      `${warehouse}: the warehouse is empty but its landing archive ${archive.dir} holds ${String(state.committed.length)} run(s); re-create it from them with: stackhouse rebuild --db ${warehouse}`,
+    );
+  }
+  if (lastRun > 0 && !archive.exists()) {
+    if (options.newHistory === true) return { id: ownId, run: lastRun };
+    throw new StackhouseError(
+      "ARCHIVE",
+      `${warehouse}: holds ${String(lastRun)} run(s) of history but its landing archive ${archive.dir} is missing; restore that folder, or start a new archive from this run on with --new-history (a re-creation would then lack runs 1-${String(lastRun)})`,
+    );
+  }
+  const missing = state.committed.filter(({ run }) => !log.containsRun(run)).map(({ run }) => run);
+  if (missing.length > 0) {
+    throw new StackhouseError(
+      "ARCHIVE",
+      `${warehouse}: lacks run(s) ${missing.join(", ")} that its landing archive ${archive.dir} holds (an older copy of the warehouse?); re-create it with: stackhouse rebuild --db ${warehouse}`,
+    );
+  }
+  return state.history === undefined ? { id: ownId, run: 0 } : undefined;
+}

@@ -1,0 +1,137 @@
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { weeklyAnswer } from "../../src/analysis/weekly-series.js";
+import { formatTable } from "../../src/cli/format-table.js";
+import { readWarehouse } from "../../src/warehouse/open-warehouse.js";
+import { generated } from "../helpers/deliveries.js";
+import { cli } from "../helpers/fixtures.js";
+import { loadAsOlderVersion } from "../helpers/older-version.js";
+import { tempDir } from "../helpers/temp-dir.js";
+import { queryRows } from "../helpers/warehouse-dump.js";
+
+const ANCIENT_POST = JSON.stringify({
+  Id: "990001",
+  PostTypeId: "1",
+  CreationDate: "0001-01-01T00:00:00.000",
+  Score: "0",
+  Body: "<p>b</p>",
+  LastActivityDate: "0001-01-01T00:00:00.000",
+  CommentCount: "0",
+  ContentLicense: "CC BY-SA 4.0",
+});
+const DISTANT_VOTE = JSON.stringify({
+  Id: "990002",
+  PostId: "1",
+  VoteTypeId: "2",
+  CreationDate: "9999-12-31T00:00:00.000",
+});
+
+/** The weeks from 2008 to 2100, with the report's headings; year 1 to 9999 made 521,723. */
+const MAX_REPORT_LINES = 5_000;
+/** Chart.js and a thousand-odd weeks of data; a calendar from year 1 to 9999 made 103 MB. */
+const MAX_HTML_BYTES = 2_000_000;
+
+/** A warehouse with the small generated delivery, and the folder it is in. */
+async function generatedWarehouse(): Promise<{ dir: string; db: string }> {
+  const dir = await tempDir();
+  const db = join(dir, "w.db");
+  const delivery = await generated(dir);
+  expect((await cli("--db", db, delivery.posts, delivery.votes)).code).toBe(0);
+  return { dir, db };
+}
+
+/** Appends a record to a file in the supplier's layout. */
+function append(path: string, record: string): void {
+  writeFileSync(path, readFileSync(path, "utf8").replace(/\n\]\s*$/, `\n,${record}\n]`));
+}
+
+describe("absurd but valid dates (issue 11, item 11)", () => {
+  it("quarantines a post dated 0001-01-01 and a vote dated 9999-12-31, saying why", async () => {
+    const dir = await tempDir();
+    const db = join(dir, "w.db");
+    const delivery = await generated(dir);
+    append(delivery.posts, ANCIENT_POST);
+    append(delivery.votes, DISTANT_VOTE);
+    const before = new Date().toISOString().slice(0, 23);
+
+    const result = await cli("--db", db, delivery.posts, delivery.votes);
+
+    const after = new Date().toISOString().slice(0, 23);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const [post, vote] = queryRows(
+      db,
+      "SELECT l.kind, r.reason FROM rejected_records AS r JOIN loads AS l USING (load_id) ORDER BY l.kind",
+    );
+    expect(post).toEqual({
+      kind: "posts",
+      reason:
+        'CreationDate: "0001-01-01T00:00:00.000" is before 2008-01-01, when Stack Exchange began',
+    });
+    const later =
+      /^CreationDate: "9999-12-31T00:00:00\.000" is later than the time of the run \((.+)\)$/;
+    const runTime = later.exec(String(vote?.reason))?.[1] ?? "";
+    expect(vote?.kind).toBe("votes");
+    expect(runTime >= before && runTime <= after, runTime).toBe(true);
+    expect(queryRows(db, "SELECT count(*) AS n FROM posts WHERE id = 990001")).toEqual([{ n: 0 }]);
+    expect(queryRows(db, "SELECT count(*) AS n FROM votes WHERE id = 990002")).toEqual([{ n: 0 }]);
+  });
+
+  it("reports the same weeks as the view weekly_votes_all_weeks for dates inside the window", async () => {
+    const { db } = await generatedWarehouse();
+    const answer = readWarehouse(db, weeklyAnswer);
+    expect(answer.series.length).toBeGreaterThan(20);
+    expect(answer.outOfWindow).toBeNull();
+    expect(answer.series).toEqual(
+      queryRows(
+        db,
+        `SELECT week_start, iso_year, iso_week, votes, posts_voted, mean_votes_per_post, upvotes,
+                downvotes, posts_live, mean_votes_per_live_post, is_partial
+         FROM weekly_votes_all_weeks ORDER BY week_start`,
+      ),
+    );
+  });
+
+  it("keeps report --weeks 0, --json and --html bounded on a warehouse an older version loaded with such dates", async () => {
+    const { dir, db } = await generatedWarehouse();
+    const clean = await cli("report", "--db", db, "--weeks", "0");
+    const cleanJson = JSON.parse((await cli("report", "--db", db, "--json")).stdout) as unknown;
+    loadAsOlderVersion(db, { posts: [ANCIENT_POST], votes: [DISTANT_VOTE] });
+    expect(queryRows(db, "SELECT min(week_start) AS a, max(week_start) AS z FROM weeks")).toEqual([
+      { a: "0001-01-01", z: "9999-12-27" },
+    ]);
+
+    const report = await cli("report", "--db", db, "--weeks", "0");
+
+    expect(report.stderr).toBe("");
+    expect(report.code).toBe(0);
+    const today = new Date().toISOString().slice(0, 10);
+    const note =
+      `note: the warehouse holds timestamps outside 2008-01-01 to ${today}, loaded by an older stackhouse; ` +
+      "the weeks cover only that span, leaving out 1 vote(s) and 1 post(s) dated outside it; " +
+      "stackhouse check lists them, and stackhouse rebuild quarantines them";
+    expect(report.stdout).toBe(`${note}\n${clean.stdout}`);
+    expect(report.stdout.split("\n").length).toBeLessThan(MAX_REPORT_LINES);
+
+    const json = JSON.parse((await cli("report", "--db", db, "--json")).stdout) as unknown;
+    expect(json).toEqual({
+      ...(cleanJson as object),
+      outOfWindow: { from: "2008-01-01", to: today, votes: 1, posts: 1 },
+    });
+
+    const html = join(dir, "report.html");
+    const page = await cli("report", "--db", db, "--html", html);
+    expect(page.stderr).toBe("");
+    expect(page.code).toBe(0);
+    expect(statSync(html).size).toBeLessThan(MAX_HTML_BYTES);
+    expect(readFileSync(html, "utf8")).toContain(
+      `Note: the warehouse holds timestamps outside 2008-01-01 to ${today}`,
+    );
+  });
+
+  it("prints a table of any length without a stack overflow", () => {
+    const rows = Array.from({ length: 600_000 }, (_, index) => [index]);
+    expect(formatTable(["week"], rows).split("\n")).toHaveLength(600_002);
+  });
+});
