@@ -1,17 +1,10 @@
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cli, fileWith, fixtureDelivery } from "./helpers/fixtures.js";
-import { tempDir } from "./helpers/temp-dir.js";
+import { cli, fileWith, fixtureWarehouse } from "./helpers/fixtures.js";
 import { dumpWarehouse } from "./helpers/warehouse-dump.js";
 
-async function warehouse(): Promise<{ dir: string; db: string }> {
-  const dir = await tempDir();
-  const db = join(dir, "w.db");
-  const fixture = await fixtureDelivery(dir);
-  expect((await cli("--db", db, fixture.posts, fixture.votes)).code).toBe(0);
-  return { dir, db };
-}
+const warehouse = fixtureWarehouse;
 
 const WEEKS = "SELECT week_start, votes, mean_votes_per_post FROM weekly_votes ORDER BY week_start";
 

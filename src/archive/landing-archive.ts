@@ -12,14 +12,14 @@ import {
   createReadStream,
 } from "node:fs";
 import { rename, rm, rmdir } from "node:fs/promises";
-import { basename, dirname, extname, join } from "node:path";
+import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { StackhouseError } from "../errors.js";
 import { copyFile } from "./copy-file.js";
 import type { DeliveryFile } from "../extract/read-delivery.js";
 import type { DeliveryKind } from "../model/kinds.js";
-import { landingDirFor, realWarehousePath } from "./warehouse-paths.js";
+import { landingDirFor } from "./warehouse-paths.js";
 
 /** One archived delivery file, as the manifest lists it. */
 export interface ArchivedFile {
@@ -97,22 +97,9 @@ export class LandingArchive {
     this.dir = dir;
   }
 
-  /**
-   * The archive that belongs to a warehouse file: `NAME.db.landing/` beside the warehouse's real
-   * file. An archive in the layout of older versions (`NAME.landing/`) is refused with the command
-   * that adopts it, rather than silently ignored or shared by `NAME.db` and `NAME.sqlite`.
-   */
+  /** The archive that belongs to a warehouse file (see {@link landingDirFor}). */
   static beside(warehousePath: string): LandingArchive {
-    const archive = new LandingArchive(landingDirFor(warehousePath));
-    const real = realWarehousePath(warehousePath);
-    const legacy = join(dirname(real), `${basename(real, extname(real))}.landing`);
-    if (legacy !== archive.dir && existsSync(join(legacy, MANIFEST)) && !existsSync(archive.dir)) {
-      throw new StackhouseError(
-        "ARCHIVE",
-        `${legacy}: a landing archive in the layout of an older stackhouse; if it is ${real}'s, move it into place: mv ${legacy} ${archive.dir}`,
-      );
-    }
-    return archive;
+    return new LandingArchive(landingDirFor(warehousePath));
   }
 
   /** True when the archive has a manifest, i.e. it has ever recorded a run. */

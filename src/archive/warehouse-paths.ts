@@ -1,22 +1,34 @@
-import { lstatSync, readlinkSync, realpathSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { existsSync, lstatSync, readlinkSync, realpathSync } from "node:fs";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import { StackhouseError } from "../errors.js";
 
 /** Files SQLite keeps beside a database while it is in use. */
 export const SQLITE_SIDE_FILES = ["-wal", "-shm", "-journal"] as const;
 
 /**
- * The warehouse file's real path: absolute, with every symlink resolved (the file's own and its
- * folders'), so a warehouse reached through a link and through its real name is one warehouse with
- * one archive, one lock and one scratch file. A link whose target is gone (the warehouse was
- * deleted) resolves to that target, so re-creating it through the link restores the right file.
+ * The warehouse file's real path (see {@link realPath}), so a warehouse reached through a link and
+ * through its real name is one warehouse with one archive, one lock and one scratch file, and
+ * re-creating a deleted warehouse through a link restores the link's target.
  *
  * @example
  * realWarehousePath("link.db"); // "/data/w.db" when link.db -> /data/w.db
  */
 export function realWarehousePath(path: string): string {
-  if (path.trim() === "")
+  if (path.trim() === "") {
     throw new StackhouseError("USAGE", "--db: give the warehouse file's path");
+  }
+  return realPath(path);
+}
+
+/**
+ * A path made absolute with every symlink resolved, the file's own and its folders'. A link whose
+ * target does not exist resolves to that target (where the file would be created); a path whose
+ * folder does not exist is returned absolute as it is.
+ *
+ * @example
+ * realPath("out/link.csv"); // "/data/rows.csv" when out/link.csv -> /data/rows.csv
+ */
+export function realPath(path: string): string {
   let current = resolve(path);
   for (let hops = 0; hops < MAX_LINK_HOPS; hops++) {
     const folder = realFolder(dirname(current));
@@ -33,7 +45,7 @@ export function realWarehousePath(path: string): string {
   throw new StackhouseError("USAGE", `${path}: too many symbolic links`);
 }
 
-/** Symlinks followed before a warehouse path is taken for a loop. */
+/** Symlinks followed before a path is taken for a loop. */
 const MAX_LINK_HOPS = 40;
 
 function realFolder(folder: string): string {
@@ -46,13 +58,24 @@ function realFolder(folder: string): string {
 
 /**
  * The landing archive of a warehouse: a folder named after the warehouse's full real file name,
- * `w.db` keeps `w.db.landing/`, so `a.db` and `a.sqlite` in one folder never share a history.
+ * `w.db` keeps `w.db.landing/`, so `a.db` and `a.sqlite` in one folder never share a history. An
+ * archive in the layout of older versions (`w.landing/`, shared by every `w.*`) is refused with
+ * the command that adopts it, rather than silently ignored.
  *
  * @example
  * landingDirFor("data/w.db"); // "/abs/data/w.db.landing"
  */
 export function landingDirFor(warehousePath: string): string {
-  return `${realWarehousePath(warehousePath)}.landing`;
+  const real = realWarehousePath(warehousePath);
+  const dir = `${real}.landing`;
+  const legacy = join(dirname(real), `${basename(real, extname(real))}.landing`);
+  if (legacy !== dir && existsSync(join(legacy, "manifest.ndjson")) && !existsSync(dir)) {
+    throw new StackhouseError(
+      "ARCHIVE",
+      `${legacy}: a landing archive in the layout of an older stackhouse; if it is ${real}'s, move it into place: mv ${legacy} ${dir}`,
+    );
+  }
+  return dir;
 }
 
 /**

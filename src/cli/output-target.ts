@@ -2,16 +2,13 @@ import {
   accessSync,
   closeSync,
   constants,
-  lstatSync,
   openSync,
-  readlinkSync,
   readSync,
-  realpathSync,
   statSync,
   type Stats,
 } from "node:fs";
-import { basename, dirname, join, resolve, sep } from "node:path";
-import { ownedPaths, realWarehousePath } from "../archive/warehouse-paths.js";
+import { resolve, sep } from "node:path";
+import { ownedPaths, realPath, realWarehousePath } from "../archive/warehouse-paths.js";
 import { StackhouseError } from "../errors.js";
 
 /**
@@ -49,7 +46,7 @@ const OPEN_FILE_PATH = /^\/dev\/(?:stdout|stderr|fd\/)|^\/proc\//;
 export function outputTarget(path: string, warehousePath: string, flag: string): OutputTarget {
   if (path.trim() === "") throw new StackhouseError("USAGE", `${flag}: give the output's path`);
   const stats = existing(path);
-  const real = realOutputPath(path, 0);
+  const real = realPath(path);
   refuseOwned(path, real, warehousePath, flag);
   if (stats === undefined) return { kind: "replace", path, realPath: real, mode: undefined };
   if (stats.isDirectory()) throw cannotWrite(path, "EISDIR");
@@ -95,33 +92,6 @@ function existing(path: string): Stats | undefined {
     return statSync(path);
   } catch (error) {
     if (errorCode(error) === "ENOENT") return undefined;
-    throw cannotWrite(path, errorCode(error), error);
-  }
-}
-
-/**
- * The real path the output lands on: every symlink resolved, a dangling one followed to where it
- * points (that is where the file would be created), a new file's folder resolved.
- */
-function realOutputPath(path: string, depth: number): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    // Not there yet, a dangling link, or a name with no path (a pipe under /proc).
-  }
-  let link: string | undefined;
-  try {
-    if (lstatSync(path).isSymbolicLink()) link = readlinkSync(path);
-  } catch {
-    link = undefined;
-  }
-  if (link !== undefined) {
-    if (depth >= 40) throw cannotWrite(path, "ELOOP");
-    return realOutputPath(resolve(dirname(path), link), depth + 1);
-  }
-  try {
-    return join(realpathSync(dirname(path)), basename(path));
-  } catch (error) {
     throw cannotWrite(path, errorCode(error), error);
   }
 }

@@ -56,7 +56,18 @@ export async function ensureClickHouseSchema(target: ClickHouseTarget): Promise<
   }
 }
 
-function asJson(kind: DeliveryKind, row: Row, loadId: number): Record<string, unknown> {
+/**
+ * A validated row as ClickHouse's `JSONEachRow` takes it: 64-bit ids as text, a post's version and
+ * tag array alongside.
+ *
+ * @example
+ * clickHouseRow("votes", [1n, 7, 2, null, null, "2019-01-01T00:00:00.000"], 3);
+ */
+export function clickHouseRow(
+  kind: DeliveryKind,
+  row: Row,
+  loadId: number,
+): Record<string, unknown> {
   const record: Record<string, unknown> = { load_id: loadId };
   KINDS[kind].fields.forEach((field, index) => {
     const value = row[index] ?? null;
@@ -161,7 +172,7 @@ export async function ingestClickHouse(
       };
       const validation = validateInWorker(file, kind, { now });
       for await (const { rows, rejections } of validation.batches) {
-        for (const row of rows) pending.push(asJson(kind, row, loadId));
+        for (const row of rows) pending.push(clickHouseRow(kind, row, loadId));
         for (const { record, reason } of rejections) {
           rejected.push({
             load_id: loadId,

@@ -16,18 +16,10 @@ import { join, relative } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { generated } from "../helpers/deliveries.js";
-import { cli, fixtureDelivery } from "../helpers/fixtures.js";
-import { tempDir } from "../helpers/temp-dir.js";
+import { cli, fixtureWarehouse } from "../helpers/fixtures.js";
 import { queryRows } from "../helpers/warehouse-dump.js";
 
-/** A warehouse w.db with one run, its archive beside it. */
-async function warehouse(): Promise<{ dir: string; db: string }> {
-  const dir = await tempDir();
-  const db = join(dir, "w.db");
-  const fixture = await fixtureDelivery(dir);
-  expect((await cli("--db", db, fixture.posts, fixture.votes)).code).toBe(0);
-  return { dir, db };
-}
+const warehouse = fixtureWarehouse;
 
 /**
  * The sha256 of every file under `dir` but the shared-memory index (`-shm`), which any reader

@@ -2,16 +2,10 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MAX_SQL_BYTES } from "../../src/query/query-text.js";
-import { cli, fileWith, fixtureDelivery } from "../helpers/fixtures.js";
+import { cli, fileWith, fixtureWarehouse } from "../helpers/fixtures.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
-async function warehouse(): Promise<{ dir: string; db: string }> {
-  const dir = await tempDir();
-  const db = join(dir, "w.db");
-  const fixture = await fixtureDelivery(dir);
-  expect((await cli("--db", db, fixture.posts, fixture.votes)).code).toBe(0);
-  return { dir, db };
-}
+const warehouse = fixtureWarehouse;
 
 const ONE_LINE = /^stackhouse: [^\n]+\n$/;
 const RUNAWAY =

@@ -2,6 +2,7 @@ import { copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { run } from "../../src/cli.js";
 import type { CliIo } from "../../src/cli/io.js";
+import { tempDir } from "./temp-dir.js";
 
 /** The small hand-written delivery in test/fixtures: 4 posts, 9 votes (one on an unknown post). */
 export async function fixtureDelivery(dir: string): Promise<{ posts: string; votes: string }> {
@@ -40,4 +41,14 @@ export async function cli(...argv: string[]): Promise<CliResult> {
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };
+}
+
+/** A warehouse `w.db` in a new temp folder, loaded with the fixture delivery (its archive beside it). */
+export async function fixtureWarehouse(): Promise<{ dir: string; db: string }> {
+  const dir = await tempDir();
+  const db = join(dir, "w.db");
+  const fixture = await fixtureDelivery(dir);
+  const result = await cli("--db", db, fixture.posts, fixture.votes);
+  if (result.code !== 0) throw new Error(`the fixture delivery did not load: ${result.stderr}`);
+  return { dir, db };
 }

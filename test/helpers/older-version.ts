@@ -1,7 +1,6 @@
 import Database from "better-sqlite3";
-import { connectClickHouse } from "../../src/clickhouse/clickhouse-ingest.js";
+import { clickHouseRow, connectClickHouse } from "../../src/clickhouse/clickhouse-ingest.js";
 import type { ClickHouseTarget } from "../../src/clickhouse/target-url.js";
-import { splitTags } from "../../src/load/split-tags.js";
 import type { Row } from "../../src/model/field.js";
 import { KINDS, type DeliveryKind } from "../../src/model/kinds.js";
 import type { TimeWindow } from "../../src/validate/parse-value.js";
@@ -78,18 +77,7 @@ export async function loadAsOlderVersionClickHouse(
     ).json<{ id: number }>();
     const loadId = latest?.id ?? 0;
     for (const kind of ["posts", "votes"] as const) {
-      const values = olderRows(kind, records[kind]).map((row) => {
-        const record: Record<string, unknown> = { load_id: loadId };
-        KINDS[kind].fields.forEach((field, index) => {
-          const value = row[index] ?? null;
-          record[field.column] = typeof value === "bigint" ? value.toString() : value;
-        });
-        if (kind === "posts") {
-          record.version = Date.parse(`${String(record.last_activity_date)}Z`);
-          record.tags_array = splitTags(typeof record.tags === "string" ? record.tags : null);
-        }
-        return record;
-      });
+      const values = olderRows(kind, records[kind]).map((row) => clickHouseRow(kind, row, loadId));
       if (values.length === 0) continue;
       await client.insert({ table: `${target.database}.${kind}`, values, format: "JSONEachRow" });
     }
