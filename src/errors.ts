@@ -11,7 +11,8 @@ export type ErrorCode =
   | "CHECK_FAILED" // a data-quality check of error severity found problems
   | "QUERY_FAILED" // an analyst's query is not valid SQL, fails, or would write
   | "BUSY" // another run holds the warehouse for longer than this run would wait
-  | "ACCOUNTING"; // a file's counts do not add up between stages (read, merged, quarantined)
+  | "ACCOUNTING" // a file's counts do not add up between stages (read, merged, quarantined)
+  | "TOO_MANY_DELETED"; // a full snapshot lacks more of the warehouse's records than allowed
 
 const exitCodes: Readonly<Record<ErrorCode, number>> = {
   INPUT_FILE: 1,
@@ -23,6 +24,7 @@ const exitCodes: Readonly<Record<ErrorCode, number>> = {
   QUERY_FAILED: 7,
   BUSY: 8,
   ACCOUNTING: 9,
+  TOO_MANY_DELETED: 10,
 };
 
 /**

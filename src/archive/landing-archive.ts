@@ -19,6 +19,7 @@ import { StackhouseError } from "../errors.js";
 import { copyFile } from "./copy-file.js";
 import type { DeliveryFile } from "../extract/read-delivery.js";
 import type { DeliveryKind } from "../model/kinds.js";
+import type { DeliveryType } from "../warehouse/loads-log.js";
 import { landingDirFor } from "./warehouse-paths.js";
 
 /** One archived delivery file, as the manifest lists it. */
@@ -31,6 +32,23 @@ export interface ArchivedFile {
   readonly arrivedAt: string;
   /** `gzip`: the object is the delivery gzip-compressed; `as-delivered`: it was gzip already. */
   readonly stored: "gzip" | "as-delivered";
+  /** What the file claimed; absent in archives older than delivery types (an increment). */
+  readonly delivery?: DeliveryType;
+  /** What loading it did, and under which rules; absent in older archives. */
+  readonly recorded?: RecordedCounts;
+}
+
+/** A load's counts and the validation rules it ran under, as the archive keeps them. */
+export interface RecordedCounts {
+  readonly rulesVersion: number;
+  readonly read: number;
+  readonly inserted: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  readonly rejected: number;
+  readonly deleted: number;
+  readonly restored: number;
+  readonly conflicts: number;
 }
 
 /** A delivery's files that were accepted together, in arrival order. */

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readlinkSync, realpathSync } from "node:fs";
+import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { StackhouseError } from "../errors.js";
 
@@ -68,8 +68,17 @@ function realFolder(folder: string): string {
 export function landingDirFor(warehousePath: string): string {
   const real = realWarehousePath(warehousePath);
   const dir = `${real}.landing`;
-  const legacy = join(dirname(real), `${basename(real, extname(real))}.landing`);
-  if (legacy !== dir && existsSync(join(legacy, "manifest.ndjson")) && !existsSync(dir)) {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new StackhouseError(
+      "ARCHIVE",
+      `${dir}: not a folder, but the landing archive's place; move it away and run again`,
+    );
+  }
+  const stem = join(dirname(real), basename(real, extname(real)));
+  const legacy = `${stem}.landing`;
+  const legacyArchive =
+    legacy !== dir && existsSync(join(legacy, "manifest.ndjson")) && !existsSync(stem);
+  if (legacyArchive && !existsSync(dir)) {
     throw new StackhouseError(
       "ARCHIVE",
       `${legacy}: a landing archive in the layout of an older stackhouse; if it is ${real}'s, move it into place: mv ${legacy} ${dir}`,

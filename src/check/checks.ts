@@ -1,5 +1,6 @@
 import { KINDS, POST_TYPES, VOTE_TYPES } from "../model/kinds.js";
 import { EARLIEST_TIMESTAMP } from "../validate/parse-value.js";
+import { LEDGER_CHECKS } from "./ledger-checks.js";
 
 /** `error`: the warehouse breaks a rule its numbers rely on. `warning`: a known gap, kept and counted. */
 export type Severity = "error" | "warning";
@@ -190,4 +191,5 @@ export const CHECKS: readonly Check[] = [
     clickhouse: (t) =>
       `SELECT id FROM ${t.votes} WHERE vote_type_id NOT IN (${VOTE_TYPES.map(([id]) => id).join(", ")})`,
   },
+  ...LEDGER_CHECKS,
 ];

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { runChecks, type CheckReport } from "../check/run-checks.js";
 import { parseTarget, type ClickHouseTarget } from "../clickhouse/target-url.js";
 import { StackhouseError } from "../errors.js";
+import { isMissingOrEmptyFile } from "../run/warehouse-file.js";
 import { openWarehouse } from "../warehouse/open-warehouse.js";
 import type { CliIo } from "./io.js";
 import { renderChecks } from "./render-checks.js";
@@ -47,8 +48,12 @@ export function addCheckCommand(program: Command, io: CliIo, done: (code: number
 }
 
 function checkSqlite(path: string): CheckReport {
-  if (!existsSync(path)) {
-    throw new StackhouseError("WAREHOUSE", `${path}: no warehouse here; ingest a delivery first`);
+  if (isMissingOrEmptyFile(path)) {
+    const empty = existsSync(path) ? " (an empty file)" : "";
+    throw new StackhouseError(
+      "WAREHOUSE",
+      `${path}: no warehouse here${empty}; ingest a delivery first${empty === "" ? "" : `, or re-create it from its landing archive with: stackhouse rebuild --db ${path}`}`,
+    );
   }
   const db = openWarehouse(path);
   try {

@@ -9,7 +9,7 @@ import { ingest } from "../run/ingest.js";
 import { DEFAULT_MAX_REJECTED_SHARE } from "../validate/reject-threshold.js";
 import { readWarehouse } from "../warehouse/open-warehouse.js";
 import type { CliIo } from "./io.js";
-import { shareOfRecords } from "./option-parsers.js";
+import { shareOfRecords, wholeNumber } from "./option-parsers.js";
 import { progressBar } from "./progress-bar.js";
 import { renderCheckFindings } from "./render-checks.js";
 import { renderClickHouseIngest } from "./render-clickhouse.js";
@@ -32,6 +32,10 @@ interface IngestFlags {
   readonly checks: boolean;
   readonly target?: string;
   readonly newHistory?: boolean;
+  readonly snapshot?: boolean;
+  readonly maxDeleted?: number;
+  readonly expectPosts?: number;
+  readonly expectVotes?: number;
 }
 
 /** `stackhouse ingest [posts votes]`: merge one delivery into the warehouse. */
@@ -55,6 +59,25 @@ export function addIngestCommand(program: Command, io: CliIo, done: (code: numbe
       DEFAULT_MAX_REJECTED_SHARE,
     )
     .option("--no-checks", "skip the data-quality checks after the load")
+    .option(
+      "--snapshot",
+      "the files are full snapshots: records of their kind they lack are marked deleted (default: increments, nothing deleted)",
+    )
+    .option(
+      "--max-deleted <share>",
+      "refuse a full snapshot that would delete more than this share of a kind's records, as a cut-short one would (default 5%)",
+      shareOfRecords,
+    )
+    .option(
+      "--expect-posts <records>",
+      "the supplier's control total: the posts file must hold exactly this many records",
+      wholeNumber("records"),
+    )
+    .option(
+      "--expect-votes <records>",
+      "the supplier's control total: the votes file must hold exactly this many records",
+      wholeNumber("records"),
+    )
     .option(
       "--new-history",
       "start a new landing archive for a warehouse whose archive is gone (a re-creation then has only the runs from now on)",
@@ -83,6 +106,16 @@ export function addIngestCommand(program: Command, io: CliIo, done: (code: numbe
         const posts = postsFile ?? relative(process.cwd(), SAMPLE_DELIVERY.posts);
         const votes = votesFile ?? relative(process.cwd(), SAMPLE_DELIVERY.votes);
         if (flags.target !== undefined) {
+          if (
+            flags.snapshot === true ||
+            flags.expectPosts !== undefined ||
+            flags.expectVotes !== undefined
+          ) {
+            throw new StackhouseError(
+              "USAGE",
+              "--snapshot, --expect-posts and --expect-votes are not yet available on a ClickHouse target",
+            );
+          }
           const target = parseTarget(flags.target);
           // Loaded only for a ClickHouse target, so SQLite runs do not pay for the client.
           const { clickHouseWeeklyVotes, ingestClickHouse } =
@@ -104,6 +137,9 @@ export function addIngestCommand(program: Command, io: CliIo, done: (code: numbe
           maxRejectedShare: flags.maxRejected,
           checks: flags.checks,
           newHistory: flags.newHistory,
+          snapshot: flags.snapshot,
+          maxDeletedShare: flags.maxDeleted,
+          expectedRecords: { posts: flags.expectPosts, votes: flags.expectVotes },
         });
         const answer = readWarehouse(flags.db, weeklyAnswer);
         if (flags.json === true) {

@@ -42,6 +42,7 @@ export function openOutputFile(target: OutputTarget): OutputFile {
       : undefined;
   let fd: number | undefined;
   let disarm: (() => void) | undefined;
+  let readerGone = false;
   const fail = (error: unknown): StackhouseError =>
     error instanceof StackhouseError ? error : cannotWrite(target.path, errorCode(error), error);
 
@@ -65,6 +66,7 @@ export function openOutputFile(target: OutputTarget): OutputFile {
 
   return {
     write(text) {
+      if (readerGone) return;
       try {
         const descriptor = open();
         const bytes = Buffer.from(text);
@@ -72,7 +74,9 @@ export function openOutputFile(target: OutputTarget): OutputFile {
           offset += writeSync(descriptor, bytes, offset, bytes.length - offset);
         }
       } catch (error) {
-        throw fail(error);
+        // A pipe whose reader stopped (`| head`) has all it wanted, as with standard output.
+        if (target.kind === "write-into" && errorCode(error) === "EPIPE") readerGone = true;
+        else throw fail(error);
       }
     },
     commit() {

@@ -5,7 +5,7 @@ import { rebuild } from "../run/rebuild.js";
 import { formatTable } from "./format-table.js";
 import type { CliIo } from "./io.js";
 import { progressBar } from "./progress-bar.js";
-import { renderFileReports } from "./render-report.js";
+import { renderFileReports, renderReplayNotes } from "./render-report.js";
 
 /** `stackhouse rebuild`: re-create the warehouse from its landing archive. */
 export function addRebuildCommand(program: Command, io: CliIo, done: (code: number) => void): void {
@@ -37,11 +37,7 @@ export function addRebuildCommand(program: Command, io: CliIo, done: (code: numb
       io.stdout.write(
         `Rebuilt ${flags.db} from ${report.runs} archived run(s):\n${renderFileReports(report.files)}\n`,
       );
-      if (report.startsAfterRun > 0) {
-        io.stderr.write(
-          `note: the landing archive was started anew (--new-history) after run ${String(report.startsAfterRun)}; runs 1-${String(report.startsAfterRun)} are not in it, so they are not in the rebuilt warehouse\n`,
-        );
-      }
+      for (const note of renderReplayNotes(report)) io.stderr.write(`${note}\n`);
       done(0);
     });
 }

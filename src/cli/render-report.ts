@@ -46,6 +46,16 @@ function fileNotes(file: FileReport): string[] {
       `note: ${path} has the same bytes as load ${String(file.previousLoadId)}; nothing to merge`,
     );
   }
+  if (file.delivery === "snapshot" && file.outcome === "loaded") {
+    notes.push(
+      `note: ${path} (a full snapshot): ${file.deleted} ${file.kind} it lacks marked deleted, ${file.restored} deleted ones restored; see: SELECT * FROM ${file.kind}_all WHERE deleted_by_load_id = ${file.loadId}`,
+    );
+  }
+  if (file.conflicts > 0) {
+    notes.push(
+      `note: ${path}: ${file.conflicts} vote(s) re-sent with other content; the earliest version is kept, the other in: SELECT * FROM vote_conflicts WHERE load_id = ${file.loadId}`,
+    );
+  }
   if (file.rejected > 0) {
     notes.push(
       `note: ${path}: ${file.rejected} record(s) quarantined; see: SELECT * FROM rejected_records WHERE load_id = ${file.loadId}`,
@@ -71,5 +81,25 @@ function fileNotes(file: FileReport): string[] {
 /** A line saying the warehouse was re-created from its archive. */
 export function renderReplay(replay: ReplayReport): string {
   const files = replay.files.length;
-  return `Re-created the warehouse from the landing archive: ${replay.runs} earlier run(s), ${files} file(s) replayed.`;
+  return [
+    `Re-created the warehouse from the landing archive: ${replay.runs} earlier run(s), ${files} file(s) replayed.`,
+    ...renderReplayNotes(replay),
+  ].join("\n");
+}
+
+/**
+ * Notes on what a replay could not make as it was: runs before a new archive began, and loads
+ * the current validation rules count differently from when they were first loaded.
+ */
+export function renderReplayNotes(replay: ReplayReport): string[] {
+  const notes = replay.drift.map(
+    (change) =>
+      `note: run ${change.run} ${change.kind} ${printable(change.path, Infinity)} counts differently under the validation rules now (version ${change.rules.now}) than when it was loaded (version ${change.rules.then}): ${change.changed.join(", ")}`,
+  );
+  if (replay.startsAfterRun > 0) {
+    notes.unshift(
+      `note: the landing archive was started anew (--new-history) after run ${replay.startsAfterRun}; runs 1-${replay.startsAfterRun} are not in it, so they are not in the re-created warehouse`,
+    );
+  }
+  return notes;
 }

@@ -10,6 +10,7 @@ interface ParsedOptions {
   readonly out: string;
   readonly seed: number;
   readonly snapshot: number;
+  readonly increment?: true;
   readonly gzip?: true;
 }
 
@@ -35,7 +36,9 @@ function buildProgram(output: CliIo): Command {
   return new Command("generate")
     .description(
       "Write a seeded, realistic Stack Exchange delivery (Posts.json, Votes.json) in the " +
-        "supplier's layout. Snapshot k+1 repeats snapshot k with ~10% new and ~5% changed posts.",
+        "supplier's layout. Snapshot k+1 repeats snapshot k with ~10% new records and ~5% " +
+        "changed posts, and deletes ~1% of posts and votes; one deleted record in five comes " +
+        "back two snapshots later.",
     )
     .requiredOption(
       "--posts <n>",
@@ -45,7 +48,11 @@ function buildProgram(output: CliIo): Command {
     .requiredOption("--votes <n>", "votes in snapshot 1 (approximate)", integerParser(0))
     .requiredOption("--out <dir>", "folder to write the files into (created if missing)")
     .option("--seed <n>", "same seed, same bytes", parseSeed, 1)
-    .option("--snapshot <k>", "which full snapshot to write, 1 for the first", integerParser(1), 1)
+    .option("--snapshot <k>", "which snapshot to write, 1 for the first", integerParser(1), 1)
+    .option(
+      "--increment",
+      "write only what snapshot k adds to k-1: new, changed and restored records, no deletions",
+    )
     .option("--gzip", "write Posts.json.gz and Votes.json.gz")
     .allowExcessArguments(false)
     .exitOverride()
@@ -99,6 +106,7 @@ export async function runGenerateCommand(argv: readonly string[], output: CliIo)
       votes: options.votes,
       seed: options.seed,
       snapshot: options.snapshot,
+      delivery: options.increment === true ? "increment" : "snapshot",
       outDir: options.out,
       gzip: options.gzip === true,
     });

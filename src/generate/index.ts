@@ -1,3 +1,4 @@
+export { DUPLICATE_COPIES } from "./duplicate-post.js";
 export {
   ndjsonLayout,
   supplierLayout,
@@ -5,7 +6,8 @@ export {
   toSupplierJson,
   type FlatRecord,
 } from "./layout.js";
-export { DUPLICATE_COPIES, postRecords } from "./post-records.js";
-export { type GeneratorOptions } from "./snapshot-plan.js";
+export { postRecords } from "./post-records.js";
+export { snapshotChanges, type RecordChanges, type SnapshotChanges } from "./snapshot-changes.js";
+export { type Delivery, type GeneratorOptions } from "./snapshot-plan.js";
 export { voteRecords } from "./vote-records.js";
 export { generateDelivery, type DeliveryOptions, type DeliveryResult } from "./write-delivery.js";

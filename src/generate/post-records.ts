@@ -1,8 +1,11 @@
+import { DUPLICATE_COPIES } from "./duplicate-post.js";
 import type { FlatRecord } from "./layout.js";
-import { postBaseOf, type PostBase } from "./post-base.js";
+import type { PostBase } from "./post-base.js";
 import { PostGraph, PostType } from "./post-graph.js";
-import { type PostState, postStateAt } from "./post-state.js";
+import { type PostAtSnapshot, PostLifecycle } from "./post-lifecycle.js";
+import type { PostState } from "./post-state.js";
 import { hash32, Rng } from "./prng.js";
+import { isWritten } from "./record-churn.js";
 import {
   type GeneratorOptions,
   idsUpTo,
@@ -12,9 +15,6 @@ import {
 import { Stream } from "./streams.js";
 import { type BodyKind, postBody, postTitle } from "./text.js";
 import { formatTimestamp } from "./timestamp.js";
-
-/** How many identical copies of one post every posts file holds, as in the real delivery. */
-export const DUPLICATE_COPIES = 40;
 
 const LICENSE_4_FROM_MS = Date.UTC(2018, 4, 2);
 
@@ -52,12 +52,14 @@ function timestampOrUndefined(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : formatTimestamp(ms);
 }
 
-function postRecordOf(plan: SnapshotPlan, base: PostBase, state: PostState): FlatRecord {
+function postRecordOf(
+  plan: SnapshotPlan,
+  { base, state, answerCount }: PostAtSnapshot,
+): FlatRecord {
   const deliveredUpTo = idsUpTo(plan.postIdsUpTo, plan.snapshot);
   const isQuestion = base.type === PostType.question;
   const accepted =
     (base.acceptedAnswerId ?? Infinity) <= deliveredUpTo ? base.acceptedAnswerId : undefined;
-  const answerCount = base.answers.filter((id) => id <= deliveredUpTo).length;
   const revisedMs = state.lastEdit?.ms ?? base.createdMs;
   const fields: readonly (readonly [string, string | number | undefined])[] = [
     ["Id", base.id],
@@ -93,44 +95,30 @@ function postRecordOf(plan: SnapshotPlan, base: PostBase, state: PostState): Fla
 }
 
 /**
- * The post written 40 times: a delivered post of snapshot 1 picked by the seed, so every later
- * snapshot repeats the same one. Undefined only when snapshot 1 has no delivered post at all.
- */
-function duplicatedPostId(plan: SnapshotPlan, graph: PostGraph): number | undefined {
-  const firstIds = idsUpTo(plan.postIdsUpTo, 1);
-  const start = hash32(plan.key, Stream.duplicate, 0, 0) % firstIds;
-  for (let step = 0; step < firstIds; step++) {
-    const id = 1 + ((start + step) % firstIds);
-    if (!graph.isDeleted(id)) {
-      return id;
-    }
-  }
-  return undefined;
-}
-
-/**
  * The posts file of one snapshot, record by record in id order, without holding more than one post
- * in memory. Deleted posts are skipped (votes still point at them) and one post is repeated
- * {@link DUPLICATE_COPIES} times, as in the real delivery. Keys follow the supplier's order,
- * including its `ContentLIcense` spelling.
+ * in memory. Posts deleted before the dump are never written (votes still point at them), posts
+ * deleted in a later snapshot are missing from then on unless restored (see `snapshotChanges`),
+ * and one post is repeated {@link DUPLICATE_COPIES} times, as in the real delivery. Keys follow
+ * the supplier's order, including its `ContentLIcense` spelling. With `delivery: "increment"`,
+ * only the posts that are new, changed or restored in this snapshot are written.
  *
  * @example
  * for (const post of postRecords({ posts: 1000, votes: 4000, seed: 1 })) {
  *   console.log(post.Id, post.PostTypeId);
  * }
+ * const delta = [...postRecords({ posts: 1000, votes: 4000, snapshot: 3, delivery: "increment" })];
  */
 export function* postRecords(options: GeneratorOptions): Generator<FlatRecord> {
   const plan = planSnapshots(options);
-  const graph = new PostGraph(plan.key);
-  const duplicated = duplicatedPostId(plan, graph);
+  const lifecycle = new PostLifecycle(plan, new PostGraph(plan.key));
   const lastId = idsUpTo(plan.postIdsUpTo, plan.snapshot);
   for (let id = 1; id <= lastId; id++) {
-    if (graph.isDeleted(id)) {
+    const post = lifecycle.postAt(id);
+    if (post === undefined || !isWritten(post.status, plan.delivery)) {
       continue;
     }
-    const base = postBaseOf(plan, graph, id);
-    const record = postRecordOf(plan, base, postStateAt(plan, base));
-    const copies = id === duplicated ? DUPLICATE_COPIES : 1;
+    const record = postRecordOf(plan, post);
+    const copies = id === lifecycle.duplicated ? DUPLICATE_COPIES : 1;
     for (let copy = 0; copy < copies; copy++) {
       yield record;
     }

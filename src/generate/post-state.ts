@@ -1,6 +1,7 @@
 import { isQuestionOrAnswer, type PostBase } from "./post-base.js";
 import { PostType } from "./post-graph.js";
 import { hash32, Rng, unit } from "./prng.js";
+import { type Absences, isPresent } from "./record-churn.js";
 import {
   DAY_MS,
   idsUpTo,
@@ -31,6 +32,15 @@ export interface PostState {
   readonly titleRound: number;
   readonly lastEdit: PostEdit | undefined;
   readonly lastActivityMs: number;
+  /** The snapshot that made this version: the post's first, or the latest that changed it. */
+  readonly round: number;
+}
+
+/** When a post and its answers are missing from the snapshots, as `absencesOf` gives them. */
+export interface PostHistory {
+  readonly absences: Absences;
+  /** One entry per answer in `PostBase.answers`, in the same order. */
+  readonly answerAbsences: readonly Absences[];
 }
 
 /** Share of the posts already delivered that change in each new snapshot. */
@@ -90,6 +100,7 @@ function initialState(plan: SnapshotPlan, base: PostBase): PostState {
     lastActivityMs: rng.chance(0.5)
       ? settledMs
       : settledMs + Math.floor(rng.next() ** 3 * (takenMs - settledMs)),
+    round: base.firstSnapshot,
   };
 }
 
@@ -119,29 +130,45 @@ function changedState(
       edited && base.type === PostType.question && rng.chance(0.4) ? round : previous.titleRound,
     lastEdit,
     lastActivityMs: settledMs + Math.floor(rng.next() ** 2 * (toMs - settledMs)),
+    round,
   };
 }
 
-function answerArrivesIn(plan: SnapshotPlan, base: PostBase, round: number): boolean {
+function answersMoveIn(
+  plan: SnapshotPlan,
+  base: PostBase,
+  history: PostHistory,
+  round: number,
+): boolean {
   const before = idsUpTo(plan.postIdsUpTo, round - 1);
   const upTo = idsUpTo(plan.postIdsUpTo, round);
-  return base.answers.some((answer) => answer > before && answer <= upTo);
+  return (
+    base.answers.some((answer) => answer > before && answer <= upTo) ||
+    history.answerAbsences.some((absences) =>
+      absences.some((absence) => absence.from === round || absence.to === round),
+    )
+  );
 }
 
 /**
  * The post as of the plan's snapshot, replayed snapshot by snapshot from its first delivery. A post
- * changes in a snapshot when its per-(id, snapshot) hash says so (about 5%) or when one of its
- * answers is first delivered; a change always moves LastActivityDate into that snapshot's window,
- * so it is strictly newer than before. Cost is linear in the snapshot number, not in the data.
+ * delivered in both snapshot k-1 and k changes in k when its per-(id, snapshot) hash says so (about
+ * 5%) or when one of its answers is first delivered, deleted or restored in k; a change always
+ * moves LastActivityDate into that snapshot's window, so it is strictly newer than before. A post
+ * does not change while deleted, so a restored post comes back as it was. Cost is linear in the
+ * snapshot number, not in the data.
  *
  * @example
- * const state = postStateAt(plan, postBaseOf(plan, graph, 42));
+ * const state = postStateAt(plan, base, { absences: [], answerAbsences: [] });
  */
-export function postStateAt(plan: SnapshotPlan, base: PostBase): PostState {
+export function postStateAt(plan: SnapshotPlan, base: PostBase, history: PostHistory): PostState {
   let state = initialState(plan, base);
   for (let round = base.firstSnapshot + 1; round <= plan.snapshot; round++) {
+    if (!isPresent(history.absences, round - 1) || !isPresent(history.absences, round)) {
+      continue;
+    }
     const changed = unit(hash32(plan.key, Stream.change, base.id, round)) < CHANGED_SHARE;
-    if (changed || answerArrivesIn(plan, base, round)) {
+    if (changed || answersMoveIn(plan, base, history, round)) {
       state = changedState(plan, base, state, round);
     }
   }

@@ -9,14 +9,24 @@ export interface GeneratorOptions {
   readonly votes: number;
   /** Any safe integer; the same seed always gives the same bytes. Default 1. */
   readonly seed?: number;
-  /** Which full snapshot to produce, 1 for the first delivery. Default 1. */
+  /** Which snapshot to produce, 1 for the first delivery. Default 1. */
   readonly snapshot?: number;
+  /**
+   * `"snapshot"` (default): every record of the snapshot. `"increment"`: only what snapshot k adds
+   * to snapshot k-1 (new records, changed posts at their new version, restored records), no
+   * deletions; for snapshot 1 that is all of it.
+   */
+  readonly delivery?: Delivery;
 }
+
+/** What a generated delivery holds: the full snapshot, or only its changes since the previous one. */
+export type Delivery = "snapshot" | "increment";
 
 /** Everything derived once from the options, shared by the post and vote producers. */
 export interface SnapshotPlan {
   readonly key: number;
   readonly snapshot: number;
+  readonly delivery: Delivery;
   /** Post ids in snapshot 1, the unit of the timeline. */
   readonly basePosts: number;
   /** Entry k-1 is the highest post id of snapshot k. */
@@ -37,6 +47,7 @@ const GROWTH_PER_SNAPSHOT = 0.1;
 export const SKIPPED_VOTE_ID_SHARE = 0.18;
 const MAX_POSTS = 1e9;
 const MAX_SNAPSHOT = 1000;
+const DELIVERIES: readonly string[] = ["snapshot", "increment"] satisfies Delivery[];
 
 function requireInteger(name: string, value: number, min: number, max: number): void {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
@@ -69,10 +80,17 @@ export function planSnapshots(options: GeneratorOptions): SnapshotPlan {
   requireInteger("votes", options.votes, 0, MAX_POSTS * 100);
   requireInteger("seed", seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   requireInteger("snapshot", snapshot, 1, MAX_SNAPSHOT);
+  const delivery = options.delivery ?? "snapshot";
+  if (!DELIVERIES.includes(delivery)) {
+    throw new RangeError(
+      `delivery must be "snapshot" or "increment", got ${JSON.stringify(delivery)}`,
+    );
+  }
   const voteIds = Math.round(options.votes / (1 - SKIPPED_VOTE_ID_SHARE));
   return {
     key: seedKey(seed),
     snapshot,
+    delivery,
     basePosts: options.posts,
     postIdsUpTo: growingCounts(options.posts, snapshot),
     voteIdsUpTo:

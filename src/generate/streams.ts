@@ -17,4 +17,9 @@ export const Stream = {
   title: 9,
   duplicate: 10,
   vote: 11,
+  postDeletion: 12,
+  postRestore: 13,
+  voteDeletion: 14,
+  voteRestore: 15,
+  designated: 16,
 } as const;

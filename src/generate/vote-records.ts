@@ -1,6 +1,7 @@
 import type { FlatRecord } from "./layout.js";
 import { PostGraph, PostType, type PostTypeId } from "./post-graph.js";
 import { hash32, Rng, WeightedTable } from "./prng.js";
+import { isWritten } from "./record-churn.js";
 import {
   firstSnapshotOf,
   type GeneratorOptions,
@@ -15,6 +16,7 @@ import {
 import { Stream } from "./streams.js";
 import { formatTimestamp } from "./timestamp.js";
 import { userIdAt } from "./users.js";
+import { VoteLifecycle } from "./vote-lifecycle.js";
 
 /** VoteTypeId mix of the real DevOps site (counts out of 40,299 votes); 6 and 7 never occur. */
 const VOTE_TYPES = new WeightedTable([
@@ -94,7 +96,13 @@ function votedPostId(
   }
 }
 
-function voteAt(plan: SnapshotPlan, graph: PostGraph, id: number): FlatRecord | undefined {
+/**
+ * Vote `id` as every snapshot that holds it delivers it, or undefined for an id never delivered.
+ *
+ * @example
+ * voteAt(plan, new PostGraph(plan.key), 17)?.VoteTypeId; // "2"
+ */
+export function voteAt(plan: SnapshotPlan, graph: PostGraph, id: number): FlatRecord | undefined {
   const rng = new Rng(hash32(plan.key, Stream.vote, id, 0));
   if (rng.chance(SKIPPED_VOTE_ID_SHARE)) {
     return undefined;
@@ -127,20 +135,24 @@ function voteAt(plan: SnapshotPlan, graph: PostGraph, id: number): FlatRecord | 
  * The votes file of one snapshot, record by record in id order, holding nothing in memory. Ids
  * rise with the (midnight) vote date and about 18% of ids are never delivered; a vote's post was
  * created on or before the vote's day. Keys follow the real file's order: Id, UserId (only on
- * types 5 and 8), PostId, VoteTypeId, BountyAmount (only on types 8 and 9), CreationDate.
+ * types 5 and 8), PostId, VoteTypeId, BountyAmount (only on types 8 and 9), CreationDate. Votes
+ * retracted in a later snapshot are missing from then on unless restored (see `snapshotChanges`).
+ * With `delivery: "increment"`, only the votes new or restored in this snapshot are written.
  *
  * @example
  * for (const vote of voteRecords({ posts: 1000, votes: 4000, seed: 1 })) {
  *   console.log(vote.PostId, vote.VoteTypeId);
  * }
+ * const delta = [...voteRecords({ posts: 1000, votes: 4000, snapshot: 3, delivery: "increment" })];
  */
 export function* voteRecords(options: GeneratorOptions): Generator<FlatRecord> {
   const plan = planSnapshots(options);
   const graph = new PostGraph(plan.key);
+  const lifecycle = new VoteLifecycle(plan, (id) => voteAt(plan, graph, id));
   const lastId = idsUpTo(plan.voteIdsUpTo, plan.snapshot);
   for (let id = 1; id <= lastId; id++) {
     const vote = voteAt(plan, graph, id);
-    if (vote !== undefined) {
+    if (vote !== undefined && isWritten(lifecycle.statusOf(vote), plan.delivery)) {
       yield vote;
     }
   }

@@ -62,12 +62,16 @@ async function writeRecords(
 
 /**
  * Writes one snapshot of a seeded, realistic delivery (`Posts.json` and `Votes.json`, or `.json.gz`)
- * in the supplier's layout. Records are streamed to disk with backpressure, so memory stays flat
- * however many posts and votes are asked for.
+ * in the supplier's layout, or with `delivery: "increment"` only its changes since the previous
+ * snapshot. Records are streamed to disk with backpressure, so memory stays flat however many
+ * posts and votes are asked for.
  *
  * @example
  * const result = await generateDelivery({ posts: 1000, votes: 4000, seed: 1, outDir: "/tmp/d1" });
  * const next = await generateDelivery({ posts: 1000, votes: 4000, seed: 1, snapshot: 2, outDir: "/tmp/d2" });
+ * const delta = await generateDelivery({
+ *   posts: 1000, votes: 4000, seed: 1, snapshot: 3, delivery: "increment", outDir: "/tmp/i3",
+ * });
  */
 export async function generateDelivery(options: DeliveryOptions): Promise<DeliveryResult> {
   planSnapshots(options);

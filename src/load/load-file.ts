@@ -1,8 +1,12 @@
+import type { Database } from "better-sqlite3";
 import { inputError, type DeliveryFile } from "../extract/read-delivery.js";
 import type { DeliveryKind } from "../model/kinds.js";
 import { RejectTally } from "../validate/reject-threshold.js";
 import { countsError, validateInWorker } from "../validate/validate-in-worker.js";
-import type { LoadsLog, LoadSource } from "../warehouse/loads-log.js";
+import { RULES_VERSION } from "../validate/rules-version.js";
+import type { DeliveryType, LoadsLog, LoadSource } from "../warehouse/loads-log.js";
+import { FileLedger } from "./file-ledger.js";
+import { DEFAULT_MAX_DELETED_SHARE, SnapshotIds } from "./snapshot-deletions.js";
 import { emptyCounts } from "./merge-counts.js";
 import type { SqliteMerger } from "./sqlite-merger.js";
 
@@ -10,6 +14,7 @@ import type { SqliteMerger } from "./sqlite-merger.js";
 export interface FileReport {
   readonly loadId: number;
   readonly kind: DeliveryKind;
+  readonly delivery: DeliveryType;
   readonly path: string;
   readonly sizeBytes: number;
   readonly sha256: string;
@@ -21,6 +26,12 @@ export interface FileReport {
   readonly updated: number;
   readonly unchanged: number;
   readonly rejected: number;
+  /** Live records a full snapshot lacked, now marked deleted by this load. */
+  readonly deleted: number;
+  /** Deleted records a full snapshot held again, live once more. */
+  readonly restored: number;
+  /** Votes re-sent with other content (see `vote_conflicts`). */
+  readonly conflicts: number;
   /** Keys the pipeline does not know, with the number of records that had each. */
   readonly unknownKeys: Readonly<Record<string, number>>;
   readonly seconds: number;
@@ -28,6 +39,7 @@ export interface FileReport {
 
 /** Everything a load needs from the run it belongs to. The caller owns the transaction. */
 export interface LoadContext {
+  readonly db: Database;
   readonly merger: SqliteMerger;
   readonly log: LoadsLog;
   readonly runId: number;
@@ -44,6 +56,7 @@ export interface DeliveryIdentity {
   readonly sizeBytes: number;
   readonly sha256: string;
   readonly arrivedAt: string;
+  readonly delivery: DeliveryType;
 }
 
 /**
@@ -52,26 +65,30 @@ export interface DeliveryIdentity {
  * read again: merging it again could not change anything.
  *
  * @example
- * const report = await loadFile(context, file, { kind: "votes", sourcePath, sizeBytes, sha256, arrivedAt });
+ * const report = await loadFile(context, file, { kind: "votes", delivery: "increment", sourcePath, sizeBytes, sha256, arrivedAt });
  */
 export async function loadFile(
   context: LoadContext,
   file: DeliveryFile,
-  delivery: DeliveryIdentity,
+  identity: DeliveryIdentity,
   options: {
     readonly hashDecoded?: boolean;
     /** Refuse the file when more than this share of its records fails validation. */
     readonly maxRejectedShare?: number;
+    /** Refuse a full snapshot that would delete more than this share of the kind's records. */
+    readonly maxDeletedShare?: number;
+    /** The supplier's control total: the file must hold exactly this many records. */
+    readonly expectedRecords?: number;
   } = {},
 ): Promise<FileReport> {
   const started = performance.now();
-  const { log } = context;
-  const start = { ...delivery, runId: context.runId, source: context.source };
-  const previousLoadId = log.previousLoad(delivery.sha256, delivery.kind);
+  const { log, merger } = context;
+  const start = { ...identity, runId: context.runId, source: context.source };
+  const previousLoadId = log.previousLoad(identity.sha256, identity.kind, identity.delivery);
   if (previousLoadId !== undefined) {
     const loadId = log.recordAlreadyLoaded(start, context.now());
     return {
-      ...summary(delivery, file, loadId, started),
+      ...summary(identity, file, loadId, started),
       outcome: "already-loaded",
       previousLoadId,
     };
@@ -79,17 +96,20 @@ export async function loadFile(
 
   const loadId = log.start(start, context.now());
   const counts = emptyCounts();
+  const ledger = new FileLedger(identity.kind);
+  const snapshot = identity.delivery === "snapshot" ? new SnapshotIds(context.db) : undefined;
   let batched = 0;
   const rejects = new RejectTally();
-  const validation = validateInWorker(file, delivery.kind, {
+  const validation = validateInWorker(file, identity.kind, {
     hashDecoded: options.hashDecoded,
-    now: Date.parse(delivery.arrivedAt),
+    now: Date.parse(identity.arrivedAt),
   });
   for await (const batch of validation.batches) {
     batched += batch.read;
     context.onBytes?.(batch.bytesRead);
     for (const { record, reason } of batch.rejections) {
       rejects.add(reason);
+      snapshot?.addRejected(record.text);
       log.quarantine(loadId, {
         recordNumber: record.number,
         line: record.line,
@@ -97,54 +117,87 @@ export async function loadFile(
         raw: record.text,
       });
     }
-    context.merger.merge(delivery.kind, batch.rows, loadId, counts);
+    merger.merge(identity.kind, batch.rows, loadId, counts);
+    ledger.add(batch.rows);
+    snapshot?.addRows(batch.rows);
   }
   if (options.maxRejectedShare !== undefined) {
-    rejects.enforce(delivery.sourcePath, batched, options.maxRejectedShare);
+    rejects.enforce(identity.sourcePath, batched, options.maxRejectedShare);
   }
   const { sha256, records: read } = validation.digest();
-  if (sha256 !== delivery.sha256) {
+  if (sha256 !== identity.sha256) {
     throw inputError(file.path, "the file changed while it was being loaded");
   }
   const rejected = log.quarantined(loadId);
   const accounted = counts.inserted + counts.updated + counts.unchanged + rejected;
   if (read !== accounted) {
     throw countsError(
-      delivery.sourcePath,
+      identity.sourcePath,
       `read ${read} = inserted ${counts.inserted} + updated ${counts.updated} + unchanged ${counts.unchanged} + rejected ${rejected} does not hold`,
     );
   }
+  if (options.expectedRecords !== undefined && options.expectedRecords !== read) {
+    throw inputError(
+      identity.sourcePath,
+      `holds ${String(read)} records, but the supplier's control total says ${String(options.expectedRecords)} (--expect-${identity.kind}); nothing was loaded`,
+    );
+  }
+  const outcome = snapshot?.apply(identity.kind, {
+    loadId,
+    at: identity.arrivedAt,
+    path: identity.sourcePath,
+    maxShare: options.maxDeletedShare ?? DEFAULT_MAX_DELETED_SHARE,
+  });
+  for (const date of outcome?.creationDates ?? []) merger.touch(identity.kind, date);
+  const changes = { deleted: outcome?.deleted ?? 0, restored: outcome?.restored ?? 0 };
   const unknownKeys = validation.unknownKeys();
   log.recordUnknownKeys(loadId, unknownKeys);
-  log.finish(loadId, { read, rejected, ...counts }, context.now());
+  log.finish(
+    loadId,
+    {
+      read,
+      rejected,
+      ...counts,
+      ...changes,
+      ...ledger.entry(),
+      rulesVersion: RULES_VERSION,
+      expectedRecords: options.expectedRecords ?? null,
+    },
+    context.now(),
+  );
   return {
-    ...summary(delivery, file, loadId, started),
+    ...summary(identity, file, loadId, started),
     outcome: "loaded",
     previousLoadId: null,
     read,
     rejected,
     ...counts,
+    ...changes,
     unknownKeys: Object.fromEntries(unknownKeys),
   };
 }
 
 function summary(
-  delivery: DeliveryIdentity,
+  identity: DeliveryIdentity,
   file: DeliveryFile,
   loadId: number,
   started: number,
 ): Omit<FileReport, "outcome" | "previousLoadId"> {
   return {
     loadId,
-    kind: delivery.kind,
-    path: delivery.sourcePath,
-    sizeBytes: delivery.sizeBytes,
-    sha256: delivery.sha256,
+    kind: identity.kind,
+    delivery: identity.delivery,
+    path: identity.sourcePath,
+    sizeBytes: identity.sizeBytes,
+    sha256: identity.sha256,
     read: 0,
     inserted: 0,
     updated: 0,
     unchanged: 0,
     rejected: 0,
+    deleted: 0,
+    restored: 0,
+    conflicts: 0,
     unknownKeys: {},
     seconds: (performance.now() - started) / 1000,
   };

@@ -3,9 +3,11 @@ export interface MergeCounts {
   inserted: number;
   updated: number;
   unchanged: number;
+  /** Votes re-sent with other content: the losing version is kept in `vote_conflicts`. */
+  conflicts: number;
 }
 
 /** A fresh, zeroed tally. */
 export function emptyCounts(): MergeCounts {
-  return { inserted: 0, updated: 0, unchanged: 0 };
+  return { inserted: 0, updated: 0, unchanged: 0, conflicts: 0 };
 }

@@ -26,8 +26,8 @@ const ROLLUPS: readonly Rollup[] = [
     kind: "posts",
     table: "weekly_post_totals",
     select: `SELECT ${WEEK_OF} AS week, count(*), min(creation_date), max(last_activity_date)
-             FROM posts INDEXED BY posts_by_creation
-             WHERE creation_date >= ?
+             FROM posts_all INDEXED BY posts_by_creation
+             WHERE creation_date >= ? AND deleted_by_load_id IS NULL
              GROUP BY week HAVING week IN ${TOUCHED}`,
   },
 ];

@@ -14,16 +14,24 @@ interface Target {
   readonly freshness: string;
 }
 
+/**
+ * The order that decides between two contents of one vote id (votes carry no version): the
+ * smaller wins, whatever order they arrive in. Earliest creation date first, then the other
+ * fields, an absent value before any present one.
+ */
+const VOTE_ORDER = (table: string): string =>
+  `(${table}.creation_date, ${table}.post_id, ${table}.vote_type_id, coalesce(${table}.user_id, -1), coalesce(${table}.bounty_amount, -1))`;
+
 const TARGETS: Readonly<Record<DeliveryKind, Target>> = {
   posts: {
-    table: "posts",
+    table: "posts_all",
     columns: KINDS.posts.fields.map((field) => field.column),
-    freshness: "excluded.last_activity_date >= posts.last_activity_date",
+    freshness: "excluded.last_activity_date >= posts_all.last_activity_date",
   },
   votes: {
-    table: "votes",
+    table: "votes_all",
     columns: KINDS.votes.fields.map((field) => field.column),
-    freshness: "1",
+    freshness: `${VOTE_ORDER("excluded")} < ${VOTE_ORDER("votes_all")}`,
   },
 };
 
@@ -60,7 +68,7 @@ function bulkInsertSql({ table, columns }: Target): string {
 }
 
 function storedRowSql({ table, columns }: Target): string {
-  return `SELECT ${columns.join(", ")} FROM ${table} WHERE id = ?`;
+  return `SELECT ${columns.join(", ")}, load_id FROM ${table} WHERE id = ?`;
 }
 
 /**
@@ -80,7 +88,7 @@ function storedRowSql({ table, columns }: Target): string {
 export class SqliteMerger {
   private readonly upsert: Readonly<Record<DeliveryKind, Statement>>;
   private readonly bulkInsert: Readonly<Record<DeliveryKind, Statement>>;
-  /** The stored row, in field order, or undefined when the id is new. */
+  /** The stored row, in field order, then its load id; undefined when the id is new. */
   private readonly stored: Readonly<Record<DeliveryKind, Statement>>;
   private readonly touchedWeeks: Readonly<Record<DeliveryKind, Set<string>>> = {
     posts: new Set(),
@@ -88,6 +96,7 @@ export class SqliteMerger {
   };
   private readonly maxId: Readonly<Record<DeliveryKind, Statement>>;
   private readonly highestId: Partial<Record<DeliveryKind, number | bigint>> = {};
+  private readonly recordConflict: Statement;
   private readonly deleteTags: Statement;
   private readonly insertTag: Statement;
 
@@ -105,11 +114,15 @@ export class SqliteMerger {
       votes: db.prepare(storedRowSql(TARGETS.votes)).raw(),
     };
     this.maxId = {
-      posts: db.prepare("SELECT max(id) FROM posts").pluck(),
-      votes: db.prepare("SELECT max(id) FROM votes").pluck(),
+      posts: db.prepare("SELECT max(id) FROM posts_all").pluck(),
+      votes: db.prepare("SELECT max(id) FROM votes_all").pluck(),
     };
-    this.deleteTags = db.prepare("DELETE FROM post_tags WHERE post_id = ?");
-    this.insertTag = db.prepare("INSERT INTO post_tags (post_id, tag) VALUES (?, ?)");
+    this.recordConflict = db.prepare(
+      `INSERT INTO vote_conflicts (vote_id, post_id, vote_type_id, user_id, bounty_amount, creation_date, load_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.deleteTags = db.prepare("DELETE FROM post_tags_all WHERE post_id = ?");
+    this.insertTag = db.prepare("INSERT INTO post_tags_all (post_id, tag) VALUES (?, ?)");
   }
 
   /**
@@ -146,6 +159,11 @@ export class SqliteMerger {
     return weeks;
   }
 
+  /** Notes that a row created at `creationDate` was deleted or restored: its week's totals change. */
+  touch(kind: DeliveryKind, creationDate: string): void {
+    this.touchedWeeks[kind].add(weekOf(creationDate));
+  }
+
   /** Inserts rows whose ids are above every stored id, in increasing order, and empties `rows`. */
   private insertFresh(kind: DeliveryKind, rows: Row[], loadId: number, counts: MergeCounts): void {
     if (rows.length === 0) return;
@@ -171,7 +189,13 @@ export class SqliteMerger {
       counts.unchanged++;
       return;
     }
-    if (this.upsert[kind].run(row, loadId).changes === 0) {
+    const written = this.upsert[kind].run(row, loadId).changes > 0;
+    if (kind === "votes" && stored !== undefined) {
+      counts.conflicts++;
+      const loser = written ? stored : [...row, loadId];
+      this.recordConflict.run(loser);
+    }
+    if (!written) {
       counts.unchanged++;
       return;
     }

@@ -1,3 +1,4 @@
+import { printable } from "../cli/printable.js";
 import type { QueryValue } from "./read-only-query.js";
 import type { RowBatch } from "./row-stream.js";
 
@@ -73,8 +74,9 @@ export function tableRenderer(columns: readonly string[]): RowRenderer {
   };
 }
 
+/** A cell as the terminal shows it: text escaped, so a value cannot move the cursor or forge a line. */
 function cellText(value: QueryValue): string {
   if (value === null) return "NULL";
   if (Buffer.isBuffer(value)) return `x'${value.toString("hex")}'`;
-  return String(value);
+  return typeof value === "string" ? printable(value, Infinity) : String(value);
 }

@@ -34,10 +34,15 @@ export function bindArchive(
   const log = new LoadsLog(db);
   const ownId = readHistoryId(db);
   const lastRun = log.lastRun();
-  if (options.newHistory === true && (options.created || archive.exists())) {
+  const archived = new Set([...state.committed.map(({ run }) => run), ...state.pending]);
+  const since = state.history?.run ?? 0;
+  const unarchived = options.created
+    ? []
+    : log.runs().filter((run) => run > since && !archived.has(run));
+  if (options.newHistory === true && unarchived.length === 0) {
     throw new StackhouseError(
       "USAGE",
-      `--new-history: ${warehouse} still has its landing archive ${archive.dir} (or no history to restart); leave the option out`,
+      `--new-history: ${archive.dir} holds every run of ${warehouse}; leave the option out`,
     );
   }
   if (state.history !== undefined && state.history.id !== ownId) {
@@ -57,11 +62,12 @@ export function bindArchive(
       `${warehouse}: the warehouse is empty but its landing archive ${archive.dir} holds ${String(state.committed.length)} run(s); re-create it from them with: stackhouse rebuild --db ${warehouse}`,
     );
   }
-  if (lastRun > 0 && !archive.exists()) {
+  if (unarchived.length > 0) {
     if (options.newHistory === true) return { id: ownId, run: lastRun };
+    const where = archive.exists() ? "lacks them" : "is missing";
     throw new StackhouseError(
       "ARCHIVE",
-      `${warehouse}: holds ${String(lastRun)} run(s) of history but its landing archive ${archive.dir} is missing; restore that folder, or start a new archive from this run on with --new-history (a re-creation would then lack runs 1-${String(lastRun)})`,
+      `${warehouse}: holds run(s) ${listRuns(unarchived)} but its landing archive ${archive.dir} ${where}; restore that folder, or start a new archive from this run on with --new-history (a re-creation would then lack runs 1-${String(lastRun)})`,
     );
   }
   const missing = state.committed.filter(({ run }) => !log.containsRun(run)).map(({ run }) => run);
@@ -72,4 +78,10 @@ export function bindArchive(
     );
   }
   return state.history === undefined ? { id: ownId, run: 0 } : undefined;
+}
+
+/** Run numbers for a message: the first few, then how many in all. */
+function listRuns(runs: readonly number[]): string {
+  const shown = runs.slice(0, 10).join(", ");
+  return runs.length > 10 ? `${shown}, … (${String(runs.length)} runs)` : shown;
 }

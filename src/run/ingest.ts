@@ -29,7 +29,7 @@ import type { ProgressListener } from "./progress.js";
 import { bindArchive } from "./bind-archive.js";
 import { reconcileArchive } from "./reconcile-archive.js";
 import { acquireRunLock } from "./run-lock.js";
-import { replayArchive, type ReplayReport } from "./replay-archive.js";
+import { recordedCounts, replayArchive, type ReplayReport } from "./replay-archive.js";
 import {
   isMissingOrEmptyFile,
   removeDatabase,
@@ -54,6 +54,12 @@ export interface IngestOptions {
   readonly now?: () => Date;
   /** Start a new landing archive for a warehouse whose archive is gone (`--new-history`). */
   readonly newHistory?: boolean;
+  /** The files are full snapshots: records of their kind that they lack are marked deleted. */
+  readonly snapshot?: boolean;
+  /** Share of a kind's records a full snapshot may delete before the run is refused (5%). */
+  readonly maxDeletedShare?: number;
+  /** The supplier's control totals: records each file must hold exactly. */
+  readonly expectedRecords?: Partial<Record<DeliveryKind, number>>;
 }
 
 /** What an ingest did. */
@@ -147,6 +153,7 @@ async function loadDelivery(
   const now = options.now ?? (() => new Date());
   const progress = options.progress ?? {};
   const context = {
+    db,
     merger: new SqliteMerger(db),
     log: new LoadsLog(db),
     runId,
@@ -175,15 +182,26 @@ async function loadDelivery(
         sizeBytes: file.sizeBytes,
         sha256,
         arrivedAt,
+        delivery: options.snapshot === true ? ("snapshot" as const) : ("increment" as const),
       };
-      if (context.log.previousLoad(sha256, kind) === undefined) {
+      if (context.log.previousLoad(sha256, kind, identity.delivery) === undefined) {
         const copy = archive.stage(file);
         copy.catch(() => undefined);
         staging.push({ file, sha256, copy });
       }
       const maxRejectedShare = options.maxRejectedShare ?? DEFAULT_MAX_REJECTED_SHARE;
-      reports.push(await loadFile(context, file, identity, { maxRejectedShare }));
-      archived.push({ run: runId, ...identity, stored: file.gzip ? "as-delivered" : "gzip" });
+      const report = await loadFile(context, file, identity, {
+        maxRejectedShare,
+        maxDeletedShare: options.maxDeletedShare,
+        expectedRecords: options.expectedRecords?.[kind],
+      });
+      reports.push(report);
+      archived.push({
+        run: runId,
+        ...identity,
+        stored: file.gzip ? "as-delivered" : "gzip",
+        recorded: recordedCounts(report),
+      });
       progress.fileFinished?.();
     }
     refreshWeeklyTotals(db, context.merger);

@@ -1,10 +1,17 @@
 import type { Database } from "better-sqlite3";
-import type { LandingArchive, ManifestState } from "../archive/landing-archive.js";
+import type {
+  ArchivedFile,
+  LandingArchive,
+  ManifestState,
+  RecordedCounts,
+} from "../archive/landing-archive.js";
 import { StackhouseError } from "../errors.js";
 import { inspectDelivery } from "../extract/read-delivery.js";
 import { loadFile, type FileReport } from "../load/load-file.js";
 import { refreshWeeklyTotals } from "../load/refresh-weekly-totals.js";
 import { SqliteMerger } from "../load/sqlite-merger.js";
+import type { DeliveryKind } from "../model/kinds.js";
+import { RULES_VERSION } from "../validate/rules-version.js";
 import { LoadsLog } from "../warehouse/loads-log.js";
 import { rollbackAfterError } from "../warehouse/open-warehouse.js";
 import type { ProgressListener } from "./progress.js";
@@ -15,6 +22,18 @@ export interface ReplayReport {
   readonly files: readonly FileReport[];
   /** The last run before the archive began: runs up to it are not in it (`--new-history`). */
   readonly startsAfterRun: number;
+  /** Loads whose counts differ now from those recorded when they were first loaded. */
+  readonly drift: readonly CountsChange[];
+}
+
+/** A load that a replay counted differently from its first load, and the rules of each. */
+export interface CountsChange {
+  readonly run: number;
+  readonly kind: DeliveryKind;
+  readonly path: string;
+  /** Each count that changed, as `rejected 0 → 1`. */
+  readonly changed: readonly string[];
+  readonly rules: { readonly then: number; readonly now: number };
 }
 
 /**
@@ -34,6 +53,7 @@ export async function replayArchive(
   const merger = new SqliteMerger(db);
   const log = new LoadsLog(db);
   const files: FileReport[] = [];
+  const drift: CountsChange[] = [];
   for (const run of state.committed) {
     db.exec("BEGIN IMMEDIATE");
     try {
@@ -59,6 +79,7 @@ export async function replayArchive(
         });
         progress.fileStarted?.(`replay ${archived.kind} (run ${run.run})`, object.sizeBytes);
         const context = {
+          db,
           merger,
           log,
           runId: run.run,
@@ -66,9 +87,10 @@ export async function replayArchive(
           now: () => new Date(),
           onBytes: progress.bytesRead,
         };
-        const identity = { ...archived, sizeBytes: archived.sizeBytes };
+        const identity = { ...archived, delivery: archived.delivery ?? "increment" };
         const report = await loadFile(context, object, identity, {
           hashDecoded: archived.stored === "gzip",
+          maxDeletedShare: 1,
         }).catch((error: unknown) => {
           throw new StackhouseError(
             "ARCHIVE",
@@ -78,6 +100,8 @@ export async function replayArchive(
         });
         progress.fileFinished?.();
         files.push(report);
+        const change = countsChange(archived, report);
+        if (change !== undefined) drift.push(change);
       }
       refreshWeeklyTotals(db, merger);
       db.exec("COMMIT");
@@ -86,5 +110,54 @@ export async function replayArchive(
       throw error;
     }
   }
-  return { runs: state.committed.length, files, startsAfterRun: state.history?.run ?? 0 };
+  return { runs: state.committed.length, files, startsAfterRun: state.history?.run ?? 0, drift };
 }
+
+/**
+ * The counts the archive keeps of a load: what it did, and under which validation rules.
+ *
+ * @example
+ * archived.push({ ...identity, recorded: recordedCounts(report) });
+ */
+export function recordedCounts(report: FileReport): RecordedCounts {
+  return {
+    rulesVersion: RULES_VERSION,
+    read: report.read,
+    inserted: report.inserted,
+    updated: report.updated,
+    unchanged: report.unchanged,
+    rejected: report.rejected,
+    deleted: report.deleted,
+    restored: report.restored,
+    conflicts: report.conflicts,
+  };
+}
+
+/** How a replayed load's counts differ from those recorded when it was first loaded, if they do. */
+function countsChange(archived: ArchivedFile, report: FileReport): CountsChange | undefined {
+  const then = archived.recorded;
+  if (then === undefined) return undefined;
+  const now = recordedCounts(report);
+  const changed = COUNTED.filter((name) => then[name] !== now[name]).map(
+    (name) => `${name} ${String(then[name])} → ${String(now[name])}`,
+  );
+  if (changed.length === 0) return undefined;
+  return {
+    run: archived.run,
+    kind: archived.kind,
+    path: archived.sourcePath,
+    changed,
+    rules: { then: then.rulesVersion, now: RULES_VERSION },
+  };
+}
+
+const COUNTED = [
+  "read",
+  "inserted",
+  "updated",
+  "unchanged",
+  "rejected",
+  "deleted",
+  "restored",
+  "conflicts",
+] as const;

@@ -5,7 +5,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
-  statSync,
+  lstatSync,
   writeSync,
 } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -47,18 +47,18 @@ export async function acquireRunLock(
       };
     }
     const owner = lockOwner(path);
-    if (owner === "gone") continue;
-    if (owner === undefined || !isRunning(owner)) {
-      takeOver(path);
-      continue;
-    }
+    const live = owner !== undefined && isRunning(owner);
+    if (!live) takeOver(path);
     if (Date.now() >= deadline) {
+      const who = live
+        ? `another stackhouse run (pid ${String(owner.pid)}) is writing this warehouse`
+        : `its run lock ${path} cannot be taken over`;
       throw new StackhouseError(
         "BUSY",
-        `${warehousePath}: another stackhouse run (pid ${String(owner)}) is writing this warehouse; waited ${String(Math.round(timeoutMs / 1000))} s, try again later`,
+        `${warehousePath}: ${who}; waited ${String(Math.round(timeoutMs / 1000))} s, try again later`,
       );
     }
-    await sleep(POLL_MS);
+    await sleep(live ? POLL_MS : POLL_MS / 10);
   }
 }
 
@@ -68,7 +68,7 @@ function tryCreate(path: string): boolean {
   try {
     const fd = openSync(own, "w");
     try {
-      writeSync(fd, String(process.pid));
+      writeSync(fd, [process.pid, startTime(process.pid)].filter(Boolean).join(" "));
     } finally {
       closeSync(fd);
     }
@@ -95,8 +95,16 @@ function tryCreate(path: string): boolean {
 function takeOver(path: string): void {
   let stale: number;
   try {
-    stale = statSync(path).ino;
-  } catch {
+    const info = lstatSync(path);
+    if (info.isDirectory()) {
+      throw new StackhouseError(
+        "WAREHOUSE",
+        `${path}: a folder where the run lock belongs; move it away and run again`,
+      );
+    }
+    stale = info.ino;
+  } catch (error) {
+    if (error instanceof StackhouseError) throw error;
     return;
   }
   const aside = `${path}.stale-${String(process.pid)}`;
@@ -105,7 +113,7 @@ function takeOver(path: string): void {
   } catch {
     return;
   }
-  if (statSync(aside).ino !== stale) {
+  if (lstatSync(aside).ino !== stale) {
     try {
       linkSync(aside, path);
     } catch {
@@ -115,24 +123,45 @@ function takeOver(path: string): void {
   rmSync(aside, { force: true });
 }
 
-/** The owner's pid; undefined for a lock without one; "gone" when the lock vanished meanwhile. */
-function lockOwner(path: string): number | "gone" | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    if ((error as { code?: unknown }).code === "ENOENT") return "gone";
-    return undefined;
-  }
-  const pid = Number(text.trim());
-  return /^\d+$/.test(text.trim()) && Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+/** Who holds the lock: its pid, and when that process started (when the lock says). */
+interface Owner {
+  readonly pid: number;
+  readonly started: string | undefined;
 }
 
-function isRunning(pid: number): boolean {
+/** The lock's owner; undefined for a lock that names none (empty, garbage, a dangling link). */
+function lockOwner(path: string): Owner | undefined {
+  let text: string;
   try {
-    process.kill(pid, 0);
-    return true;
+    text = readFileSync(path, "utf8").trim();
+  } catch {
+    return undefined;
+  }
+  const match = /^(\d{1,10})(?: (\d+))?$/.exec(text);
+  const pid = Number(match?.[1]);
+  return match !== null && pid > 0 ? { pid, started: match[2] } : undefined;
+}
+
+/**
+ * Whether the lock's owner still runs: its pid exists and, when the lock recorded the owner's
+ * start time, the process with that pid started then (a pid reused by another process after a
+ * crash or a reboot is not the owner).
+ */
+function isRunning(owner: Owner): boolean {
+  try {
+    process.kill(owner.pid, 0);
   } catch (error) {
-    return (error as { code?: unknown }).code === "EPERM";
+    if ((error as { code?: unknown }).code !== "EPERM") return false;
+  }
+  return owner.started === undefined || startTime(owner.pid) === owner.started;
+}
+
+/** A process's start time in clock ticks since boot (Linux), or undefined where unknown. */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
   }
 }

@@ -118,6 +118,8 @@ function parseInteger(field: Field, raw: unknown): number | bigint | Refusal {
         value = Number(value);
       }
     }
+  } else if (typeof raw === "number" && Number.isInteger(raw)) {
+    return refuse(field, raw, "is a JSON number beyond 2^53, read inexactly; send it as a string");
   } else return refuse(field, raw, "is not an integer");
 
   if (field.type === "id" && value <= 0) return refuse(field, raw, "is not a positive id");
@@ -217,8 +219,13 @@ function refuse(field: Field, raw: unknown, problem: string): Refusal {
   return new Refusal(`${field.key}: ${show(raw)} ${problem}`);
 }
 
-/** The value as JSON, cut to a few dozen characters (never inside a surrogate pair). */
+/**
+ * The value as JSON, cut to a few dozen characters (never inside a surrogate pair). An object or
+ * an array is named, not written out: it may be nested deeper than JSON.stringify can go.
+ */
 function show(raw: unknown): string {
-  const text = JSON.stringify(raw);
+  if (Array.isArray(raw)) return "an array";
+  if (typeof raw === "object" && raw !== null) return "an object";
+  const text = typeof raw === "number" ? String(raw) : JSON.stringify(raw);
   return text.length > MAX_SHOWN_CHARS ? `${cutText(text, MAX_SHOWN_CHARS)}…` : text;
 }

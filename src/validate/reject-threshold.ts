@@ -54,6 +54,7 @@ export function parseShare(text: string): number | undefined {
   return share >= 0 && share <= 1 ? share : undefined;
 }
 
-function formatShare(share: number): string {
+/** A share as the options take it: 0.05 is "5%". */
+export function formatShare(share: number): string {
   return `${String(Number((share * 100).toFixed(4)))}%`;
 }

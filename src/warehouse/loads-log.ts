@@ -4,6 +4,12 @@ import type { DeliveryKind } from "../model/kinds.js";
 /** Where a load's records came from. */
 export type LoadSource = "delivery" | "archive";
 
+/**
+ * What a delivery file claims: a full `snapshot` is the supplier's complete current state of its
+ * kind (records it lacks were deleted); an `increment` holds new and changed records only.
+ */
+export type DeliveryType = "snapshot" | "increment";
+
 /** Identity of one delivery file in one run. */
 export interface LoadStart {
   readonly runId: number;
@@ -13,6 +19,7 @@ export interface LoadStart {
   readonly sha256: string;
   readonly arrivedAt: string;
   readonly source: LoadSource;
+  readonly delivery: DeliveryType;
 }
 
 /** Final tallies of one load. */
@@ -22,6 +29,15 @@ export interface LoadTally {
   readonly updated: number;
   readonly unchanged: number;
   readonly rejected: number;
+  readonly deleted: number;
+  readonly restored: number;
+  readonly conflicts: number;
+  readonly rulesVersion: number;
+  readonly expectedRecords: number | null;
+  readonly minId: number | bigint | null;
+  readonly maxId: number | bigint | null;
+  readonly firstDate: string | null;
+  readonly lastDate: string | null;
 }
 
 /** A quarantined record. */
@@ -49,20 +65,25 @@ export class LoadsLog {
   private readonly maxRun: Statement;
   private readonly hasRun: Statement;
   private readonly countRejected: Statement;
+  private readonly listRuns: Statement;
 
   constructor(db: Database) {
     this.insertLoad = db.prepare(
-      `INSERT INTO loads (run_id, kind, source_path, size_bytes, sha256, arrived_at, loaded_at, source, outcome)
-       VALUES (@runId, @kind, @sourcePath, @sizeBytes, @sha256, @arrivedAt, @loadedAt, @source, @outcome)`,
+      `INSERT INTO loads (run_id, kind, source_path, size_bytes, sha256, arrived_at, loaded_at, source, outcome, delivery)
+       VALUES (@runId, @kind, @sourcePath, @sizeBytes, @sha256, @arrivedAt, @loadedAt, @source, @outcome, @delivery)`,
     );
     this.finishLoad = db.prepare(
       `UPDATE loads SET outcome = 'loaded', loaded_at = @loadedAt, records_read = @read,
-         inserted = @inserted, updated = @updated, unchanged = @unchanged, rejected = @rejected
+         inserted = @inserted, updated = @updated, unchanged = @unchanged, rejected = @rejected,
+         deleted = @deleted, restored = @restored, conflicts = @conflicts,
+         rules_version = @rulesVersion, expected_records = @expectedRecords,
+         min_id = @minId, max_id = @maxId, first_date = @firstDate, last_date = @lastDate
        WHERE load_id = @loadId`,
     );
     this.findLoaded = db
       .prepare(
-        "SELECT min(load_id) FROM loads WHERE sha256 = ? AND kind = ? AND outcome = 'loaded'",
+        `SELECT min(load_id) FROM loads WHERE sha256 = ? AND kind = ? AND outcome = 'loaded'
+           AND (delivery = 'snapshot' OR ? = 'increment')`,
       )
       .pluck();
     this.insertRejected = db.prepare(
@@ -73,6 +94,7 @@ export class LoadsLog {
     );
     this.maxRun = db.prepare("SELECT coalesce(max(run_id), 0) FROM loads").pluck();
     this.hasRun = db.prepare("SELECT 1 FROM loads WHERE run_id = ? LIMIT 1").pluck();
+    this.listRuns = db.prepare("SELECT DISTINCT run_id FROM loads ORDER BY run_id").pluck();
     this.countRejected = db
       .prepare("SELECT count(*) FROM rejected_records WHERE load_id = ?")
       .pluck();
@@ -95,9 +117,12 @@ export class LoadsLog {
     this.finishLoad.run({ loadId, loadedAt: now.toISOString(), ...tally });
   }
 
-  /** The first successful load of these bytes as this kind, if any. */
-  previousLoad(sha256: string, kind: DeliveryKind): number | undefined {
-    const loadId = this.findLoaded.get(sha256, kind) as number | null;
+  /**
+   * The first successful load of these bytes as this kind, if any, that makes loading them again
+   * pointless: as a snapshot, the same bytes loaded as an increment still have deletions to tell.
+   */
+  previousLoad(sha256: string, kind: DeliveryKind, delivery: DeliveryType): number | undefined {
+    const loadId = this.findLoaded.get(sha256, kind, delivery) as number | null;
     return loadId ?? undefined;
   }
 
@@ -117,6 +142,11 @@ export class LoadsLog {
   /** The highest run id in the warehouse (0 when empty). */
   lastRun(): number {
     return this.maxRun.get() as number;
+  }
+
+  /** Every run the warehouse holds, oldest first. */
+  runs(): number[] {
+    return this.listRuns.all() as number[];
   }
 
   /** Whether any load of this run is in the warehouse (its transaction committed). */

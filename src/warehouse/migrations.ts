@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "better-sqlite3";
 import { POST_TYPES, VOTE_TYPES } from "../model/kinds.js";
+import { applyDeletionsMigration } from "./migration-deletions.js";
 
 /** One step of the warehouse schema. Applied steps are never edited: change the schema by adding one. */
 export interface Migration {
@@ -365,6 +366,12 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec("CREATE TABLE warehouse_history (history_id TEXT NOT NULL) STRICT");
       db.prepare("INSERT INTO warehouse_history (history_id) VALUES (?)").run(randomUUID());
     },
+  },
+  {
+    version: 6,
+    description:
+      "deleted records kept apart from live ones; delivery kinds, ledger and rules in loads",
+    apply: applyDeletionsMigration,
   },
 ];
 

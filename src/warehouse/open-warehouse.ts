@@ -46,15 +46,17 @@ const WRITE_MODES = {
 export const APPLICATION_ID = 0x53544b48;
 
 /**
- * Refuses a database that is not a stackhouse warehouse before anything is written to it: a
- * database is ours when it carries our `application_id`, is empty (no tables yet), or was made by
- * a stackhouse from before the mark (schema version set and a `loads` table).
+ * Refuses a database that is not a stackhouse warehouse, or is from a newer stackhouse, before
+ * anything is written to it: a database is ours when it carries our `application_id`, is empty (no
+ * schema and no version yet), or was made by a stackhouse from before the mark (a schema version
+ * and a `loads` table).
  */
 function refuseForeign(db: Database.Database, path: string): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version > SCHEMA_VERSION) throw newerSchema(path, version);
   if (db.pragma("application_id", { simple: true }) === APPLICATION_ID) return;
   const objects = db.prepare("SELECT count(*) FROM sqlite_schema").pluck().get() as number;
-  if (objects === 0) return;
-  const version = db.pragma("user_version", { simple: true }) as number;
+  if (objects === 0 && version === 0) return;
   const hasLoads = db
     .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'loads'")
     .pluck()

@@ -70,8 +70,8 @@ describe("stackhouse check", () => {
     const late = await fileWith(dir, "late.json", `[${post({ id: 99 })}\n]`);
     const none = await fileWith(dir, "none.json", "[]");
     const result = await cli("--db", db, late, none);
-    expect(result.stdout).toContain("Checks: all 18 passed.");
-    expect(CHECKS).toHaveLength(18);
+    expect(result.stdout).toContain("Checks: all 22 passed.");
+    expect(CHECKS).toHaveLength(22);
   });
 
   it("is skipped after an ingest with --no-checks, and refuses a missing warehouse", async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fileURLToPath } from "node:url";
 import { generateDelivery } from "../../src/generate/index.js";
 
 const sizes = { posts: 600, votes: 2400 };
@@ -43,6 +44,29 @@ describe("generateDelivery", () => {
     expect(await sameBytes(again.votesPath, first.votesPath)).toBe(true);
     expect(await sameBytes(other.postsPath, first.postsPath)).toBe(false);
     expect(await sameBytes(other.votesPath, first.votesPath)).toBe(false);
+  });
+
+  it("still writes the bundled sample as snapshot 1 of seed 1, byte for byte", async () => {
+    const sample = (name: string): string =>
+      fileURLToPath(new URL(`../../data/sample/${name}`, import.meta.url));
+    const result = await generateDelivery({
+      posts: 1500,
+      votes: 6000,
+      seed: 1,
+      outDir: join(root, "sample"),
+    });
+    expect(await sameBytes(result.postsPath, sample("Posts.json"))).toBe(true);
+    expect(await sameBytes(result.votesPath, sample("Votes.json"))).toBe(true);
+  });
+
+  it("writes the same bytes for the same seed in later snapshots and increments", async () => {
+    for (const delivery of ["snapshot", "increment"] as const) {
+      const later = { ...sizes, seed: 7, snapshot: 3, delivery };
+      const first = await generateDelivery({ ...later, outDir: join(root, `e-${delivery}-1`) });
+      const again = await generateDelivery({ ...later, outDir: join(root, `e-${delivery}-2`) });
+      expect(await sameBytes(again.postsPath, first.postsPath)).toBe(true);
+      expect(await sameBytes(again.votesPath, first.votesPath)).toBe(true);
+    }
   });
 
   it("writes gzip files that hold exactly the plain bytes", async () => {

@@ -43,11 +43,26 @@ describe("generate command", () => {
     expect(out).toContain("Posts.json.gz");
   });
 
+  it("writes only the changes since the previous snapshot with --increment", async () => {
+    const argv = ["--posts", "300", "--votes", "1200", "--snapshot", "3"];
+    const full = await run([...argv, "--out", join(root, "full")]);
+    const increment = await run([...argv, "--increment", "--out", join(root, "inc")]);
+    expect([full.code, increment.code]).toEqual([0, 0]);
+    const count = (dir: string): Promise<number> =>
+      readFile(join(root, dir, "Posts.json"), "utf8").then(
+        (text) => (JSON.parse(text) as unknown[]).length,
+      );
+    const [fullPosts, incrementPosts] = [await count("full"), await count("inc")];
+    expect(incrementPosts).toBeGreaterThan(0);
+    expect(incrementPosts).toBeLessThan(fullPosts * 0.3);
+  });
+
   it("shows help and exits 0", async () => {
     const { code, out } = await run(["--help"]);
     expect(code).toBe(0);
     expect(out).toContain("--posts <n>");
     expect(out).toContain("--snapshot <k>");
+    expect(out).toContain("--increment");
   });
 
   it.each([

@@ -40,7 +40,7 @@ export function loadAsOlderVersion(path: string, records: OlderRecords): void {
       for (const kind of ["posts", "votes"] as const) {
         const columns = KINDS[kind].fields.map((field) => field.column);
         const insert = db.prepare(
-          `INSERT INTO ${kind} (${columns.join(", ")}, load_id)
+          `INSERT INTO ${kind}_all (${columns.join(", ")}, load_id)
            VALUES (${columns.map(() => "?").join(", ")}, ?)`,
         );
         for (const row of olderRows(kind, records[kind])) insert.run(...row, loadId);

@@ -2,7 +2,8 @@ import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ingest } from "../../src/run/ingest.js";
-import { generated, records, writeLayout, type Layout } from "../helpers/deliveries.js";
+import { snapshotChanges } from "../../src/generate/index.js";
+import { generated, records, SMALL, writeLayout, type Layout } from "../helpers/deliveries.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { dumpWarehouse, listFiles, queryRows } from "../helpers/warehouse-dump.js";
 import { rejection } from "../helpers/errors.js";
@@ -159,14 +160,15 @@ describe("ingest", () => {
     expect({ ...dumpWarehouse(warehouse), loads: [] }).toEqual({ ...before, loads: [] });
   });
 
-  it("merges a later delivery: new records inserted, changed posts updated to the newer version", async () => {
+  it("merges a later full snapshot: new records inserted, changed posts updated to the newer version", async () => {
     const dir = await tempDir();
     const warehouse = join(dir, "warehouse.db");
     await ingest({ warehouse, ...(await generated(dir, 1)) });
-    const report = await ingest({ warehouse, ...(await generated(dir, 2)) });
+    const report = await ingest({ warehouse, ...(await generated(dir, 2)), snapshot: true });
 
     const first = records(1);
     const second = records(2);
+    const firstVotes = new Set(first.votes.map((vote) => vote.Id));
     const firstById = new Map(first.posts.map((post) => [post.Id, post]));
     const secondById = new Map(second.posts.map((post) => [post.Id, post]));
     const added = [...secondById.keys()].filter((id) => !firstById.has(id)).length;
@@ -178,7 +180,7 @@ describe("ingest", () => {
     expect(changed).toBeGreaterThan(0);
     expect(report.files[0]).toMatchObject({ inserted: added, updated: changed });
     expect(report.files[1]).toMatchObject({
-      inserted: second.votes.length - first.votes.length,
+      inserted: second.votes.filter((vote) => !firstVotes.has(vote.Id)).length,
       updated: 0,
     });
 
@@ -209,11 +211,17 @@ describe("ingest", () => {
     const afterNewer = dumpWarehouse(reversed);
     const stale = await ingest({ warehouse: reversed, ...older });
 
+    // As increments, the older delivery brings back only what the newer one no longer holds.
+    const gone = snapshotChanges({ ...SMALL, snapshot: 2 });
     expect(stale.files.map((file) => [file.inserted, file.updated])).toEqual([
-      [0, 0],
-      [0, 0],
+      [gone.posts.deleted.length, 0],
+      [gone.votes.deleted.length, 0],
     ]);
-    expect({ ...dumpWarehouse(reversed), loads: [] }).toEqual({ ...afterNewer, loads: [] });
+    const olderOnly = (rows: unknown[], ids: readonly number[]): unknown[] =>
+      rows.filter((row) => !ids.includes((row as { id: number }).id));
+    const afterStale = dumpWarehouse(reversed);
+    expect(olderOnly(afterStale.posts ?? [], gone.posts.deleted)).toEqual(afterNewer.posts);
+    expect(olderOnly(afterStale.votes ?? [], gone.votes.deleted)).toEqual(afterNewer.votes);
     const content = { posts: ["load_id"], votes: ["load_id"], loads: ["load_id"] };
     const a = dumpWarehouse(inOrder, content);
     const b = dumpWarehouse(reversed, content);
