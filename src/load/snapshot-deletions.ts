@@ -108,9 +108,9 @@ function readId(text: string): bigint | undefined {
   try {
     const value = (JSON.parse(text) as { Id?: unknown }).Id;
     const digits = typeof value === "number" ? String(value) : value;
-    return typeof digits === "string" && /^[1-9]\d{0,18}$/.test(digits)
-      ? BigInt(digits)
-      : undefined;
+    if (typeof digits !== "string" || !/^[1-9]\d{0,18}$/.test(digits)) return undefined;
+    const id = BigInt(digits);
+    return id <= MAX_ID ? id : undefined;
   } catch {
     return undefined;
   }

@@ -95,3 +95,23 @@ describe.skipIf(CLICKHOUSE === undefined)("item 1 on ClickHouse", () => {
     }
   });
 });
+
+describe("item 1: a known field nested deep", () => {
+  it("is quarantined with a short reason, not a stack trace", async () => {
+    const dir = await tempDir();
+    const db = join(dir, "w.db");
+    const deep = post(2).replace(
+      '"Body":"<p>b</p>"',
+      `"Body":${"[".repeat(100_000)}${"]".repeat(100_000)}`,
+    );
+    const posts = await fileWith(dir, "posts.json", `[${[post(1), deep, post(3)].join("\n,")}]\n`);
+    const votes = await fileWith(dir, "votes.json", "[]");
+
+    const result = await cli("--db", db, posts, votes, "--max-rejected", "50%", "--no-checks");
+
+    expect(result.code).toBe(0);
+    expect(queryRows(db, "SELECT record_number, reason FROM rejected_records")).toEqual([
+      { record_number: 2, reason: "Body: an array is not a string" },
+    ]);
+  });
+});

@@ -164,3 +164,52 @@ describe("item 5: history is never lost without a word", () => {
     expect(existsSync(".landing")).toBe(false);
   });
 });
+
+describe("item 5: what a tester found next", () => {
+  it("refuses a warehouse whose archive lost its runs (an empty manifest)", async () => {
+    const dir = await tempDir();
+    const [first, second] = [await generated(dir, 1), await generated(dir, 2)];
+    const db = join(dir, "w.db");
+    expect((await cli("--db", db, first.posts, first.votes)).code).toBe(0);
+    await writeFile(join(`${db}.landing`, "manifest.ndjson"), "");
+    const before = state(db);
+
+    const refused = await cli("--db", db, second.posts, second.votes);
+
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain(
+      `${db}: holds run(s) 1 but its landing archive ${db}.landing lacks them`,
+    );
+    expect(state(db)).toEqual(before);
+  });
+
+  it("check refuses a zero-byte warehouse instead of making a new one", async () => {
+    const dir = await tempDir();
+    const db = join(dir, "w.db");
+    await writeFile(db, "");
+    const result = await cli("check", "--db", db);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain("no warehouse here (an empty file)");
+    expect((await readFile(db)).length).toBe(0);
+  });
+
+  it("refuses a landing archive that is a file, with one line", async () => {
+    const dir = await tempDir();
+    const first = await generated(dir, 1);
+    const db = join(dir, "w.db");
+    await writeFile(`${db}.landing`, "x");
+    const result = await cli("--db", db, first.posts, first.votes);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toBe(
+      `stackhouse: ${db}.landing: not a folder, but the landing archive's place; move it away and run again\n`,
+    );
+  });
+
+  it("takes b.landing for the archive of a warehouse named b, not an old layout of b.db", async () => {
+    const dir = await tempDir();
+    const first = await generated(dir, 1);
+    expect((await cli("--db", join(dir, "b"), first.posts, first.votes)).code).toBe(0);
+    expect((await cli("--db", join(dir, "b.db"), first.posts, first.votes)).code).toBe(0);
+    expect(existsSync(join(dir, "b.db.landing"))).toBe(true);
+  });
+});

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ingest } from "../../src/run/ingest.js";
@@ -49,5 +49,33 @@ describe("item 9: a full disk when the lock is written", () => {
     } finally {
       spawnSync("umount", [folder]);
     }
+  });
+});
+
+describe("item 9: locks that are not what they seem", () => {
+  it("takes over a dangling symlink and a lock whose pid now belongs to another process", async () => {
+    const dir = await tempDir();
+    const warehouse = join(dir, "w.db");
+    await symlink(join(dir, "nowhere"), `${warehouse}.lock`);
+    expect((await ingest({ warehouse, ...(await generated(dir)), lockTimeoutMs: 300 })).runId).toBe(
+      1,
+    );
+
+    await writeFile(`${warehouse}.lock`, `${String(process.pid)} 1`);
+    expect(
+      (await ingest({ warehouse, ...(await generated(dir, 2)), lockTimeoutMs: 300 })).runId,
+    ).toBe(2);
+  });
+
+  it("refuses a folder where the lock belongs, in one line", async () => {
+    const dir = await tempDir();
+    const db = join(dir, "w.db");
+    await mkdir(`${db}.lock`);
+    const { posts, votes } = await fixtureDelivery(dir);
+    const result = await cli("--db", db, posts, votes);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toBe(
+      `stackhouse: ${db}.lock: a folder where the run lock belongs; move it away and run again\n`,
+    );
   });
 });

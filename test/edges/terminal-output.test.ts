@@ -84,3 +84,22 @@ describe("supplier text on the terminal (issue 11, item 10)", () => {
     );
   });
 });
+
+describe("item 10: query tables on a terminal", () => {
+  it("show delivery text escaped, so a value cannot clear the screen or forge a line", async () => {
+    const { db } = await ingestVoteWith(`,${JSON.stringify("\u001b[2J\nstackhouse: forged")}:"1"`);
+    const result = await cli(
+      "query",
+      "--db",
+      db,
+      "--format",
+      "table",
+      "SELECT key FROM load_unknown_keys",
+    );
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain("\u001b");
+    expect(result.stdout).toContain("\\x1b[2J\\nstackhouse: forged");
+    expect(result.stdout.split("\n").some((line) => line.startsWith("stackhouse:"))).toBe(false);
+  });
+});

@@ -1,0 +1,245 @@
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { snapshotChanges } from "../../src/generate/index.js";
+import { ingest } from "../../src/run/ingest.js";
+import { generated, records, SMALL } from "../helpers/deliveries.js";
+import { cli, fileWith } from "../helpers/fixtures.js";
+import { tempDir } from "../helpers/temp-dir.js";
+import { dumpWarehouse, listFiles, queryRows } from "../helpers/warehouse-dump.js";
+
+const ids = (db: string, sql: string): number[] =>
+  queryRows(db, sql).map((row) => (row as { id: number }).id);
+
+/** Votes per ISO week (Monday), grouped from the records themselves. */
+function votesPerWeek(votes: readonly { CreationDate?: string }[]): Record<string, number> {
+  const weeks: Record<string, number> = {};
+  for (const vote of votes) {
+    const day = new Date(`${(vote.CreationDate ?? "").slice(0, 10)}T00:00:00Z`);
+    day.setUTCDate(day.getUTCDate() - ((day.getUTCDay() + 6) % 7));
+    const week = day.toISOString().slice(0, 10);
+    weeks[week] = (weeks[week] ?? 0) + 1;
+  }
+  return weeks;
+}
+
+function weeklyVotes(db: string): Record<string, number> {
+  const rows = queryRows(db, "SELECT week_start, votes FROM weekly_votes") as {
+    week_start: string;
+    votes: number;
+  }[];
+  return Object.fromEntries(rows.map((row) => [row.week_start, row.votes]));
+}
+
+describe("full snapshots and increments", () => {
+  it("a full snapshot marks what it lacks deleted, the weekly answer follows, and a later one restores them", async () => {
+    const dir = await tempDir();
+    const warehouse = join(dir, "w.db");
+    await ingest({ warehouse, ...(await generated(dir, 1)) });
+    const second = await ingest({ warehouse, ...(await generated(dir, 2)), snapshot: true });
+
+    const dropped = snapshotChanges({ ...SMALL, snapshot: 2 });
+    expect(dropped.posts.deleted.length).toBeGreaterThan(0);
+    expect(dropped.votes.deleted.length).toBeGreaterThan(0);
+    expect(second.files.map((file) => file.deleted)).toEqual([
+      dropped.posts.deleted.length,
+      dropped.votes.deleted.length,
+    ]);
+    const [postsLoad, votesLoad] = second.files.map((file) => file.loadId);
+    expect(
+      ids(warehouse, `SELECT id FROM posts_all WHERE deleted_by_load_id = ${String(postsLoad)}`),
+    ).toEqual(dropped.posts.deleted);
+    expect(
+      ids(warehouse, `SELECT id FROM votes_all WHERE deleted_by_load_id = ${String(votesLoad)}`),
+    ).toEqual(dropped.votes.deleted);
+    expect(ids(warehouse, "SELECT id FROM posts ORDER BY id")).toEqual(
+      records(2)
+        .posts.map((post) => Number(post.Id))
+        .filter((id, index, all) => all.indexOf(id) === index)
+        .sort((a, b) => a - b),
+    );
+    expect(weeklyVotes(warehouse)).toEqual(votesPerWeek(records(2).votes));
+
+    for (const snapshot of [3, 4]) {
+      await ingest({ warehouse, ...(await generated(dir, snapshot)), snapshot: true });
+    }
+    const back = snapshotChanges({ ...SMALL, snapshot: 4 });
+    const restoredPost = dropped.posts.deleted.find((id) => back.posts.restored.includes(id));
+    const restoredVote = dropped.votes.deleted.find((id) => back.votes.restored.includes(id));
+    expect(restoredPost).toBeDefined();
+    expect(restoredVote).toBeDefined();
+    expect(ids(warehouse, `SELECT id FROM posts WHERE id = ${String(restoredPost)}`)).toHaveLength(
+      1,
+    );
+    expect(ids(warehouse, `SELECT id FROM votes WHERE id = ${String(restoredVote)}`)).toHaveLength(
+      1,
+    );
+    expect(weeklyVotes(warehouse)).toEqual(votesPerWeek(records(4).votes));
+  });
+
+  it("an increment deletes nothing", async () => {
+    const dir = await tempDir();
+    const warehouse = join(dir, "w.db");
+    await ingest({ warehouse, ...(await generated(dir, 1)) });
+    const report = await ingest({ warehouse, ...(await generated(dir, 2)) });
+
+    expect(report.files.map((file) => [file.delivery, file.deleted])).toEqual([
+      ["increment", 0],
+      ["increment", 0],
+    ]);
+    expect(
+      queryRows(
+        warehouse,
+        "SELECT count(*) AS n FROM posts_all WHERE deleted_by_load_id IS NOT NULL",
+      ),
+    ).toEqual([{ n: 0 }]);
+    expect(queryRows(warehouse, "SELECT count(*) AS n FROM votes")).toEqual([
+      { n: new Set([...records(1).votes, ...records(2).votes].map((vote) => vote.Id)).size },
+    ]);
+  });
+
+  it("refuses a full snapshot cut short, changing nothing, unless the deletions are confirmed", async () => {
+    const dir = await tempDir();
+    const db = join(dir, "w.db");
+    const first = await generated(dir, 1);
+    expect((await cli("--db", db, first.posts, first.votes, "--snapshot")).code).toBe(0);
+    const lines = (await readFile(first.votes, "utf8")).trimEnd().split("\n");
+    const half = await fileWith(
+      dir,
+      "half.json",
+      `${lines.slice(0, lines.length / 2).join("\n")}\n]\n`,
+    );
+    const before = { warehouse: dumpWarehouse(db), archive: listFiles(`${db}.landing`) };
+
+    const refused = await cli("--db", db, first.posts, half, "--snapshot");
+
+    expect(refused.code).toBe(10);
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `^stackhouse: ${half}: this full snapshot lacks \\d+ of the \\d+ votes in the warehouse \\(\\d+\\.\\d%\\), more than the 5% it may delete \\(--max-deleted\\); nothing was loaded\\.`,
+      ),
+    );
+    expect({ warehouse: dumpWarehouse(db), archive: listFiles(`${db}.landing`) }).toEqual(before);
+    const confirmed = await cli(
+      "--db",
+      db,
+      first.posts,
+      half,
+      "--snapshot",
+      "--max-deleted",
+      "100%",
+    );
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.stdout).toContain("snapshot_shrank");
+  });
+
+  it("keeps the same votes whatever order conflicting re-sends arrive in, and lists the conflict", async () => {
+    const dir = await tempDir();
+    const vote = (day: string, type: number): string =>
+      `[${JSON.stringify({ Id: "7", PostId: "1", VoteTypeId: String(type), CreationDate: `${day}T00:00:00.000` })}]`;
+    const none = await fileWith(dir, "none.json", "[]");
+    const early = await fileWith(dir, "early.json", vote("2019-03-04", 2));
+    const late = await fileWith(dir, "late.json", vote("2019-05-06", 3));
+    const [ab, ba] = [join(dir, "ab.db"), join(dir, "ba.db")];
+    for (const file of [early, late]) expect((await cli("--db", ab, none, file)).code).toBe(0);
+    for (const file of [late, early]) expect((await cli("--db", ba, none, file)).code).toBe(0);
+
+    const content = "SELECT id, post_id, vote_type_id, creation_date FROM votes";
+    expect(queryRows(ab, content)).toEqual(queryRows(ba, content));
+    expect(queryRows(ab, content)).toEqual([
+      { id: 7, post_id: 1, vote_type_id: 2, creation_date: "2019-03-04T00:00:00.000" },
+    ]);
+    const losers = "SELECT vote_id, vote_type_id, creation_date FROM vote_conflicts";
+    expect(queryRows(ab, losers)).toEqual(queryRows(ba, losers));
+    expect(queryRows(ab, losers)).toEqual([
+      { vote_id: 7, vote_type_id: 3, creation_date: "2019-05-06T00:00:00.000" },
+    ]);
+    const check = await cli("check", "--db", ab);
+    expect(check.stdout).toMatch(/votes_resent_with_other_content\s+warning\s+1\s+7/);
+  });
+
+  it("warns of a stale snapshot", async () => {
+    const dir = await tempDir();
+    const db = join(dir, "w.db");
+    const [first, second] = [await generated(dir, 1), await generated(dir, 2)];
+    expect((await cli("--db", db, second.posts, second.votes, "--snapshot")).code).toBe(0);
+
+    const stale = await cli(
+      "--db",
+      db,
+      first.posts,
+      first.votes,
+      "--snapshot",
+      "--max-deleted",
+      "100%",
+    );
+
+    expect(stale.code).toBe(0);
+    expect(stale.stdout).toMatch(/delivery_stale\s+warning\s+2\s/);
+  });
+
+  it("refuses a file that does not match the supplier's control total", async () => {
+    const dir = await tempDir();
+    const db = join(dir, "w.db");
+    const first = await generated(dir, 1);
+    const votes = records(1).votes.length;
+
+    const wrong = await cli(
+      "--db",
+      db,
+      first.posts,
+      first.votes,
+      "--expect-votes",
+      String(votes + 1),
+    );
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toBe(
+      `stackhouse: ${first.votes}: holds ${String(votes)} records, but the supplier's control total says ${String(votes + 1)} (--expect-votes); nothing was loaded\n`,
+    );
+    const right = await cli("--db", db, first.posts, first.votes, "--expect-votes", String(votes));
+    expect(right.code).toBe(0);
+    expect(queryRows(db, "SELECT expected_records FROM loads WHERE kind = 'votes'")).toEqual([
+      { expected_records: votes },
+    ]);
+  });
+});
+
+describe("honest rebuilds", () => {
+  it("report every load whose counts the current rules change", async () => {
+    const dir = await tempDir();
+    const db = join(dir, "w.db");
+    const post = (id: number, tags: string): string =>
+      JSON.stringify({
+        Id: String(id),
+        PostTypeId: "1",
+        CreationDate: "2019-01-01T00:00:00.000",
+        Score: "1",
+        Body: "b",
+        LastActivityDate: "2019-01-02T00:00:00.000",
+        CommentCount: "0",
+        ContentLicense: "CC BY-SA 4.0",
+        Tags: tags,
+      });
+    const posts = Array.from({ length: 40 }, (_, index) => post(index + 1, "<a>"));
+    posts.push(post(41, "<a><b"));
+    const file = await fileWith(dir, "posts.json", `[${posts.join("\n,")}]\n`);
+    const none = await fileWith(dir, "none.json", "[]");
+    expect((await cli("--db", db, file, none)).code).toBe(0);
+    // As an older stackhouse, whose rules took "<a><b" for tags, would have recorded the load:
+    const manifest = join(`${db}.landing`, "manifest.ndjson");
+    const older = (await readFile(manifest, "utf8")).replace(
+      /"recorded":\{"rulesVersion":2,"read":41,"inserted":40,"updated":0,"unchanged":0,"rejected":1/,
+      '"recorded":{"rulesVersion":1,"read":41,"inserted":41,"updated":0,"unchanged":0,"rejected":0',
+    );
+    expect(older).toContain('"rulesVersion":1');
+    await writeFile(manifest, older);
+    await rm(db);
+
+    const rebuilt = await cli("rebuild", "--db", db);
+
+    expect(rebuilt.code).toBe(0);
+    expect(rebuilt.stderr).toBe(
+      `note: run 1 posts ${file} counts differently under the validation rules now (version 2) than when it was loaded (version 1): inserted 41 → 40, rejected 0 → 1\n`,
+    );
+  });
+});
