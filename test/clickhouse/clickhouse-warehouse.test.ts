@@ -226,6 +226,11 @@ describe.skipIf(URL === undefined)("the ClickHouse warehouse", () => {
       "votes_unique_ids",
       "posts_required_fields",
       "votes_required_fields",
+      // The delivery ledger and vote conflicts are not on ClickHouse yet (the one-pipeline issue).
+      "snapshot_shrank",
+      "delivery_off_trend",
+      "delivery_stale",
+      "votes_resent_with_other_content",
     ]);
     const stored = await rows(
       target,
