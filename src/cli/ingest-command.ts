@@ -9,7 +9,7 @@ import { ingest } from "../run/ingest.js";
 import { DEFAULT_MAX_REJECTED_SHARE } from "../validate/reject-threshold.js";
 import { readWarehouse } from "../warehouse/open-warehouse.js";
 import type { CliIo } from "./io.js";
-import { shareOfRecords, wholeNumber } from "./option-parsers.js";
+import { recordCount, shareOfRecords } from "./option-parsers.js";
 import { progressBar } from "./progress-bar.js";
 import { renderCheckFindings } from "./render-checks.js";
 import { renderClickHouseIngest } from "./render-clickhouse.js";
@@ -71,12 +71,12 @@ export function addIngestCommand(program: Command, io: CliIo, done: (code: numbe
     .option(
       "--expect-posts <records>",
       "the supplier's control total: the posts file must hold exactly this many records",
-      wholeNumber("records"),
+      recordCount,
     )
     .option(
       "--expect-votes <records>",
       "the supplier's control total: the votes file must hold exactly this many records",
-      wholeNumber("records"),
+      recordCount,
     )
     .option(
       "--new-history",

@@ -21,3 +21,12 @@ export function shareOfRecords(text: string): number {
   }
   return share;
 }
+
+/** Parses a control total such as `--expect-votes`: an exact number of records, 0 included. */
+export function recordCount(text: string): number {
+  const count = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(count)) {
+    throw new InvalidArgumentError("give the exact number of records the file holds.");
+  }
+  return count;
+}

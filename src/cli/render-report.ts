@@ -1,4 +1,5 @@
 import type { FileReport } from "../load/load-file.js";
+import { listRuns } from "../run/bind-archive.js";
 import type { ReplayReport } from "../run/replay-archive.js";
 import { formatTable } from "./format-table.js";
 import { printable } from "./printable.js";
@@ -42,8 +43,12 @@ function fileNotes(file: FileReport): string[] {
   const notes: string[] = [];
   const path = printable(file.path, Infinity);
   if (file.outcome === "already-loaded") {
+    const snapshot =
+      file.delivery === "snapshot"
+        ? " (a full snapshot applied then is not applied again: sent after later deliveries, it would delete what they added)"
+        : "";
     notes.push(
-      `note: ${path} has the same bytes as load ${String(file.previousLoadId)}; nothing to merge`,
+      `note: ${path} has the same bytes as load ${String(file.previousLoadId)}; nothing to merge${snapshot}`,
     );
   }
   if (file.delivery === "snapshot" && file.outcome === "loaded") {
@@ -96,6 +101,11 @@ export function renderReplayNotes(replay: ReplayReport): string[] {
     (change) =>
       `note: run ${change.run} ${change.kind} ${printable(change.path, Infinity)} counts differently under the validation rules now (version ${change.rules.now}) than when it was loaded (version ${change.rules.then}): ${change.changed.join(", ")}`,
   );
+  if (replay.unrecorded.length > 0) {
+    notes.push(
+      `note: run(s) ${listRuns(replay.unrecorded)} were archived by a stackhouse that did not record their counts; whether today's rules count them differently cannot be told`,
+    );
+  }
   if (replay.startsAfterRun > 0) {
     notes.unshift(
       `note: the landing archive was started anew (--new-history) after run ${replay.startsAfterRun}; runs 1-${replay.startsAfterRun} are not in it, so they are not in the re-created warehouse`,

@@ -4,14 +4,14 @@ import type { DeliveryKind } from "../model/kinds.js";
 import { RejectTally } from "../validate/reject-threshold.js";
 import { countsError, validateInWorker } from "../validate/validate-in-worker.js";
 import { RULES_VERSION } from "../validate/rules-version.js";
-import type { DeliveryType, LoadsLog, LoadSource } from "../warehouse/loads-log.js";
+import type { DeliveryType, LoadCounts, LoadsLog, LoadSource } from "../warehouse/loads-log.js";
 import { FileLedger } from "./file-ledger.js";
 import { DEFAULT_MAX_DELETED_SHARE, SnapshotIds } from "./snapshot-deletions.js";
 import { emptyCounts } from "./merge-counts.js";
 import type { SqliteMerger } from "./sqlite-merger.js";
 
 /** What loading one delivery file did. */
-export interface FileReport {
+export interface FileReport extends LoadCounts {
   readonly loadId: number;
   readonly kind: DeliveryKind;
   readonly delivery: DeliveryType;
@@ -21,17 +21,6 @@ export interface FileReport {
   readonly outcome: "loaded" | "already-loaded";
   /** For an already-loaded file, the load that first loaded the same bytes. */
   readonly previousLoadId: number | null;
-  readonly read: number;
-  readonly inserted: number;
-  readonly updated: number;
-  readonly unchanged: number;
-  readonly rejected: number;
-  /** Live records a full snapshot lacked, now marked deleted by this load. */
-  readonly deleted: number;
-  /** Deleted records a full snapshot held again, live once more. */
-  readonly restored: number;
-  /** Votes re-sent with other content (see `vote_conflicts`). */
-  readonly conflicts: number;
   /** Keys the pipeline does not know, with the number of records that had each. */
   readonly unknownKeys: Readonly<Record<string, number>>;
   readonly seconds: number;
@@ -86,6 +75,7 @@ export async function loadFile(
   const start = { ...identity, runId: context.runId, source: context.source };
   const previousLoadId = log.previousLoad(identity.sha256, identity.kind, identity.delivery);
   if (previousLoadId !== undefined) {
+    checkControlTotal(identity, options.expectedRecords, log.recordsRead(previousLoadId));
     const loadId = log.recordAlreadyLoaded(start, context.now());
     return {
       ...summary(identity, file, loadId, started),
@@ -136,12 +126,7 @@ export async function loadFile(
       `read ${read} = inserted ${counts.inserted} + updated ${counts.updated} + unchanged ${counts.unchanged} + rejected ${rejected} does not hold`,
     );
   }
-  if (options.expectedRecords !== undefined && options.expectedRecords !== read) {
-    throw inputError(
-      identity.sourcePath,
-      `holds ${String(read)} records, but the supplier's control total says ${String(options.expectedRecords)} (--expect-${identity.kind}); nothing was loaded`,
-    );
-  }
+  checkControlTotal(identity, options.expectedRecords, read);
   const outcome = snapshot?.apply(identity.kind, {
     loadId,
     at: identity.arrivedAt,
@@ -149,7 +134,7 @@ export async function loadFile(
     maxShare: options.maxDeletedShare ?? DEFAULT_MAX_DELETED_SHARE,
   });
   for (const date of outcome?.creationDates ?? []) merger.touch(identity.kind, date);
-  const changes = { deleted: outcome?.deleted ?? 0, restored: outcome?.restored ?? 0 };
+  const changes = { deleted: outcome?.deleted ?? 0 };
   const unknownKeys = validation.unknownKeys();
   log.recordUnknownKeys(loadId, unknownKeys);
   log.finish(
@@ -175,6 +160,19 @@ export async function loadFile(
     ...changes,
     unknownKeys: Object.fromEntries(unknownKeys),
   };
+}
+
+/** Refuses a file that does not hold exactly the records the supplier's control total says. */
+function checkControlTotal(
+  identity: DeliveryIdentity,
+  expected: number | undefined,
+  read: number,
+): void {
+  if (expected === undefined || expected === read) return;
+  throw inputError(
+    identity.sourcePath,
+    `holds ${String(read)} records, but the supplier's control total says ${String(expected)} (--expect-${identity.kind}); nothing was loaded`,
+  );
 }
 
 function summary(

@@ -5,9 +5,11 @@ export interface MergeCounts {
   unchanged: number;
   /** Votes re-sent with other content: the losing version is kept in `vote_conflicts`. */
   conflicts: number;
+  /** Deleted records the delivery held again: live once more (also counted above). */
+  restored: number;
 }
 
 /** A fresh, zeroed tally. */
 export function emptyCounts(): MergeCounts {
-  return { inserted: 0, updated: 0, unchanged: 0, conflicts: 0 };
+  return { inserted: 0, updated: 0, unchanged: 0, conflicts: 0, restored: 0 };
 }

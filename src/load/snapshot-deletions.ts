@@ -7,11 +7,10 @@ import { formatShare } from "../validate/reject-threshold.js";
 /** Share of a kind's live records a full snapshot may delete before the run is refused (5%). */
 export const DEFAULT_MAX_DELETED_SHARE = 0.05;
 
-/** What a full snapshot changed beyond its merge: records it deleted, and deleted ones it brought back. */
+/** What a full snapshot changed beyond its merge: the records it lacked, now deleted. */
 export interface SnapshotOutcome {
   readonly deleted: number;
-  readonly restored: number;
-  /** Creation dates of the rows deleted or restored: their weeks' totals change. */
+  /** Creation dates of the rows deleted: their weeks' totals change. */
   readonly creationDates: readonly string[];
 }
 
@@ -21,7 +20,8 @@ const TABLES: Readonly<Record<DeliveryKind, string>> = { posts: "posts_all", vot
  * The ids a full snapshot holds, gathered while it is merged (quarantined records whose `Id` can
  * be read count too: a record the supplier sent is not deleted because one of its values is bad),
  * then {@link SnapshotIds.apply}: every live record of the kind whose id the snapshot lacks is
- * marked deleted by the load, and every deleted record it holds is live again.
+ * marked deleted by the load. (A deleted record that any delivery holds again is live again: the
+ * merge does that.)
  *
  * @example
  * const ids = new SnapshotIds(db);
@@ -50,7 +50,7 @@ export class SnapshotIds {
   }
 
   /**
-   * Marks deletions and restorations; refuses the run (nothing changes) when the snapshot would
+   * Marks deletions; refuses the run (nothing changes) when the snapshot would
    * delete more than `maxShare` of the kind's live records, as a snapshot cut short would.
    */
   apply(
@@ -78,16 +78,7 @@ export class SnapshotIds {
       load.loadId,
       load.at,
     );
-    const restored = this.dates(
-      `UPDATE ${table} SET deleted_by_load_id = NULL, deleted_at = NULL
-       WHERE deleted_by_load_id IS NOT NULL AND id IN (SELECT id FROM temp.snapshot_ids)
-       RETURNING creation_date`,
-    );
-    return {
-      deleted: deleted.length,
-      restored: restored.length,
-      creationDates: [...deleted, ...restored],
-    };
+    return { deleted: deleted.length, creationDates: deleted };
   }
 
   private count(sql: string): number {

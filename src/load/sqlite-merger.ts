@@ -67,8 +67,13 @@ function bulkInsertSql({ table, columns }: Target): string {
   return `INSERT INTO ${table} (${all.join(", ")}) VALUES ${Array(BULK_ROWS).fill(values).join(", ")}`;
 }
 
+/** Makes a deleted record live again: a delivery holds it once more. */
+function restoreSql({ table }: Target): string {
+  return `UPDATE ${table} SET deleted_by_load_id = NULL, deleted_at = NULL WHERE id = ?`;
+}
+
 function storedRowSql({ table, columns }: Target): string {
-  return `SELECT ${columns.join(", ")}, load_id FROM ${table} WHERE id = ?`;
+  return `SELECT ${columns.join(", ")}, load_id, deleted_by_load_id FROM ${table} WHERE id = ?`;
 }
 
 /**
@@ -88,7 +93,7 @@ function storedRowSql({ table, columns }: Target): string {
 export class SqliteMerger {
   private readonly upsert: Readonly<Record<DeliveryKind, Statement>>;
   private readonly bulkInsert: Readonly<Record<DeliveryKind, Statement>>;
-  /** The stored row, in field order, then its load id; undefined when the id is new. */
+  /** The stored row, in field order, then its load id and deleting load; undefined when new. */
   private readonly stored: Readonly<Record<DeliveryKind, Statement>>;
   private readonly touchedWeeks: Readonly<Record<DeliveryKind, Set<string>>> = {
     posts: new Set(),
@@ -96,6 +101,7 @@ export class SqliteMerger {
   };
   private readonly maxId: Readonly<Record<DeliveryKind, Statement>>;
   private readonly highestId: Partial<Record<DeliveryKind, number | bigint>> = {};
+  private readonly restore: Readonly<Record<DeliveryKind, Statement>>;
   private readonly recordConflict: Statement;
   private readonly deleteTags: Statement;
   private readonly insertTag: Statement;
@@ -116,6 +122,10 @@ export class SqliteMerger {
     this.maxId = {
       posts: db.prepare("SELECT max(id) FROM posts_all").pluck(),
       votes: db.prepare("SELECT max(id) FROM votes_all").pluck(),
+    };
+    this.restore = {
+      posts: db.prepare(restoreSql(TARGETS.posts)),
+      votes: db.prepare(restoreSql(TARGETS.votes)),
     };
     this.recordConflict = db.prepare(
       `INSERT INTO vote_conflicts (vote_id, post_id, vote_type_id, user_id, bounty_amount, creation_date, load_id)
@@ -185,6 +195,11 @@ export class SqliteMerger {
 
   private mergeOne(kind: DeliveryKind, row: Row, loadId: number, counts: MergeCounts): void {
     const stored = this.stored[kind].get(row[0]) as Row | undefined;
+    if (stored !== undefined && stored[row.length + 1] !== null) {
+      this.restore[kind].run(row[0]);
+      counts.restored++;
+      this.touched(kind, row, stored);
+    }
     if (stored !== undefined && sameValues(stored, row)) {
       counts.unchanged++;
       return;
@@ -192,7 +207,7 @@ export class SqliteMerger {
     const written = this.upsert[kind].run(row, loadId).changes > 0;
     if (kind === "votes" && stored !== undefined) {
       counts.conflicts++;
-      const loser = written ? stored : [...row, loadId];
+      const loser = written ? stored.slice(0, row.length + 1) : [...row, loadId];
       this.recordConflict.run(loser);
     }
     if (!written) {

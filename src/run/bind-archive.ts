@@ -1,5 +1,6 @@
 import type { Database } from "better-sqlite3";
-import type { HistoryMark, LandingArchive, ManifestState } from "../archive/landing-archive.js";
+import type { LandingArchive } from "../archive/landing-archive.js";
+import type { HistoryMark, ManifestState } from "../archive/manifest.js";
 import { StackhouseError } from "../errors.js";
 import { adoptHistoryId, readHistoryId } from "../warehouse/history-id.js";
 import { LoadsLog } from "../warehouse/loads-log.js";
@@ -80,8 +81,13 @@ export function bindArchive(
   return state.history === undefined ? { id: ownId, run: 0 } : undefined;
 }
 
-/** Run numbers for a message: the first few, then how many in all. */
-function listRuns(runs: readonly number[]): string {
+/**
+ * Run numbers for a message: the first ten, then how many in all.
+ *
+ * @example
+ * listRuns([1, 2, 3]); // "1, 2, 3"
+ */
+export function listRuns(runs: readonly number[]): string {
   const shown = runs.slice(0, 10).join(", ");
   return runs.length > 10 ? `${shown}, … (${String(runs.length)} runs)` : shown;
 }

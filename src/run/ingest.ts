@@ -2,13 +2,8 @@ import { existsSync } from "node:fs";
 import { realWarehousePath } from "../archive/warehouse-paths.js";
 import { StackhouseError } from "../errors.js";
 import type { Database } from "better-sqlite3";
-import {
-  LandingArchive,
-  type HistoryMark,
-  type ArchivedFile,
-  type Publication,
-  type StagedObject,
-} from "../archive/landing-archive.js";
+import { LandingArchive, type Publication, type StagedObject } from "../archive/landing-archive.js";
+import type { ArchivedFile, HistoryMark } from "../archive/manifest.js";
 import { runChecks, type CheckReport } from "../check/run-checks.js";
 import { sha256File } from "../extract/hash-file.js";
 import { inputError, inspectDelivery, type DeliveryFile } from "../extract/read-delivery.js";

@@ -1,5 +1,6 @@
 import type { Database } from "better-sqlite3";
-import type { LandingArchive, ManifestState } from "../archive/landing-archive.js";
+import type { LandingArchive } from "../archive/landing-archive.js";
+import type { ManifestState } from "../archive/manifest.js";
 import { LoadsLog } from "../warehouse/loads-log.js";
 
 /**

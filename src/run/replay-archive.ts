@@ -1,10 +1,6 @@
 import type { Database } from "better-sqlite3";
-import type {
-  ArchivedFile,
-  LandingArchive,
-  ManifestState,
-  RecordedCounts,
-} from "../archive/landing-archive.js";
+import type { LandingArchive } from "../archive/landing-archive.js";
+import type { ArchivedFile, ManifestState, RecordedCounts } from "../archive/manifest.js";
 import { StackhouseError } from "../errors.js";
 import { inspectDelivery } from "../extract/read-delivery.js";
 import { loadFile, type FileReport } from "../load/load-file.js";
@@ -24,6 +20,8 @@ export interface ReplayReport {
   readonly startsAfterRun: number;
   /** Loads whose counts differ now from those recorded when they were first loaded. */
   readonly drift: readonly CountsChange[];
+  /** Runs archived without their counts (by an older stackhouse): they cannot be compared. */
+  readonly unrecorded: readonly number[];
 }
 
 /** A load that a replay counted differently from its first load, and the rules of each. */
@@ -110,7 +108,16 @@ export async function replayArchive(
       throw error;
     }
   }
-  return { runs: state.committed.length, files, startsAfterRun: state.history?.run ?? 0, drift };
+  const unrecorded = state.committed
+    .filter((run) => run.files.some((file) => file.recorded === undefined))
+    .map(({ run }) => run);
+  return {
+    runs: state.committed.length,
+    files,
+    startsAfterRun: state.history?.run ?? 0,
+    drift,
+    unrecorded,
+  };
 }
 
 /**

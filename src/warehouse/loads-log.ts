@@ -22,8 +22,11 @@ export interface LoadStart {
   readonly delivery: DeliveryType;
 }
 
-/** Final tallies of one load. */
-export interface LoadTally {
+/**
+ * What a load did to the warehouse. `read = inserted + updated + unchanged + rejected`; a full
+ * snapshot's `deleted` and `restored` records and the votes in `conflicts` are counted apart.
+ */
+export interface LoadCounts {
   readonly read: number;
   readonly inserted: number;
   readonly updated: number;
@@ -32,6 +35,10 @@ export interface LoadTally {
   readonly deleted: number;
   readonly restored: number;
   readonly conflicts: number;
+}
+
+/** Final tallies of one load: its counts, the rules it ran under, and its ledger. */
+export interface LoadTally extends LoadCounts {
   readonly rulesVersion: number;
   readonly expectedRecords: number | null;
   readonly minId: number | bigint | null;
@@ -66,6 +73,7 @@ export class LoadsLog {
   private readonly hasRun: Statement;
   private readonly countRejected: Statement;
   private readonly listRuns: Statement;
+  private readonly readOf: Statement;
 
   constructor(db: Database) {
     this.insertLoad = db.prepare(
@@ -94,6 +102,7 @@ export class LoadsLog {
     );
     this.maxRun = db.prepare("SELECT coalesce(max(run_id), 0) FROM loads").pluck();
     this.hasRun = db.prepare("SELECT 1 FROM loads WHERE run_id = ? LIMIT 1").pluck();
+    this.readOf = db.prepare("SELECT records_read FROM loads WHERE load_id = ?").pluck();
     this.listRuns = db.prepare("SELECT DISTINCT run_id FROM loads ORDER BY run_id").pluck();
     this.countRejected = db
       .prepare("SELECT count(*) FROM rejected_records WHERE load_id = ?")
@@ -142,6 +151,11 @@ export class LoadsLog {
   /** The highest run id in the warehouse (0 when empty). */
   lastRun(): number {
     return this.maxRun.get() as number;
+  }
+
+  /** The records a load read. */
+  recordsRead(loadId: number): number {
+    return this.readOf.get(loadId) as number;
   }
 
   /** Every run the warehouse holds, oldest first. */

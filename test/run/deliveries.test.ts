@@ -77,6 +77,23 @@ describe("full snapshots and increments", () => {
     expect(weeklyVotes(warehouse)).toEqual(votesPerWeek(records(4).votes));
   });
 
+  it("brings back a deleted record that an increment sends again", async () => {
+    const dir = await tempDir();
+    const warehouse = join(dir, "w.db");
+    await ingest({ warehouse, ...(await generated(dir, 1)) });
+    await ingest({ warehouse, ...(await generated(dir, 2)), snapshot: true });
+    const dropped = snapshotChanges({ ...SMALL, snapshot: 2 });
+    const [postId] = dropped.posts.deleted;
+    const post = records(1).posts.find((record) => Number(record.Id) === postId);
+    const posts = await fileWith(dir, "again.json", `[${JSON.stringify(post)}]`);
+    const none = await fileWith(dir, "none.json", "[]");
+
+    const report = await ingest({ warehouse, posts, votes: none });
+
+    expect(report.files[0]).toMatchObject({ read: 1, restored: 1, deleted: 0 });
+    expect(ids(warehouse, `SELECT id FROM posts WHERE id = ${String(postId)}`)).toEqual([postId]);
+  });
+
   it("an increment deletes nothing", async () => {
     const dir = await tempDir();
     const warehouse = join(dir, "w.db");
@@ -198,6 +215,11 @@ describe("full snapshots and increments", () => {
     );
     const right = await cli("--db", db, first.posts, first.votes, "--expect-votes", String(votes));
     expect(right.code).toBe(0);
+    const again = await cli("--db", db, first.posts, first.votes, "--expect-votes", "5");
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(
+      `holds ${String(votes)} records, but the supplier's control total says 5`,
+    );
     expect(queryRows(db, "SELECT expected_records FROM loads WHERE kind = 'votes'")).toEqual([
       { expected_records: votes },
     ]);
