@@ -146,6 +146,7 @@ export async function loadFile(
       ...changes,
       ...ledger.entry(),
       rulesVersion: RULES_VERSION,
+      knownIds: counts.known,
       expectedRecords: options.expectedRecords ?? null,
     },
     context.now(),

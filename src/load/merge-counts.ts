@@ -7,9 +7,11 @@ export interface MergeCounts {
   conflicts: number;
   /** Deleted records the delivery held again: live once more (also counted above). */
   restored: number;
+  /** Records whose id the warehouse held before this load (the ledger's known ids). */
+  known: number;
 }
 
 /** A fresh, zeroed tally. */
 export function emptyCounts(): MergeCounts {
-  return { inserted: 0, updated: 0, unchanged: 0, conflicts: 0, restored: 0 };
+  return { inserted: 0, updated: 0, unchanged: 0, conflicts: 0, restored: 0, known: 0 };
 }

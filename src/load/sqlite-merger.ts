@@ -195,6 +195,7 @@ export class SqliteMerger {
 
   private mergeOne(kind: DeliveryKind, row: Row, loadId: number, counts: MergeCounts): void {
     const stored = this.stored[kind].get(row[0]) as Row | undefined;
+    if (stored !== undefined && stored[row.length] !== loadId) counts.known++;
     if (stored !== undefined && stored[row.length + 1] !== null) {
       this.restore[kind].run(row[0]);
       counts.restored++;

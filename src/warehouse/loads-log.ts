@@ -41,6 +41,8 @@ export interface LoadCounts {
 export interface LoadTally extends LoadCounts {
   readonly rulesVersion: number;
   readonly expectedRecords: number | null;
+  /** Records whose id the warehouse held before the load. */
+  readonly knownIds: number;
   readonly minId: number | bigint | null;
   readonly maxId: number | bigint | null;
   readonly firstDate: string | null;
@@ -84,7 +86,7 @@ export class LoadsLog {
       `UPDATE loads SET outcome = 'loaded', loaded_at = @loadedAt, records_read = @read,
          inserted = @inserted, updated = @updated, unchanged = @unchanged, rejected = @rejected,
          deleted = @deleted, restored = @restored, conflicts = @conflicts,
-         rules_version = @rulesVersion, expected_records = @expectedRecords,
+         rules_version = @rulesVersion, expected_records = @expectedRecords, known_ids = @knownIds,
          min_id = @minId, max_id = @maxId, first_date = @firstDate, last_date = @lastDate
        WHERE load_id = @loadId`,
     );

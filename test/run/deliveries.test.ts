@@ -265,3 +265,54 @@ describe("honest rebuilds", () => {
     );
   });
 });
+
+describe("the delivery ledger", () => {
+  it("records each file's id range, date range and known ids", async () => {
+    const dir = await tempDir();
+    const db = join(dir, "w.db");
+    const vote = (id: number, day: string): string =>
+      JSON.stringify({
+        Id: String(id),
+        PostId: "1",
+        VoteTypeId: "2",
+        CreationDate: `${day}T00:00:00.000`,
+      });
+    const none = await fileWith(dir, "none.json", "[]");
+    const first = await fileWith(
+      dir,
+      "v1.json",
+      `[${[vote(3, "2019-01-02"), vote(9, "2019-01-05")].join("\n,")}]`,
+    );
+    const second = await fileWith(
+      dir,
+      "v2.json",
+      `[${[vote(9, "2019-01-05"), vote(12, "2019-02-01")].join("\n,")}]`,
+    );
+    expect((await cli("--db", db, none, first)).code).toBe(0);
+    expect((await cli("--db", db, none, second)).code).toBe(0);
+
+    expect(
+      queryRows(
+        db,
+        "SELECT records_read, known_ids, min_id, max_id, first_date, last_date FROM loads WHERE kind = 'votes' ORDER BY load_id",
+      ),
+    ).toEqual([
+      {
+        records_read: 2,
+        known_ids: 0,
+        min_id: 3,
+        max_id: 9,
+        first_date: "2019-01-02T00:00:00.000",
+        last_date: "2019-01-05T00:00:00.000",
+      },
+      {
+        records_read: 2,
+        known_ids: 1,
+        min_id: 9,
+        max_id: 12,
+        first_date: "2019-01-05T00:00:00.000",
+        last_date: "2019-02-01T00:00:00.000",
+      },
+    ]);
+  });
+});
