@@ -3,9 +3,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { generated } from "./helpers/deliveries.js";
-import { cli } from "./helpers/fixtures.js";
-import { tempDir } from "./helpers/temp-dir.js";
+import { cli, generatedWarehouse } from "./helpers/fixtures.js";
 import { queryRows } from "./helpers/warehouse-dump.js";
 
 const CHROMIUM = process.env.STACKHOUSE_CHROMIUM ?? "/usr/bin/chromium";
@@ -33,14 +31,6 @@ const INSPECT_CHART = `(() => {
     painted,
   };
 })()`;
-
-async function generatedWarehouse(): Promise<{ dir: string; db: string }> {
-  const dir = await tempDir();
-  const db = join(dir, "w.db");
-  const delivery = await generated(dir);
-  expect((await cli("--db", db, delivery.posts, delivery.votes)).code).toBe(0);
-  return { dir, db };
-}
 
 describe("stackhouse report", () => {
   it("prints both definitions over full weeks and the latest weeks with bars", async () => {

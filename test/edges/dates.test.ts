@@ -5,7 +5,7 @@ import { weeklyAnswer } from "../../src/analysis/weekly-series.js";
 import { formatTable } from "../../src/cli/format-table.js";
 import { readWarehouse } from "../../src/warehouse/open-warehouse.js";
 import { generated } from "../helpers/deliveries.js";
-import { cli } from "../helpers/fixtures.js";
+import { cli, generatedWarehouse } from "../helpers/fixtures.js";
 import { loadAsOlderVersion } from "../helpers/older-version.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { queryRows } from "../helpers/warehouse-dump.js";
@@ -31,15 +31,6 @@ const DISTANT_VOTE = JSON.stringify({
 const MAX_REPORT_LINES = 5_000;
 /** Chart.js and a thousand-odd weeks of data; a calendar from year 1 to 9999 made 103 MB. */
 const MAX_HTML_BYTES = 2_000_000;
-
-/** A warehouse with the small generated delivery, and the folder it is in. */
-async function generatedWarehouse(): Promise<{ dir: string; db: string }> {
-  const dir = await tempDir();
-  const db = join(dir, "w.db");
-  const delivery = await generated(dir);
-  expect((await cli("--db", db, delivery.posts, delivery.votes)).code).toBe(0);
-  return { dir, db };
-}
 
 /** Appends a record to a file in the supplier's layout. */
 function append(path: string, record: string): void {

@@ -2,6 +2,7 @@ import { copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { run } from "../../src/cli.js";
 import type { CliIo } from "../../src/cli/io.js";
+import { generated } from "./deliveries.js";
 import { tempDir } from "./temp-dir.js";
 
 /** The small hand-written delivery in test/fixtures: 4 posts, 9 votes (one on an unknown post). */
@@ -50,5 +51,15 @@ export async function fixtureWarehouse(): Promise<{ dir: string; db: string }> {
   const fixture = await fixtureDelivery(dir);
   const result = await cli("--db", db, fixture.posts, fixture.votes);
   if (result.code !== 0) throw new Error(`the fixture delivery did not load: ${result.stderr}`);
+  return { dir, db };
+}
+
+/** A warehouse `w.db` in a new temp folder, loaded with the small generated delivery. */
+export async function generatedWarehouse(): Promise<{ dir: string; db: string }> {
+  const dir = await tempDir();
+  const db = join(dir, "w.db");
+  const delivery = await generated(dir);
+  const result = await cli("--db", db, delivery.posts, delivery.votes);
+  if (result.code !== 0) throw new Error(`the generated delivery did not load: ${result.stderr}`);
   return { dir, db };
 }
