@@ -46,20 +46,22 @@ export async function cli(...argv: string[]): Promise<CliResult> {
 
 /** A warehouse `w.db` in a new temp folder, loaded with the fixture delivery (its archive beside it). */
 export async function fixtureWarehouse(): Promise<{ dir: string; db: string }> {
-  const dir = await tempDir();
-  const db = join(dir, "w.db");
-  const fixture = await fixtureDelivery(dir);
-  const result = await cli("--db", db, fixture.posts, fixture.votes);
-  if (result.code !== 0) throw new Error(`the fixture delivery did not load: ${result.stderr}`);
-  return { dir, db };
+  return loadedWarehouse("the fixture delivery", fixtureDelivery);
 }
 
 /** A warehouse `w.db` in a new temp folder, loaded with the small generated delivery. */
 export async function generatedWarehouse(): Promise<{ dir: string; db: string }> {
+  return loadedWarehouse("the generated delivery", (dir) => generated(dir));
+}
+
+async function loadedWarehouse(
+  name: string,
+  deliver: (dir: string) => Promise<{ posts: string; votes: string }>,
+): Promise<{ dir: string; db: string }> {
   const dir = await tempDir();
   const db = join(dir, "w.db");
-  const delivery = await generated(dir);
+  const delivery = await deliver(dir);
   const result = await cli("--db", db, delivery.posts, delivery.votes);
-  if (result.code !== 0) throw new Error(`the generated delivery did not load: ${result.stderr}`);
+  if (result.code !== 0) throw new Error(`${name} did not load: ${result.stderr}`);
   return { dir, db };
 }
