@@ -1,14 +1,19 @@
-import type { Database } from "better-sqlite3";
+import { StackhouseError } from "../errors.js";
 import { inputError, type DeliveryFile } from "../extract/read-delivery.js";
 import type { DeliveryKind } from "../model/kinds.js";
 import { RejectTally } from "../validate/reject-threshold.js";
 import { countsError, validateInWorker } from "../validate/validate-in-worker.js";
 import { RULES_VERSION } from "../validate/rules-version.js";
-import type { DeliveryType, LoadCounts, LoadsLog, LoadSource } from "../warehouse/loads-log.js";
+import { formatShare } from "../validate/reject-threshold.js";
+import type { DeliveryType, LoadCounts, LoadSource } from "../warehouse/loads-log.js";
+import type { Warehouse } from "../warehouse/warehouse.js";
 import { FileLedger } from "./file-ledger.js";
-import { DEFAULT_MAX_DELETED_SHARE, SnapshotIds } from "./snapshot-deletions.js";
 import { emptyCounts } from "./merge-counts.js";
-import type { SqliteMerger } from "./sqlite-merger.js";
+import type { Merger, RecordId } from "./merger.js";
+import { readId } from "./read-id.js";
+
+/** Share of a kind's live records a full snapshot may delete before the run is refused (5%). */
+export const DEFAULT_MAX_DELETED_SHARE = 0.05;
 
 /** What loading one delivery file did. */
 export interface FileReport extends LoadCounts {
@@ -28,9 +33,8 @@ export interface FileReport extends LoadCounts {
 
 /** Everything a load needs from the run it belongs to. The caller owns the transaction. */
 export interface LoadContext {
-  readonly db: Database;
-  readonly merger: SqliteMerger;
-  readonly log: LoadsLog;
+  readonly warehouse: Warehouse;
+  readonly merger: Merger;
   readonly runId: number;
   readonly source: LoadSource;
   readonly now: () => Date;
@@ -71,12 +75,20 @@ export async function loadFile(
   } = {},
 ): Promise<FileReport> {
   const started = performance.now();
-  const { log, merger } = context;
+  const { warehouse, merger } = context;
   const start = { ...identity, runId: context.runId, source: context.source };
-  const previousLoadId = log.previousLoad(identity.sha256, identity.kind, identity.delivery);
+  const previousLoadId = await warehouse.previousLoad(
+    identity.sha256,
+    identity.kind,
+    identity.delivery,
+  );
   if (previousLoadId !== undefined) {
-    checkControlTotal(identity, options.expectedRecords, log.recordsRead(previousLoadId));
-    const loadId = log.recordAlreadyLoaded(start, context.now());
+    checkControlTotal(
+      identity,
+      options.expectedRecords,
+      await warehouse.recordsRead(previousLoadId),
+    );
+    const loadId = await warehouse.recordAlreadyLoaded(start, context.now());
     return {
       ...summary(identity, file, loadId, started),
       outcome: "already-loaded",
@@ -84,10 +96,10 @@ export async function loadFile(
     };
   }
 
-  const loadId = log.start(start, context.now());
+  const loadId = await warehouse.startLoad(start, context.now());
   const counts = emptyCounts();
   const ledger = new FileLedger(identity.kind);
-  const snapshot = identity.delivery === "snapshot" ? new SnapshotIds(context.db) : undefined;
+  const snapshot = identity.delivery === "snapshot";
   let batched = 0;
   const rejects = new RejectTally();
   const validation = validateInWorker(file, identity.kind, {
@@ -97,19 +109,25 @@ export async function loadFile(
   for await (const batch of validation.batches) {
     batched += batch.read;
     context.onBytes?.(batch.bytesRead);
-    for (const { record, reason } of batch.rejections) {
-      rejects.add(reason);
-      snapshot?.addRejected(record.text);
-      log.quarantine(loadId, {
+    for (const { reason } of batch.rejections) rejects.add(reason);
+    await warehouse.quarantine(
+      loadId,
+      batch.rejections.map(({ record, reason }) => ({
         recordNumber: record.number,
         line: record.line,
         reason,
         raw: record.text,
-      });
-    }
-    merger.merge(identity.kind, batch.rows, loadId, counts);
+      })),
+    );
+    await merger.merge(identity.kind, batch.rows, loadId, counts);
     ledger.add(batch.rows);
-    snapshot?.addRows(batch.rows);
+    if (snapshot) {
+      const rejectedIds = batch.rejections.flatMap(({ record }) => readId(record.text) ?? []);
+      await warehouse.addSnapshotIds([
+        ...batch.rows.map((row) => row[0] as RecordId),
+        ...rejectedIds,
+      ]);
+    }
   }
   if (options.maxRejectedShare !== undefined) {
     rejects.enforce(identity.sourcePath, batched, options.maxRejectedShare);
@@ -118,7 +136,7 @@ export async function loadFile(
   if (sha256 !== identity.sha256) {
     throw inputError(file.path, "the file changed while it was being loaded");
   }
-  const rejected = log.quarantined(loadId);
+  const rejected = await warehouse.quarantined(loadId);
   const accounted = counts.inserted + counts.updated + counts.unchanged + rejected;
   if (read !== accounted) {
     throw countsError(
@@ -127,28 +145,23 @@ export async function loadFile(
     );
   }
   checkControlTotal(identity, options.expectedRecords, read);
-  const outcome = snapshot?.apply(identity.kind, {
-    loadId,
-    at: identity.arrivedAt,
-    path: identity.sourcePath,
-    maxShare: options.maxDeletedShare ?? DEFAULT_MAX_DELETED_SHARE,
-  });
-  for (const date of outcome?.creationDates ?? []) merger.touch(identity.kind, date);
-  const changes = { deleted: outcome?.deleted ?? 0 };
+  const deleted = snapshot
+    ? await applySnapshot(context, identity, loadId, options.maxDeletedShare)
+    : 0;
   const unknownKeys = validation.unknownKeys();
-  log.recordUnknownKeys(loadId, unknownKeys);
-  log.finish(
+  await warehouse.finishLoad(
     loadId,
     {
       read,
       rejected,
       ...counts,
-      ...changes,
+      deleted,
       ...ledger.entry(),
       rulesVersion: RULES_VERSION,
       knownIds: counts.known,
       expectedRecords: options.expectedRecords ?? null,
     },
+    unknownKeys,
     context.now(),
   );
   return {
@@ -158,9 +171,33 @@ export async function loadFile(
     read,
     rejected,
     ...counts,
-    ...changes,
+    deleted,
     unknownKeys: Object.fromEntries(unknownKeys),
   };
+}
+
+/**
+ * Marks deleted every live record of the kind that a full snapshot lacks; refuses the run
+ * (nothing changes) when that is more than `maxShare` of them, as a snapshot cut short would.
+ */
+async function applySnapshot(
+  { warehouse, merger }: LoadContext,
+  identity: DeliveryIdentity,
+  loadId: number,
+  maxShare = DEFAULT_MAX_DELETED_SHARE,
+): Promise<number> {
+  const { kind } = identity;
+  const { live, absent } = await warehouse.snapshotShortfall(kind);
+  if (absent > 0 && absent > maxShare * live) {
+    const share = ((100 * absent) / live).toFixed(1);
+    throw new StackhouseError(
+      "TOO_MANY_DELETED",
+      `${identity.sourcePath}: this full snapshot lacks ${String(absent)} of the ${String(live)} ${kind} in the warehouse (${share}%), more than the ${formatShare(maxShare)} it may delete (--max-deleted); nothing was loaded. A snapshot cut short looks like this; if the deletions are real, run again with --max-deleted ${String(Math.ceil(Number(share)))}%`,
+    );
+  }
+  const dates = await warehouse.deleteAbsent(kind, loadId, identity.arrivedAt);
+  for (const date of dates) merger.touch(kind, date);
+  return dates.length;
 }
 
 /** Refuses a file that does not hold exactly the records the supplier's control total says. */

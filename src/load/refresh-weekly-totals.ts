@@ -1,6 +1,5 @@
 import type { Database } from "better-sqlite3";
 import type { DeliveryKind } from "../model/kinds.js";
-import type { SqliteMerger } from "./sqlite-merger.js";
 
 const WEEK_OF = "date(creation_date, 'weekday 0', '-6 days')";
 const TOUCHED = "(SELECT value FROM json_each(?))";
@@ -39,11 +38,14 @@ const ROLLUPS: readonly Rollup[] = [
  * run; call inside the run's transaction, after its files are merged.
  *
  * @example
- * refreshWeeklyTotals(db, merger);
+ * refreshWeeklyTotals(db, { votes: ["2021-08-30"], posts: [] });
  */
-export function refreshWeeklyTotals(db: Database, merger: SqliteMerger): void {
+export function refreshWeeklyTotals(
+  db: Database,
+  weeksTouched: Readonly<Record<DeliveryKind, readonly string[]>>,
+): void {
   for (const { kind, table, select } of ROLLUPS) {
-    const touched = merger.takeTouchedWeeks(kind);
+    const touched = weeksTouched[kind];
     if (touched.length === 0) continue;
     const weeks = JSON.stringify(touched);
     db.prepare(`DELETE FROM ${table} WHERE week_start IN ${TOUCHED}`).run(weeks);

@@ -1,9 +1,6 @@
-import type { Database } from "better-sqlite3";
-import type { LandingArchive } from "../archive/landing-archive.js";
-import type { HistoryMark, ManifestState } from "../archive/manifest.js";
+import type { HistoryMark } from "../archive/manifest.js";
 import { StackhouseError } from "../errors.js";
-import { adoptHistoryId, readHistoryId } from "../warehouse/history-id.js";
-import { LoadsLog } from "../warehouse/loads-log.js";
+import type { Destination, Warehouse } from "../warehouse/warehouse.js";
 
 /** How a run treats a warehouse whose archive is missing. */
 export interface BindOptions {
@@ -23,23 +20,22 @@ export interface BindOptions {
  * archive with runs (`rebuild`); a warehouse that lacks committed runs its archive holds.
  *
  * @example
- * const mark = bindArchive(archive, state, db, "w.db", { created: false });
+ * const mark = await bindArchive(destination, warehouse, { created: false });
  */
-export function bindArchive(
-  archive: LandingArchive,
-  state: ManifestState,
-  db: Database,
-  warehouse: string,
+export async function bindArchive(
+  destination: Destination,
+  db: Warehouse,
   options: BindOptions,
-): HistoryMark | undefined {
-  const log = new LoadsLog(db);
-  const ownId = readHistoryId(db);
-  const lastRun = log.lastRun();
+): Promise<HistoryMark | undefined> {
+  const { archive } = destination;
+  const state = archive.read();
+  const warehouse = destination.name;
+  const runs = await db.runs();
+  const ownId = await db.historyId();
+  const lastRun = runs.at(-1) ?? 0;
   const archived = new Set([...state.committed.map(({ run }) => run), ...state.pending]);
   const since = state.history?.run ?? 0;
-  const unarchived = options.created
-    ? []
-    : log.runs().filter((run) => run > since && !archived.has(run));
+  const unarchived = options.created ? [] : runs.filter((run) => run > since && !archived.has(run));
   if (options.newHistory === true && unarchived.length === 0) {
     throw new StackhouseError(
       "USAGE",
@@ -48,19 +44,19 @@ export function bindArchive(
   }
   if (state.history !== undefined && state.history.id !== ownId) {
     if (options.created || (lastRun === 0 && state.committed.length === 0)) {
-      adoptHistoryId(db, state.history.id);
+      await db.adoptHistoryId(state.history.id);
       return undefined;
     }
     throw new StackhouseError(
       "ARCHIVE",
-      `${archive.dir}: this landing archive belongs to another warehouse's history (${state.history.id}), not to ${warehouse} (${ownId}); give the right --db, or move the folder away`,
+      `${archive.dir}: this landing archive belongs to another warehouse's history (${state.history.id}), not to ${warehouse} (${ownId}); give the right warehouse, or move the folder away`,
     );
   }
   if (options.created) return state.history === undefined ? { id: ownId, run: 0 } : undefined;
   if (lastRun === 0 && state.committed.length > 0) {
     throw new StackhouseError(
       "ARCHIVE",
-      `${warehouse}: the warehouse is empty but its landing archive ${archive.dir} holds ${String(state.committed.length)} run(s); re-create it from them with: stackhouse rebuild --db ${warehouse}`,
+      `${warehouse}: the warehouse is empty but its landing archive ${archive.dir} holds ${String(state.committed.length)} run(s); re-create it from them with: stackhouse rebuild ${destination.option}`,
     );
   }
   if (unarchived.length > 0) {
@@ -71,11 +67,11 @@ export function bindArchive(
       `${warehouse}: holds run(s) ${listRuns(unarchived)} but its landing archive ${archive.dir} ${where}; restore that folder, or start a new archive from this run on with --new-history (a re-creation would then lack runs 1-${String(lastRun)})`,
     );
   }
-  const missing = state.committed.filter(({ run }) => !log.containsRun(run)).map(({ run }) => run);
+  const missing = state.committed.filter(({ run }) => !runs.includes(run)).map(({ run }) => run);
   if (missing.length > 0) {
     throw new StackhouseError(
       "ARCHIVE",
-      `${warehouse}: lacks run(s) ${missing.join(", ")} that its landing archive ${archive.dir} holds (an older copy of the warehouse?); re-create it with: stackhouse rebuild --db ${warehouse}`,
+      `${warehouse}: lacks run(s) ${missing.join(", ")} that its landing archive ${archive.dir} holds (an older copy of the warehouse?); re-create it with: stackhouse rebuild ${destination.option}`,
     );
   }
   return state.history === undefined ? { id: ownId, run: 0 } : undefined;

@@ -1,41 +1,32 @@
-import { existsSync } from "node:fs";
-import { realWarehousePath } from "../archive/warehouse-paths.js";
 import { StackhouseError } from "../errors.js";
-import type { Database } from "better-sqlite3";
-import { LandingArchive, type Publication, type StagedObject } from "../archive/landing-archive.js";
+import type { Publication, StagedObject } from "../archive/landing-archive.js";
 import type { ArchivedFile, HistoryMark } from "../archive/manifest.js";
-import { runChecks, type CheckReport } from "../check/run-checks.js";
+import type { CheckReport } from "../check/run-checks.js";
 import { sha256File } from "../extract/hash-file.js";
 import { inputError, inspectDelivery, type DeliveryFile } from "../extract/read-delivery.js";
 import { loadFile, type FileReport } from "../load/load-file.js";
-import { refreshWeeklyTotals } from "../load/refresh-weekly-totals.js";
-import { SqliteMerger } from "../load/sqlite-merger.js";
+import { Merger } from "../load/merger.js";
 import type { DeliveryKind } from "../model/kinds.js";
 import { DEFAULT_MAX_REJECTED_SHARE } from "../validate/reject-threshold.js";
-import { LoadsLog } from "../warehouse/loads-log.js";
-import {
-  finishScratchWarehouse,
-  openScratchWarehouse,
-  asWarehouseError,
-  openWarehouse,
-  rollbackAfterError,
-} from "../warehouse/open-warehouse.js";
+import { sqliteDestination } from "../warehouse/sqlite-warehouse.js";
+import type { Destination, Warehouse } from "../warehouse/warehouse.js";
 import type { ProgressListener } from "./progress.js";
 import { bindArchive } from "./bind-archive.js";
 import { reconcileArchive } from "./reconcile-archive.js";
-import { acquireRunLock } from "./run-lock.js";
-import { recordedCounts, replayArchive, type ReplayReport } from "./replay-archive.js";
 import {
-  isMissingOrEmptyFile,
-  removeDatabase,
-  replaceDatabase,
-  scratchPathFor,
-} from "./warehouse-file.js";
+  recordedCounts,
+  refreshRollups,
+  replayArchive,
+  type ReplayReport,
+} from "./replay-archive.js";
 
 /** One ingest: a delivery's files and the warehouse they go into. */
 export interface IngestOptions {
-  /** The warehouse file; created (from the landing archive, if there is one) when missing. */
-  readonly warehouse: string;
+  /**
+   * The warehouse (a SQLite file's path, or any destination); created (from the landing archive,
+   * if there is one) when missing.
+   */
+  readonly warehouse: string | Destination;
   readonly posts: string;
   readonly votes: string;
   readonly progress?: ProgressListener;
@@ -77,69 +68,64 @@ export interface IngestReport {
  * file never loses history; it is built under a scratch name and renamed into place at the end.
  *
  * @example
- * const report = await ingest({ warehouse: "warehouse.db", posts: "Posts.json", votes: "Votes.json" });
+ * const warehouse = sqliteDestination("warehouse.db");
+ * const report = await ingest({ warehouse, posts: "Posts.json", votes: "Votes.json" });
  */
 export async function ingest(options: IngestOptions): Promise<IngestReport> {
   const deliveries: readonly (readonly [DeliveryKind, DeliveryFile])[] = [
     ["posts", await inspectDelivery(options.posts)],
     ["votes", await inspectDelivery(options.votes)],
   ];
-  const warehouse = realWarehousePath(options.warehouse);
-  const lock = await acquireRunLock(warehouse, options.lockTimeoutMs);
+  const destination = asDestination(options.warehouse);
+  const lock = await destination.lock(options.lockTimeoutMs);
   try {
-    return await ingestLocked({ ...options, warehouse }, deliveries);
+    return await ingestLocked(destination, options, deliveries);
   } catch (error) {
-    throw asWarehouseError(options.warehouse, error);
+    throw destination.explain(error);
   } finally {
     lock.release();
   }
 }
 
 async function ingestLocked(
+  destination: Destination,
   options: IngestOptions,
   deliveries: readonly (readonly [DeliveryKind, DeliveryFile])[],
 ): Promise<IngestReport> {
-  const archive = LandingArchive.beside(options.warehouse);
+  const { archive } = destination;
   await archive.clearScratch();
-  const created = isMissingOrEmptyFile(options.warehouse);
-  if (created && existsSync(options.warehouse) && archive.read().committed.length > 0) {
-    throw new StackhouseError(
-      "ARCHIVE",
-      `${options.warehouse}: the warehouse file is empty (0 bytes) but its landing archive ${archive.dir} holds its history; re-create it with: stackhouse rebuild --db ${options.warehouse}`,
-    );
-  }
-  const workPath = created ? scratchPathFor(options.warehouse) : options.warehouse;
-  if (created) await removeDatabase(workPath);
-
-  let db: Database | undefined;
+  const created = await destination.isMissing();
+  const refusal = created ? destination.refuseToCreate?.() : undefined;
+  if (refusal !== undefined) throw new StackhouseError("ARCHIVE", refusal);
+  let warehouse: Warehouse | undefined;
   try {
-    db = created ? openScratchWarehouse(workPath) : openWarehouse(workPath);
+    warehouse = created ? await destination.openScratch() : await destination.open();
     const bind = { created, newHistory: options.newHistory };
-    const mark = bindArchive(archive, archive.read(), db, options.warehouse, bind);
-    const state = reconcileArchive(archive, db, created);
+    const mark = await bindArchive(destination, warehouse, bind);
+    const state = await reconcileArchive(archive, warehouse, created);
     const replayed =
       created && state.committed.length > 0
-        ? await replayArchive(db, archive, state, options.progress)
+        ? await replayArchive(warehouse, archive, state, options.progress)
         : null;
-    const runId = Math.max(state.lastRun, new LoadsLog(db).lastRun()) + 1;
-    const files = await loadDelivery(db, archive, runId, deliveries, options, mark);
+    const runs = await warehouse.runs();
+    const runId = Math.max(state.lastRun, runs.at(-1) ?? 0) + 1;
+    const files = await loadDelivery(destination, warehouse, runId, deliveries, options, mark);
     const now = options.now ?? (() => new Date());
-    const checks = options.checks === false ? null : runChecks(db, now(), runId);
-    if (created) finishScratchWarehouse(db);
-    else db.close();
-    db = undefined;
-    if (created) await replaceDatabase(workPath, options.warehouse);
+    const checks = options.checks === false ? null : await warehouse.runChecks(now(), runId);
+    if (created) await destination.swapIn(warehouse);
+    else await warehouse.close();
+    warehouse = undefined;
     return { runId, created, replayed, files, checks };
   } catch (error) {
-    db?.close();
-    if (created) await removeDatabase(workPath);
+    if (created) await destination.discardScratch(warehouse);
+    else await warehouse?.close();
     throw error;
   }
 }
 
 async function loadDelivery(
-  db: Database,
-  archive: LandingArchive,
+  { archive }: Destination,
+  warehouse: Warehouse,
   runId: number,
   deliveries: readonly (readonly [DeliveryKind, DeliveryFile])[],
   options: IngestOptions,
@@ -147,10 +133,10 @@ async function loadDelivery(
 ): Promise<FileReport[]> {
   const now = options.now ?? (() => new Date());
   const progress = options.progress ?? {};
+  const merger = new Merger(warehouse);
   const context = {
-    db,
-    merger: new SqliteMerger(db),
-    log: new LoadsLog(db),
+    warehouse,
+    merger,
     runId,
     source: "delivery" as const,
     now,
@@ -166,7 +152,7 @@ async function loadDelivery(
   const reports: FileReport[] = [];
 
   let publication: Publication | undefined;
-  db.exec("BEGIN IMMEDIATE");
+  await warehouse.begin();
   try {
     for (const [kind, file] of deliveries) {
       progress.fileStarted?.(`${kind} ${file.path}`, file.sizeBytes);
@@ -179,7 +165,7 @@ async function loadDelivery(
         arrivedAt,
         delivery: options.snapshot === true ? ("snapshot" as const) : ("increment" as const),
       };
-      if (context.log.previousLoad(sha256, kind, identity.delivery) === undefined) {
+      if ((await warehouse.previousLoad(sha256, kind, identity.delivery)) === undefined) {
         const copy = archive.stage(file);
         copy.catch(() => undefined);
         staging.push({ file, sha256, copy });
@@ -199,7 +185,7 @@ async function loadDelivery(
       });
       progress.fileFinished?.();
     }
-    refreshWeeklyTotals(db, context.merger);
+    await refreshRollups(warehouse, merger);
     const staged = await Promise.all(staging.map((entry) => entry.copy));
     try {
       staging.forEach((entry, index) => {
@@ -215,10 +201,10 @@ async function loadDelivery(
       await archive.discard(staged);
       throw error;
     }
-    db.exec("COMMIT");
+    await warehouse.commit();
   } catch (error) {
     if (publication !== undefined) await archive.unpublish(publication);
-    rollbackAfterError(db);
+    await warehouse.rollback();
     const copies = await Promise.allSettled(staging.map((entry) => entry.copy));
     await archive.discard(
       copies.flatMap((copy) => (copy.status === "fulfilled" ? [copy.value] : [])),
@@ -227,4 +213,14 @@ async function loadDelivery(
   }
   archive.markCommitted(runId);
   return reports;
+}
+
+/**
+ * The destination a path or destination names: a path is a SQLite warehouse file.
+ *
+ * @example
+ * asDestination("warehouse.db").archive.dir; // ".../warehouse.db.landing"
+ */
+export function asDestination(warehouse: string | Destination): Destination {
+  return typeof warehouse === "string" ? sqliteDestination(warehouse) : warehouse;
 }

@@ -1,25 +1,9 @@
-import type { Database } from "better-sqlite3";
-import { LandingArchive } from "../archive/landing-archive.js";
-import { realWarehousePath } from "../archive/warehouse-paths.js";
 import { StackhouseError } from "../errors.js";
-import {
-  asWarehouseError,
-  finishScratchWarehouse,
-  openScratchWarehouse,
-  openWarehouse,
-} from "../warehouse/open-warehouse.js";
+import type { Destination, Warehouse } from "../warehouse/warehouse.js";
+import { asDestination } from "./ingest.js";
 import type { ProgressListener } from "./progress.js";
 import { reconcileArchive } from "./reconcile-archive.js";
 import { replayArchive, type ReplayReport } from "./replay-archive.js";
-import { acquireRunLock } from "./run-lock.js";
-import {
-  isMissingOrEmptyFile,
-  removeDatabase,
-  replaceDatabase,
-  scratchPathFor,
-} from "./warehouse-file.js";
-import { adoptHistoryId, readHistoryId } from "../warehouse/history-id.js";
-import { LoadsLog } from "../warehouse/loads-log.js";
 
 /**
  * Re-creates the warehouse from its landing archive alone, replaying every committed delivery in
@@ -29,63 +13,60 @@ import { LoadsLog } from "../warehouse/loads-log.js";
  * const report = await rebuild({ warehouse: "warehouse.db" });
  */
 export async function rebuild(options: {
-  readonly warehouse: string;
+  /** A SQLite warehouse file's path, or any destination. */
+  readonly warehouse: string | Destination;
   readonly progress?: ProgressListener;
 }): Promise<ReplayReport> {
-  const warehouse = realWarehousePath(options.warehouse);
-  const lock = await acquireRunLock(warehouse);
+  const destination = asDestination(options.warehouse);
+  const lock = await destination.lock();
   try {
-    return await rebuildLocked({ ...options, warehouse });
+    return await rebuildLocked(destination, options.progress);
   } catch (error) {
-    throw asWarehouseError(options.warehouse, error);
+    throw destination.explain(error);
   } finally {
     lock.release();
   }
 }
 
-async function rebuildLocked(options: {
-  readonly warehouse: string;
-  readonly progress?: ProgressListener;
-}): Promise<ReplayReport> {
-  const archive = LandingArchive.beside(options.warehouse);
+async function rebuildLocked(
+  destination: Destination,
+  progress: ProgressListener | undefined,
+): Promise<ReplayReport> {
+  const { archive } = destination;
   await archive.clearScratch();
-  if (!isMissingOrEmptyFile(options.warehouse)) {
-    const current = openWarehouse(options.warehouse);
+  if (!(await destination.isMissing())) {
+    const current = await destination.open();
     try {
       const { history } = archive.read();
-      const own = readHistoryId(current);
-      if (history !== undefined && history.id !== own && new LoadsLog(current).lastRun() > 0) {
+      const own = await current.historyId();
+      const runs = await current.runs();
+      if (history !== undefined && history.id !== own && runs.length > 0) {
         throw new StackhouseError(
           "ARCHIVE",
-          `${archive.dir}: this landing archive belongs to another warehouse's history (${history.id}), not to ${options.warehouse} (${own}); nothing was changed`,
+          `${archive.dir}: this landing archive belongs to another warehouse's history (${history.id}), not to ${destination.name} (${own}); nothing was changed`,
         );
       }
-      reconcileArchive(archive, current, false);
+      await reconcileArchive(archive, current, false);
     } finally {
-      current.close();
+      await current.close();
     }
   }
   const state = archive.read();
   if (state.committed.length === 0) {
     throw new StackhouseError(
       "ARCHIVE",
-      `${archive.dir}: no archived deliveries to rebuild ${options.warehouse} from`,
+      `${archive.dir}: no archived deliveries to rebuild ${destination.name} from`,
     );
   }
-  const workPath = scratchPathFor(options.warehouse);
-  await removeDatabase(workPath);
-  let db: Database | undefined;
+  let scratch: Warehouse | undefined;
   try {
-    db = openScratchWarehouse(workPath);
-    if (state.history !== undefined) adoptHistoryId(db, state.history.id);
-    const report = await replayArchive(db, archive, state, options.progress);
-    finishScratchWarehouse(db);
-    db = undefined;
-    await replaceDatabase(workPath, options.warehouse);
+    scratch = await destination.openScratch();
+    if (state.history !== undefined) await scratch.adoptHistoryId(state.history.id);
+    const report = await replayArchive(scratch, archive, state, progress);
+    await destination.swapIn(scratch);
     return report;
   } catch (error) {
-    db?.close();
-    await removeDatabase(workPath);
+    await destination.discardScratch(scratch);
     throw error;
   }
 }

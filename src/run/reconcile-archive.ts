@@ -1,7 +1,6 @@
-import type { Database } from "better-sqlite3";
 import type { LandingArchive } from "../archive/landing-archive.js";
 import type { ManifestState } from "../archive/manifest.js";
-import { LoadsLog } from "../warehouse/loads-log.js";
+import type { Warehouse } from "../warehouse/warehouse.js";
 
 /**
  * Settles runs the archive lists but never marked, after an interrupted run: committed when the
@@ -9,16 +8,16 @@ import { LoadsLog } from "../warehouse/loads-log.js";
  *
  * @param warehouseIsNew the warehouse is being created, so no listed run can be in it
  */
-export function reconcileArchive(
+export async function reconcileArchive(
   archive: LandingArchive,
-  db: Database,
+  warehouse: Warehouse,
   warehouseIsNew: boolean,
-): ManifestState {
+): Promise<ManifestState> {
   const state = archive.read();
   if (state.pending.length === 0) return state;
-  const log = new LoadsLog(db);
+  const runs = new Set(warehouseIsNew ? [] : await warehouse.runs());
   for (const run of state.pending) {
-    if (!warehouseIsNew && log.containsRun(run)) archive.markCommitted(run);
+    if (runs.has(run)) archive.markCommitted(run);
     else archive.markAborted(run);
   }
   return archive.read();

@@ -1,15 +1,12 @@
-import type { Database } from "better-sqlite3";
 import type { LandingArchive } from "../archive/landing-archive.js";
 import type { ArchivedFile, ManifestState, RecordedCounts } from "../archive/manifest.js";
 import { StackhouseError } from "../errors.js";
 import { inspectDelivery } from "../extract/read-delivery.js";
 import { loadFile, type FileReport } from "../load/load-file.js";
-import { refreshWeeklyTotals } from "../load/refresh-weekly-totals.js";
-import { SqliteMerger } from "../load/sqlite-merger.js";
+import { Merger } from "../load/merger.js";
 import type { DeliveryKind } from "../model/kinds.js";
 import { RULES_VERSION } from "../validate/rules-version.js";
-import { LoadsLog } from "../warehouse/loads-log.js";
-import { rollbackAfterError } from "../warehouse/open-warehouse.js";
+import type { Warehouse } from "../warehouse/warehouse.js";
 import type { ProgressListener } from "./progress.js";
 
 /** What replaying the landing archive did. */
@@ -40,20 +37,19 @@ export interface CountsChange {
  * archived object's content is checked against the sha256 it was archived under.
  *
  * @example
- * const report = await replayArchive(db, archive, archive.read());
+ * const report = await replayArchive(warehouse, archive, archive.read());
  */
 export async function replayArchive(
-  db: Database,
+  warehouse: Warehouse,
   archive: LandingArchive,
   state: ManifestState,
   progress: ProgressListener = {},
 ): Promise<ReplayReport> {
-  const merger = new SqliteMerger(db);
-  const log = new LoadsLog(db);
+  const merger = new Merger(warehouse);
   const files: FileReport[] = [];
   const drift: CountsChange[] = [];
   for (const run of state.committed) {
-    db.exec("BEGIN IMMEDIATE");
+    await warehouse.begin();
     try {
       for (const archived of run.files) {
         const objectPath = archive.objectPath(archived.sha256);
@@ -77,9 +73,8 @@ export async function replayArchive(
         });
         progress.fileStarted?.(`replay ${archived.kind} (run ${run.run})`, object.sizeBytes);
         const context = {
-          db,
+          warehouse,
           merger,
-          log,
           runId: run.run,
           source: "archive" as const,
           now: () => new Date(),
@@ -101,10 +96,10 @@ export async function replayArchive(
         const change = countsChange(archived, report);
         if (change !== undefined) drift.push(change);
       }
-      refreshWeeklyTotals(db, merger);
-      db.exec("COMMIT");
+      await refreshRollups(warehouse, merger);
+      await warehouse.commit();
     } catch (error) {
-      rollbackAfterError(db);
+      await warehouse.rollback();
       throw error;
     }
   }
@@ -118,6 +113,20 @@ export async function replayArchive(
     drift,
     unrecorded,
   };
+}
+
+/**
+ * Recomputes the weekly rollups of the weeks a run's merges touched.
+ *
+ * @example
+ * await refreshRollups(warehouse, merger);
+ */
+export async function refreshRollups(warehouse: Warehouse, merger: Merger): Promise<void> {
+  const touched = {
+    posts: merger.takeTouchedWeeks("posts"),
+    votes: merger.takeTouchedWeeks("votes"),
+  };
+  await warehouse.refreshRollups(touched, new Date());
 }
 
 /**

@@ -1,0 +1,115 @@
+import type { Database, Statement } from "better-sqlite3";
+import { splitTags } from "../load/split-tags.js";
+import type { StoredRecord } from "../load/merge-rule.js";
+import type { RecordId, RecordStore } from "../load/merger.js";
+import type { FieldValue, Row } from "../model/field.js";
+import { KINDS, type DeliveryKind } from "../model/kinds.js";
+
+const TABLES: Readonly<Record<DeliveryKind, string>> = { posts: "posts_all", votes: "votes_all" };
+const COLUMNS: Readonly<Record<DeliveryKind, readonly string[]>> = {
+  posts: [...KINDS.posts.fields.map((field) => field.column), "load_id"],
+  votes: [...KINDS.votes.fields.map((field) => field.column), "load_id"],
+};
+const TAGS = KINDS.posts.fields.findIndex((field) => field.column === "tags");
+const CONFLICT_COLUMNS =
+  "vote_id, post_id, vote_type_id, user_id, bounty_amount, creation_date, load_id";
+
+/** Rows written this many to a statement: a fraction of the per-call cost. */
+const BULK_ROWS = 64;
+
+function writeSql(kind: DeliveryKind, rows: number): string {
+  const columns = [...COLUMNS[kind], "deleted_by_load_id", "deleted_at"];
+  const values = `(${columns.map(() => "?").join(", ")})`;
+  return `INSERT OR REPLACE INTO ${TABLES[kind]} (${columns.join(", ")}) VALUES ${Array(rows).fill(values).join(", ")}`;
+}
+
+/**
+ * The SQLite record store: looks stored records up by id and writes the merge's decisions, a
+ * post's tags kept in step. Statements are prepared once; the caller owns the transaction.
+ */
+export class SqliteStore implements RecordStore {
+  private readonly stored: Readonly<Record<DeliveryKind, Statement>>;
+  private readonly maxIds: Readonly<Record<DeliveryKind, Statement>>;
+  private readonly one: Readonly<Record<DeliveryKind, Statement>>;
+  private readonly bulk: Readonly<Record<DeliveryKind, Statement>>;
+  private readonly conflict: Statement;
+  private readonly deleteTags: Statement;
+  private readonly insertTag: Statement;
+
+  constructor(db: Database) {
+    const each = (sql: (kind: DeliveryKind) => string): Record<DeliveryKind, Statement> => ({
+      posts: db.prepare(sql("posts")),
+      votes: db.prepare(sql("votes")),
+    });
+    this.stored = each(
+      (kind) =>
+        `SELECT ${COLUMNS[kind].join(", ")}, deleted_by_load_id, deleted_at FROM ${TABLES[kind]} WHERE id = ?`,
+    );
+    for (const kind of ["posts", "votes"] as const) this.stored[kind].raw().safeIntegers();
+    this.maxIds = each((kind) => `SELECT max(id) FROM ${TABLES[kind]}`);
+    for (const kind of ["posts", "votes"] as const) this.maxIds[kind].pluck().safeIntegers();
+    this.one = each((kind) => writeSql(kind, 1));
+    this.bulk = each((kind) => writeSql(kind, BULK_ROWS));
+    this.conflict = db.prepare(
+      `INSERT INTO vote_conflicts (${CONFLICT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.deleteTags = db.prepare("DELETE FROM post_tags_all WHERE post_id = ?");
+    this.insertTag = db.prepare("INSERT INTO post_tags_all (post_id, tag) VALUES (?, ?)");
+  }
+
+  maxId(kind: DeliveryKind): Promise<RecordId | null> {
+    const id = this.maxIds[kind].get() as bigint | null;
+    return Promise.resolve(id === null ? null : exact(id));
+  }
+
+  lookup(kind: DeliveryKind, ids: readonly RecordId[]): Promise<ReadonlyMap<string, StoredRecord>> {
+    const found = new Map<string, StoredRecord>();
+    const width = KINDS[kind].fields.length;
+    for (const id of ids) {
+      const values = this.stored[kind].get(id) as FieldValue[] | undefined;
+      if (values === undefined) continue;
+      const row = values.map((value) => (typeof value === "bigint" ? exact(value) : value));
+      found.set(String(id), {
+        row: row.slice(0, width),
+        loadId: Number(row[width]),
+        deleted: row[width + 1] !== null,
+      });
+    }
+    return Promise.resolve(found);
+  }
+
+  write(kind: DeliveryKind, records: readonly StoredRecord[]): Promise<void> {
+    let at = 0;
+    for (; at + BULK_ROWS <= records.length; at += BULK_ROWS) {
+      this.bulk[kind].run(records.slice(at, at + BULK_ROWS).flatMap(values));
+    }
+    for (const record of records.slice(at)) this.one[kind].run(values(record));
+    if (kind === "posts") for (const record of records) this.replaceTags(record.row);
+    return Promise.resolve();
+  }
+
+  recordConflicts(losers: readonly StoredRecord[]): Promise<void> {
+    for (const { row, loadId } of losers) this.conflict.run(...row, loadId);
+    return Promise.resolve();
+  }
+
+  private replaceTags(post: Row): void {
+    const tags = post[TAGS];
+    this.deleteTags.run(post[0]);
+    for (const tag of splitTags(typeof tags === "string" ? tags : null)) {
+      this.insertTag.run(post[0], tag);
+    }
+  }
+}
+
+/** A stored record's values to bind: its fields, load, and (live) no deletion. */
+function values({ row, loadId }: StoredRecord): FieldValue[] {
+  return [...row, loadId, null, null];
+}
+
+/** An integer read exactly: a number when it is safe, a bigint beyond 2^53. */
+function exact(value: bigint): number | bigint {
+  return value >= Number.MIN_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER
+    ? Number(value)
+    : value;
+}

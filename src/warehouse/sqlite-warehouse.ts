@@ -1,0 +1,188 @@
+import type { Database, Statement } from "better-sqlite3";
+import { weeklyAnswer, type WeeklyAnswer } from "../analysis/weekly-series.js";
+import { LandingArchive } from "../archive/landing-archive.js";
+import { existsSync } from "node:fs";
+import { landingDirFor, realWarehousePath } from "../archive/warehouse-paths.js";
+import { runChecks, type CheckReport } from "../check/run-checks.js";
+import { refreshWeeklyTotals } from "../load/refresh-weekly-totals.js";
+import type { RecordId } from "../load/merger.js";
+import type { DeliveryKind } from "../model/kinds.js";
+import { acquireRunLock } from "../run/run-lock.js";
+import {
+  isMissingOrEmptyFile,
+  removeDatabase,
+  replaceDatabase,
+  scratchPathFor,
+} from "../run/warehouse-file.js";
+import { adoptHistoryId, readHistoryId } from "./history-id.js";
+import { LoadsLog, type LoadStart, type LoadTally, type RejectedRecord } from "./loads-log.js";
+import {
+  asWarehouseError,
+  finishScratchWarehouse,
+  openScratchWarehouse,
+  openWarehouse,
+  rollbackAfterError,
+} from "./open-warehouse.js";
+import { SqliteStore } from "./sqlite-store.js";
+import type { Destination, Warehouse } from "./warehouse.js";
+
+const TABLES: Readonly<Record<DeliveryKind, string>> = { posts: "posts_all", votes: "votes_all" };
+
+/**
+ * A SQLite warehouse file as a {@link Destination}: its landing archive beside it
+ * (`<file>.landing/`), a lock file beside it, and new warehouses built under a scratch name and
+ * renamed into place.
+ *
+ * @example
+ * const warehouse = await sqliteDestination("warehouse.db").open();
+ */
+export function sqliteDestination(path: string): Destination {
+  const file = realWarehousePath(path);
+  const scratch = scratchPathFor(file);
+  return {
+    name: path,
+    option: `--db ${path}`,
+    archive: LandingArchive.beside(file),
+    lock: (timeoutMs) => acquireRunLock(file, timeoutMs),
+    isMissing: () => Promise.resolve(isMissingOrEmptyFile(file)),
+    refuseToCreate: () =>
+      existsSync(file) && LandingArchive.beside(file).read().committed.length > 0
+        ? `${path}: the warehouse file is empty (0 bytes) but its landing archive ${landingDirFor(file)} holds its history; re-create it with: stackhouse rebuild --db ${path}`
+        : undefined,
+    explain: (error) => asWarehouseError(path, error),
+    open: () => Promise.resolve(new SqliteWarehouse(openWarehouse(file), path)),
+    async openScratch() {
+      await removeDatabase(scratch);
+      return new SqliteWarehouse(openScratchWarehouse(scratch), path);
+    },
+    async swapIn(built) {
+      finishScratchWarehouse((built as SqliteWarehouse).db);
+      await replaceDatabase(scratch, file);
+    },
+    async discardScratch(built) {
+      await built?.close();
+      await removeDatabase(scratch);
+    },
+  };
+}
+
+/** A SQLite warehouse: a run is one `BEGIN IMMEDIATE` transaction. */
+export class SqliteWarehouse extends SqliteStore implements Warehouse {
+  readonly db: Database;
+  readonly name: string;
+  private readonly log: LoadsLog;
+  private snapshotInsert: Statement | undefined;
+
+  constructor(db: Database, name: string) {
+    super(db);
+    this.db = db;
+    this.name = name;
+    this.log = new LoadsLog(db);
+  }
+
+  historyId(): Promise<string> {
+    return Promise.resolve(readHistoryId(this.db));
+  }
+  adoptHistoryId(id: string): Promise<void> {
+    adoptHistoryId(this.db, id);
+    return Promise.resolve();
+  }
+  runs(): Promise<number[]> {
+    return Promise.resolve(this.log.runs());
+  }
+
+  begin(): Promise<void> {
+    this.db.exec("BEGIN IMMEDIATE");
+    return Promise.resolve();
+  }
+  commit(): Promise<void> {
+    this.db.exec("COMMIT");
+    return Promise.resolve();
+  }
+  rollback(): Promise<void> {
+    rollbackAfterError(this.db);
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    if (this.db.open) this.db.close();
+    return Promise.resolve();
+  }
+
+  previousLoad(
+    sha256: string,
+    kind: DeliveryKind,
+    delivery: LoadStart["delivery"],
+  ): Promise<number | undefined> {
+    return Promise.resolve(this.log.previousLoad(sha256, kind, delivery));
+  }
+  recordsRead(loadId: number): Promise<number> {
+    return Promise.resolve(this.log.recordsRead(loadId));
+  }
+  startLoad(load: LoadStart, now: Date): Promise<number> {
+    return Promise.resolve(this.log.start(load, now));
+  }
+  recordAlreadyLoaded(load: LoadStart, now: Date): Promise<number> {
+    return Promise.resolve(this.log.recordAlreadyLoaded(load, now));
+  }
+  finishLoad(
+    loadId: number,
+    tally: LoadTally,
+    unknownKeys: ReadonlyMap<string, number>,
+    now: Date,
+  ): Promise<void> {
+    this.log.recordUnknownKeys(loadId, unknownKeys);
+    this.log.finish(loadId, tally, now);
+    return Promise.resolve();
+  }
+  quarantine(loadId: number, records: readonly RejectedRecord[]): Promise<void> {
+    for (const record of records) this.log.quarantine(loadId, record);
+    return Promise.resolve();
+  }
+  quarantined(loadId: number): Promise<number> {
+    return Promise.resolve(this.log.quarantined(loadId));
+  }
+
+  addSnapshotIds(ids: readonly RecordId[]): Promise<void> {
+    if (this.snapshotInsert === undefined) {
+      this.db.exec("CREATE TEMP TABLE IF NOT EXISTS snapshot_ids (id INTEGER PRIMARY KEY)");
+      this.db.exec("DELETE FROM temp.snapshot_ids");
+      this.snapshotInsert = this.db.prepare(
+        "INSERT OR IGNORE INTO temp.snapshot_ids (id) VALUES (?)",
+      );
+    }
+    for (const id of ids) this.snapshotInsert.run(id);
+    return Promise.resolve();
+  }
+  snapshotShortfall(kind: DeliveryKind): Promise<{ live: number; absent: number }> {
+    const count = (where: string): number =>
+      this.db
+        .prepare(`SELECT count(*) FROM ${TABLES[kind]} WHERE ${where}`)
+        .pluck()
+        .get() as number;
+    return Promise.resolve({ live: count(LIVE), absent: count(ABSENT) });
+  }
+  deleteAbsent(kind: DeliveryKind, loadId: number, at: string): Promise<string[]> {
+    const dates = this.db
+      .prepare(
+        `UPDATE ${TABLES[kind]} SET deleted_by_load_id = ?, deleted_at = ? WHERE ${ABSENT} RETURNING creation_date`,
+      )
+      .pluck()
+      .all(loadId, at) as string[];
+    this.db.exec("DELETE FROM temp.snapshot_ids");
+    return Promise.resolve(dates);
+  }
+
+  refreshRollups(touched: Readonly<Record<DeliveryKind, readonly string[]>>): Promise<void> {
+    refreshWeeklyTotals(this.db, touched);
+    return Promise.resolve();
+  }
+  runChecks(now: Date, runId: number | null): Promise<CheckReport> {
+    return Promise.resolve(runChecks(this.db, now, runId));
+  }
+  weeklyAnswer(now: Date = new Date()): Promise<WeeklyAnswer> {
+    return Promise.resolve(weeklyAnswer(this.db, now.getTime()));
+  }
+}
+
+const LIVE = "deleted_by_load_id IS NULL";
+const ABSENT = `${LIVE} AND id NOT IN (SELECT id FROM temp.snapshot_ids)`;

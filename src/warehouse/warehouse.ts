@@ -1,0 +1,101 @@
+import type { WeeklyAnswer } from "../analysis/weekly-series.js";
+import type { LandingArchive } from "../archive/landing-archive.js";
+import type { CheckReport } from "../check/run-checks.js";
+import type { RecordId, RecordStore } from "../load/merger.js";
+import type { DeliveryKind } from "../model/kinds.js";
+import type { LoadStart, LoadTally, RejectedRecord } from "./loads-log.js";
+
+/** A held run lock; release it when the run ends, however it ends. */
+export interface Release {
+  release(): void;
+}
+
+/**
+ * Where a warehouse lives, before it is opened: what `--db` or `--target` names. Runs that write
+ * (ingest, rebuild) go through it, the same on every engine.
+ *
+ * @example
+ * const destination = sqliteDestination("warehouse.db");
+ * const warehouse = await destination.open();
+ */
+export interface Destination {
+  /** How messages name the warehouse: its file, or its ClickHouse URL. */
+  readonly name: string;
+  /** The option that names it, for the commands a message suggests (`--db w.db`). */
+  readonly option: string;
+  /** The landing archive of every delivery the warehouse accepted. */
+  readonly archive: LandingArchive;
+  /** Makes runs writing this warehouse take turns. */
+  lock(timeoutMs?: number): Promise<Release>;
+  /** True when there is no warehouse yet (a missing or empty file, a missing database). */
+  isMissing(): Promise<boolean>;
+  /** Why a missing warehouse must not be created by an ingest (a file emptied by accident), if so. */
+  refuseToCreate?(): string | undefined;
+  /** A failure met while using the warehouse, as one line naming it. */
+  explain(error: unknown): unknown;
+  /** Opens the warehouse, creating it and bringing its schema up to date. */
+  open(): Promise<Warehouse>;
+  /** Opens an empty warehouse built apart, which {@link swapIn} puts in place once complete. */
+  openScratch(): Promise<Warehouse>;
+  /** Closes a complete scratch warehouse and puts it in place of the warehouse in one step. */
+  swapIn(scratch: Warehouse): Promise<void>;
+  /** Throws away a scratch warehouse, or what an interrupted build left. */
+  discardScratch(scratch?: Warehouse): Promise<void>;
+}
+
+/**
+ * One engine's warehouse, as the pipeline uses it: the loads audit, the record store the merge
+ * writes through, a full snapshot's deletions, the weekly rollups, and the reads of checks and
+ * answers. Writes happen inside a run ({@link begin} … {@link commit}); readers see a run's
+ * changes all at once or not at all.
+ */
+export interface Warehouse extends RecordStore {
+  readonly name: string;
+  /** The id of the history the warehouse holds, which its landing archive records too. */
+  historyId(): Promise<string>;
+  adoptHistoryId(id: string): Promise<void>;
+  /** Every run the warehouse holds, oldest first. */
+  runs(): Promise<number[]>;
+
+  begin(): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  close(): Promise<void>;
+
+  /** The first load of these bytes as this kind that makes loading them again pointless. */
+  previousLoad(
+    sha256: string,
+    kind: DeliveryKind,
+    delivery: LoadStart["delivery"],
+  ): Promise<number | undefined>;
+  /** The records a load read. */
+  recordsRead(loadId: number): Promise<number>;
+  startLoad(load: LoadStart, now: Date): Promise<number>;
+  recordAlreadyLoaded(load: LoadStart, now: Date): Promise<number>;
+  finishLoad(
+    loadId: number,
+    tally: LoadTally,
+    unknownKeys: ReadonlyMap<string, number>,
+    now: Date,
+  ): Promise<void>;
+  quarantine(loadId: number, records: readonly RejectedRecord[]): Promise<void>;
+  /** Records of a load in quarantine, counted there, not by whoever wrote them. */
+  quarantined(loadId: number): Promise<number>;
+
+  /** Gathers the ids a full snapshot holds (called batch by batch). */
+  addSnapshotIds(ids: readonly RecordId[]): Promise<void>;
+  /** Live records of a kind, and those among them whose id the gathered snapshot lacks. */
+  snapshotShortfall(kind: DeliveryKind): Promise<{ live: number; absent: number }>;
+  /** Marks the live records the snapshot lacks deleted by the load; returns their creation dates. */
+  deleteAbsent(kind: DeliveryKind, loadId: number, at: string): Promise<string[]>;
+
+  /** Recomputes the weekly totals of the weeks given, and the calendar built from them. */
+  refreshRollups(
+    touched: Readonly<Record<DeliveryKind, readonly string[]>>,
+    now: Date,
+  ): Promise<void>;
+  /** Runs the data-quality checks and stores their results. */
+  runChecks(now: Date, runId: number | null): Promise<CheckReport>;
+  /** The weekly answer, from the rollups. */
+  weeklyAnswer(now?: Date): Promise<WeeklyAnswer>;
+}
