@@ -34,13 +34,9 @@ function warehousePath(text: string): string {
  * const code = await run(["ingest", "Posts.json", "Votes.json", "--db", "w.db"]);
  */
 export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  let exitCode = EXIT_OK;
-  const done = (code: number): void => {
-    exitCode = code;
-  };
   const program = new Command("stackhouse")
     .description(
-      "Stack Exchange posts and votes, merged delivery by delivery into a SQLite warehouse.",
+      "Stack Exchange posts and votes, merged delivery by delivery into a SQLite or ClickHouse warehouse.",
     )
     .version(VERSION)
     .option(
@@ -51,8 +47,12 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     )
     .option(
       "--target <url>",
-      "a ClickHouse warehouse instead: clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?cluster=NAME] (ingest, check, query and report; or set STACKHOUSE_TARGET)",
+      "a ClickHouse warehouse instead: clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?cluster=NAME] (or set STACKHOUSE_TARGET)",
       process.env.STACKHOUSE_TARGET,
+    )
+    .option(
+      "--archive <dir>",
+      "where a ClickHouse target's landing archive is kept (default: a folder per target under ~/.local/share/stackhouse/clickhouse)",
     )
     .exitOverride()
     .configureOutput({
@@ -62,15 +62,15 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
         write(`stackhouse: ${text.replace(/^error: /, "").trimEnd()} (see --help)\n`);
       },
     });
-  addIngestCommand(program, io, done);
-  addRebuildCommand(program, io, done);
-  addCheckCommand(program, io, done);
+  addIngestCommand(program, io);
+  addRebuildCommand(program, io);
+  addCheckCommand(program, io);
   addQueryCommand(program, io);
   addReportCommand(program, io);
 
   try {
     await program.parseAsync([...argv], { from: "user" });
-    return exitCode;
+    return EXIT_OK;
   } catch (error) {
     if (error instanceof CommanderError) {
       const helpShown = ["commander.helpDisplayed", "commander.help", "commander.version"].includes(

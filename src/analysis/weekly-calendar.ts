@@ -164,3 +164,45 @@ function isoWeek(monday: number): number {
   const dayOfYear = (thursday.getTime() - Date.UTC(thursday.getUTCFullYear(), 0, 1)) / DAY_MS;
   return Math.floor(dayOfYear / 7) + 1;
 }
+
+/** The rows of the `weeks` and `weekly_votes_all_weeks` tables each run writes, on every engine. */
+export interface CalendarTables {
+  readonly weeks: readonly Record<string, string | number>[];
+  readonly weekly_votes_all_weeks: readonly Record<string, string | number | null>[];
+}
+
+/**
+ * The calendar tables from the weekly totals, as of `now`: one rule for every engine.
+ *
+ * @example
+ * calendarTables(voteWeeks, postWeeks, new Date()).weeks[0]; // { week_start: "2017-02-27", week_end: "2017-03-05", ... }
+ */
+export function calendarTables(
+  votes: readonly VoteWeek[],
+  posts: readonly PostWeek[],
+  now: Date,
+): CalendarTables {
+  const { series } = weeklyCalendar(votes, posts, timeWindow(now.getTime()));
+  return {
+    weeks: series.map((week) => ({
+      week_start: week.week_start,
+      week_end: isoDate(Date.parse(`${week.week_start}T00:00:00Z`) + 6 * DAY_MS),
+      iso_year: week.iso_year,
+      iso_week: week.iso_week,
+      is_partial: week.is_partial,
+    })),
+    weekly_votes_all_weeks: series.map((week) => ({
+      week_start: week.week_start,
+      votes: week.votes,
+      posts_voted: week.posts_voted,
+      mean_votes_per_post: week.mean_votes_per_post,
+      iso_year: week.iso_year,
+      iso_week: week.iso_week,
+      upvotes: week.upvotes,
+      downvotes: week.downvotes,
+      posts_live: week.posts_live,
+      mean_votes_per_live_post: week.mean_votes_per_live_post,
+      is_partial: week.is_partial,
+    })),
+  };
+}

@@ -2,19 +2,16 @@ import { existsSync } from "node:fs";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { weeklyAnswer } from "../analysis/weekly-series.js";
 import { StackhouseError } from "../errors.js";
-import { parseTarget } from "../clickhouse/target-url.js";
 import { ingest } from "../run/ingest.js";
 import { DEFAULT_MAX_REJECTED_SHARE } from "../validate/reject-threshold.js";
-import { readWarehouse } from "../warehouse/open-warehouse.js";
 import type { CliIo } from "./io.js";
 import { recordCount, shareOfRecords } from "./option-parsers.js";
 import { progressBar } from "./progress-bar.js";
 import { renderCheckFindings } from "./render-checks.js";
-import { renderClickHouseIngest } from "./render-clickhouse.js";
 import { renderFileReports, renderReplay } from "./render-report.js";
 import { renderAnswerSummary, renderWeeklySeries } from "./render-weekly-answer.js";
+import { destinationOf, withWarehouse, type WarehouseFlags } from "./warehouse-option.js";
 
 /** Weeks of the series printed after an ingest (the report shows more). */
 const RECENT_WEEKS = 8;
@@ -25,12 +22,10 @@ export const SAMPLE_DELIVERY = {
   votes: fileURLToPath(new URL("../../data/sample/Votes.json", import.meta.url)),
 } as const;
 
-interface IngestFlags {
-  readonly db: string;
+interface IngestFlags extends WarehouseFlags {
   readonly json?: boolean;
   readonly maxRejected: number;
   readonly checks: boolean;
-  readonly target?: string;
   readonly newHistory?: boolean;
   readonly snapshot?: boolean;
   readonly maxDeleted?: number;
@@ -39,7 +34,7 @@ interface IngestFlags {
 }
 
 /** `stackhouse ingest [posts votes]`: merge one delivery into the warehouse. */
-export function addIngestCommand(program: Command, io: CliIo, done: (code: number) => void): void {
+export function addIngestCommand(program: Command, io: CliIo): void {
   program
     .command("ingest", { isDefault: true })
     .summary("merge a delivery (a posts file and a votes file) into the warehouse")
@@ -105,32 +100,9 @@ export function addIngestCommand(program: Command, io: CliIo, done: (code: numbe
         }
         const posts = postsFile ?? relative(process.cwd(), SAMPLE_DELIVERY.posts);
         const votes = votesFile ?? relative(process.cwd(), SAMPLE_DELIVERY.votes);
-        if (flags.target !== undefined) {
-          if (
-            flags.snapshot === true ||
-            flags.expectPosts !== undefined ||
-            flags.expectVotes !== undefined
-          ) {
-            throw new StackhouseError(
-              "USAGE",
-              "--snapshot, --expect-posts and --expect-votes are not yet available on a ClickHouse target",
-            );
-          }
-          const target = parseTarget(flags.target);
-          // Loaded only for a ClickHouse target, so SQLite runs do not pay for the client.
-          const { clickHouseWeeklyVotes, ingestClickHouse } =
-            await import("../clickhouse/clickhouse-ingest.js");
-          const files = await ingestClickHouse(target, {
-            posts,
-            votes,
-            maxRejectedShare: flags.maxRejected,
-          });
-          const weeks = await clickHouseWeeklyVotes(target);
-          io.stdout.write(`${renderClickHouseIngest(flags.target, files, weeks)}\n`);
-          return;
-        }
+        const warehouse = await destinationOf(flags);
         const report = await ingest({
-          warehouse: flags.db,
+          warehouse,
           posts,
           votes,
           progress: progressBar(io),
@@ -141,13 +113,13 @@ export function addIngestCommand(program: Command, io: CliIo, done: (code: numbe
           maxDeletedShare: flags.maxDeleted,
           expectedRecords: { posts: flags.expectPosts, votes: flags.expectVotes },
         });
-        const answer = readWarehouse(flags.db, weeklyAnswer);
+        const answer = await withWarehouse(flags, "read", (opened) => opened.weeklyAnswer());
         if (flags.json === true) {
           io.stdout.write(`${JSON.stringify({ ...report, weekly: answer }, null, 2)}\n`);
         } else {
           const lines = [
             ...(report.replayed === null ? [] : [renderReplay(report.replayed), ""]),
-            `Ingested into ${flags.db} (run ${report.runId}${report.created ? ", new warehouse" : ""}):`,
+            `Ingested into ${warehouse.name} (run ${report.runId}${report.created ? ", new warehouse" : ""}):`,
             renderFileReports(report.files),
             ...(report.checks === null ? [] : ["", renderCheckFindings(report.checks)]),
             "",
@@ -157,7 +129,6 @@ export function addIngestCommand(program: Command, io: CliIo, done: (code: numbe
           ];
           io.stdout.write(`${lines.join("\n")}\n`);
         }
-        done(0);
       },
     );
 }

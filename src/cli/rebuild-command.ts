@@ -1,14 +1,15 @@
 import type { Command } from "commander";
-import { LandingArchive } from "../archive/landing-archive.js";
+import type { LandingArchive } from "../archive/landing-archive.js";
 import { StackhouseError } from "../errors.js";
 import { rebuild } from "../run/rebuild.js";
 import { formatTable } from "./format-table.js";
 import type { CliIo } from "./io.js";
 import { progressBar } from "./progress-bar.js";
 import { renderFileReports, renderReplayNotes } from "./render-report.js";
+import { destinationOf, type WarehouseFlags } from "./warehouse-option.js";
 
 /** `stackhouse rebuild`: re-create the warehouse from its landing archive. */
-export function addRebuildCommand(program: Command, io: CliIo, done: (code: number) => void): void {
+export function addRebuildCommand(program: Command, io: CliIo): void {
   program
     .command("rebuild")
     .summary("re-create the warehouse from its landing archive")
@@ -18,32 +19,18 @@ export function addRebuildCommand(program: Command, io: CliIo, done: (code: numb
     )
     .option("--verify", "only check every archived file against its sha256; load nothing")
     .action(async (_options: unknown, command: Command) => {
-      const flags = command.optsWithGlobals<{
-        readonly db: string;
-        readonly target?: string;
-        readonly verify?: boolean;
-      }>();
-      if (flags.target !== undefined) {
-        throw new StackhouseError(
-          "USAGE",
-          "rebuild re-creates a SQLite warehouse from its landing archive; a ClickHouse target has no landing archive to replay",
-        );
-      }
-      if (flags.verify === true) {
-        done(await verifyCommand(flags.db, io));
-        return;
-      }
-      const report = await rebuild({ warehouse: flags.db, progress: progressBar(io) });
+      const flags = command.optsWithGlobals<WarehouseFlags & { readonly verify?: boolean }>();
+      const warehouse = await destinationOf(flags);
+      if (flags.verify === true) return verifyCommand(warehouse.archive, io);
+      const report = await rebuild({ warehouse, progress: progressBar(io) });
       io.stdout.write(
-        `Rebuilt ${flags.db} from ${report.runs} archived run(s):\n${renderFileReports(report.files)}\n`,
+        `Rebuilt ${warehouse.name} from ${report.runs} archived run(s):\n${renderFileReports(report.files)}\n`,
       );
       for (const note of renderReplayNotes(report)) io.stderr.write(`${note}\n`);
-      done(0);
     });
 }
 
-async function verifyCommand(warehouse: string, io: CliIo): Promise<number> {
-  const archive = LandingArchive.beside(warehouse);
+async function verifyCommand(archive: LandingArchive, io: CliIo): Promise<void> {
   const { committed } = archive.read();
   const files = committed.flatMap((run) => run.files);
   if (files.length === 0) {
@@ -61,15 +48,9 @@ async function verifyCommand(warehouse: string, io: CliIo): Promise<number> {
   ]);
   io.stdout.write(`${formatTable(["run", "kind", "delivered as", "sha256", "status"], rows)}\n`);
   const bad = results.filter(({ status }) => status !== "ok");
-  if (bad.length === 0) {
-    io.stdout.write(`Archive intact: ${files.length} file(s) in ${committed.length} run(s).\n`);
-    return 0;
+  if (bad.length > 0) {
+    const names = bad.map(({ file, status }) => `${archive.objectPath(file.sha256)} (${status})`);
+    throw new StackhouseError("ARCHIVE", `damaged or missing archive entries: ${names.join(", ")}`);
   }
-  const names = bad.map(({ file, status }) => `${archive.objectPath(file.sha256)} (${status})`);
-  const error = new StackhouseError(
-    "ARCHIVE",
-    `damaged or missing archive entries: ${names.join(", ")}`,
-  );
-  io.stderr.write(`stackhouse: ${error.message}\n`);
-  return error.exitCode;
+  io.stdout.write(`Archive intact: ${files.length} file(s) in ${committed.length} run(s).\n`);
 }

@@ -1,16 +1,12 @@
 import type { Command } from "commander";
-import { weeklyAnswer, type WeeklyAnswer } from "../analysis/weekly-series.js";
-import { parseTarget, type ClickHouseTarget } from "../clickhouse/target-url.js";
 import { renderHtmlReport } from "../report/html-report.js";
-import { readWarehouse } from "../warehouse/open-warehouse.js";
 import type { CliIo } from "./io.js";
 import { writeWholeFile } from "./output-file.js";
 import { wholeNumber } from "./option-parsers.js";
 import { renderAnswerSummary, renderWeeklySeries } from "./render-weekly-answer.js";
+import { withWarehouse, type WarehouseFlags } from "./warehouse-option.js";
 
-interface ReportFlags {
-  readonly db: string;
-  readonly target?: string;
+interface ReportFlags extends WarehouseFlags {
   readonly weeks: number;
   readonly html?: string;
   readonly json?: boolean;
@@ -31,13 +27,9 @@ export function addReportCommand(program: Command, io: CliIo): void {
     .option("--json", "print the answer and the whole series as JSON")
     .action(async (_options: unknown, command: Command) => {
       const flags = command.optsWithGlobals<ReportFlags>();
-      const target = flags.target === undefined ? undefined : parseTarget(flags.target);
-      const answer =
-        target === undefined
-          ? readWarehouse(flags.db, weeklyAnswer)
-          : await clickHouseAnswer(target);
+      const answer = await withWarehouse(flags, "read", (warehouse) => warehouse.weeklyAnswer());
       if (flags.html !== undefined) {
-        const title = target === undefined ? flags.db : `ClickHouse ${target.database}`;
+        const title = flags.target ?? flags.db;
         const page = renderHtmlReport(answer, { title });
         writeWholeFile(flags.html, flags.db, "--html", (write) => {
           write(page);
@@ -51,10 +43,4 @@ export function addReportCommand(program: Command, io: CliIo): void {
       if (flags.html !== undefined) lines.push("", `Wrote ${flags.html}`);
       io.stdout.write(`${lines.join("\n")}\n`);
     });
-}
-
-/** Loaded only for a ClickHouse target, so SQLite runs do not pay for the client. */
-async function clickHouseAnswer(target: ClickHouseTarget): Promise<WeeklyAnswer> {
-  const { clickHouseWeeklyAnswer } = await import("../clickhouse/clickhouse-weekly.js");
-  return clickHouseWeeklyAnswer(target);
 }

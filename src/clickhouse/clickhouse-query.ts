@@ -4,7 +4,7 @@ import { StackhouseError } from "../errors.js";
 import type { QueryValue } from "../query/read-only-query.js";
 import { checkedRowSize, type RowBatch, type RowStream } from "../query/row-stream.js";
 import { withinTimeLimit } from "../query/time-limit.js";
-import { connectClickHouse } from "./clickhouse-ingest.js";
+import { connectClickHouse } from "./clickhouse-connection.js";
 import { sqlString } from "./sql-literal.js";
 import type { ClickHouseTarget } from "./target-url.js";
 import { tsvFields, typedValue } from "./tsv-values.js";

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "better-sqlite3";
 import { POST_TYPES, VOTE_TYPES } from "../model/kinds.js";
+import { applyCalendarMigration } from "./migration-calendar.js";
 import { applyDeletionsMigration } from "./migration-deletions.js";
 
 /** One step of the warehouse schema. Applied steps are never edited: change the schema by adding one. */
@@ -372,6 +373,11 @@ export const MIGRATIONS: readonly Migration[] = [
     description:
       "deleted records kept apart from live ones; delivery kinds, ledger and rules in loads",
     apply: applyDeletionsMigration,
+  },
+  {
+    version: 7,
+    description: "the week calendar and weekly metrics as tables each run writes by one rule",
+    apply: applyCalendarMigration,
   },
 ];
 

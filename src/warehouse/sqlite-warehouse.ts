@@ -21,8 +21,10 @@ import {
   finishScratchWarehouse,
   openScratchWarehouse,
   openWarehouse,
+  openWarehouseReadOnly,
   rollbackAfterError,
 } from "./open-warehouse.js";
+import { writeCalendar } from "./migration-calendar.js";
 import { SqliteStore } from "./sqlite-store.js";
 import type { Destination, Warehouse } from "./warehouse.js";
 
@@ -51,6 +53,7 @@ export function sqliteDestination(path: string): Destination {
         : undefined,
     explain: (error) => asWarehouseError(path, error),
     open: () => Promise.resolve(new SqliteWarehouse(openWarehouse(file), path)),
+    openForReading: () => Promise.resolve(new SqliteWarehouse(openWarehouseReadOnly(file), path)),
     async openScratch() {
       await removeDatabase(scratch);
       return new SqliteWarehouse(openScratchWarehouse(scratch), path);
@@ -172,8 +175,12 @@ export class SqliteWarehouse extends SqliteStore implements Warehouse {
     return Promise.resolve(dates);
   }
 
-  refreshRollups(touched: Readonly<Record<DeliveryKind, readonly string[]>>): Promise<void> {
+  refreshRollups(
+    touched: Readonly<Record<DeliveryKind, readonly string[]>>,
+    now: Date,
+  ): Promise<void> {
     refreshWeeklyTotals(this.db, touched);
+    writeCalendar(this.db, now);
     return Promise.resolve();
   }
   runChecks(now: Date, runId: number | null): Promise<CheckReport> {

@@ -35,6 +35,8 @@ export interface Destination {
   explain(error: unknown): unknown;
   /** Opens the warehouse, creating it and bringing its schema up to date. */
   open(): Promise<Warehouse>;
+  /** Opens the warehouse to read it: nothing done through it changes the warehouse. */
+  openForReading(): Promise<Warehouse>;
   /** Opens an empty warehouse built apart, which {@link swapIn} puts in place once complete. */
   openScratch(): Promise<Warehouse>;
   /** Closes a complete scratch warehouse and puts it in place of the warehouse in one step. */

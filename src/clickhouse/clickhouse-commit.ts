@@ -1,0 +1,239 @@
+import { calendarTables, type PostWeek, type VoteWeek } from "../analysis/weekly-calendar.js";
+import type { DeliveryKind } from "../model/kinds.js";
+import type { ClickHouseServers } from "./clickhouse-connection.js";
+import { localName, PARTITION_OF, RECORD_COLUMNS, type RollupTable } from "./clickhouse-schema.js";
+import { sqlInteger, sqlString } from "./sql-literal.js";
+
+/** One row of `loads`, kept in memory until the run commits. */
+export type LoadRow = Record<string, unknown> & {
+  load_id: number;
+  run_id: number;
+  records_read: number;
+};
+
+/** What a run changed beyond the records it staged, kept in memory until it commits. */
+export interface RunChanges {
+  readonly loads: Map<number, LoadRow>;
+  readonly conflicts: object[];
+  readonly unknownKeys: object[];
+  /** The weeks whose totals the run's records changed. */
+  readonly weeks: Readonly<Record<DeliveryKind, Set<string>>>;
+}
+
+const KIND_LIST = ["posts", "votes"] as const;
+const AUDIT_TABLES = ["rejected_records", "load_unknown_keys", "vote_conflicts"] as const;
+
+/** One partition of one server's records that a commit replaces. */
+interface Swap {
+  readonly kind: DeliveryKind;
+  readonly server: number;
+  readonly partition: number;
+}
+
+/**
+ * Commits a run on ClickHouse. Each partition the run touched is built whole in `<kind>_next`
+ * (its stored records the run left alone, and the latest staged version of the others), then, one
+ * partition at a time, copied to `<kind>_undo`, noted in `commit_journal`, and swapped in with
+ * `REPLACE PARTITION`; then the weekly rollups and the audit are written, and the run's `loads`
+ * rows last: a run is committed when its loads are in. An interrupted commit is rolled back from
+ * the undo copies by {@link recoverInterruptedCommit}.
+ *
+ * @example
+ * await commitRun(servers, changes);
+ */
+export async function commitRun(servers: ClickHouseServers, changes: RunChanges): Promise<void> {
+  const db = servers.target.database;
+  const run = [...changes.loads.values()][0]?.run_id;
+  if (run === undefined) return;
+  const swaps: Swap[] = [];
+  for (const kind of KIND_LIST) {
+    const table = (suffix: string): string => `${db}.${localName(`${kind}_${suffix}`)}`;
+    const columns = RECORD_COLUMNS[kind].join(", ");
+    for (let server = 0; server < servers.servers; server++) {
+      const partitions = await servers.rows(
+        `SELECT DISTINCT ${PARTITION_OF} FROM ${table("stage")}`,
+        server,
+      );
+      for (const [value] of partitions) {
+        const partition = Number(value);
+        const inPartition = `${PARTITION_OF} = ${sqlInteger(partition)}`;
+        await servers.exec(
+          `INSERT INTO ${table("next")} SELECT ${columns} FROM ${table("all")} WHERE ${inPartition}
+             AND id NOT IN (SELECT id FROM ${table("stage")} WHERE ${inPartition})`,
+          server,
+        );
+        await servers.exec(
+          `INSERT INTO ${table("next")} SELECT ${columns} FROM ${table("stage")}
+             WHERE (id, seq) IN (SELECT id, max(seq) FROM ${table("stage")} WHERE ${inPartition} GROUP BY id)`,
+          server,
+        );
+        swaps.push({ kind, server, partition });
+      }
+    }
+  }
+  for (const { kind, server, partition } of swaps) {
+    const table = (suffix: string): string => `${db}.${localName(`${kind}_${suffix}`)}`;
+    const p = sqlInteger(partition);
+    await servers.exec(
+      `ALTER TABLE ${table("undo")} REPLACE PARTITION ${p} FROM ${table("all")}`,
+      server,
+    );
+    await servers.insert(`${db}.commit_journal`, [{ run_id: run, kind, server, partition }]);
+    await servers.exec(
+      `ALTER TABLE ${table("all")} REPLACE PARTITION ${p} FROM ${table("next")}`,
+      server,
+    );
+  }
+  await refreshRollupTables(servers, changes.weeks, new Date());
+  await servers.exec(`INSERT INTO ${db}.rejected_records SELECT * FROM ${db}.rejected_stage`);
+  await servers.insert(`${db}.vote_conflicts`, changes.conflicts);
+  await servers.insert(`${db}.load_unknown_keys`, changes.unknownKeys);
+  await servers.insert(`${db}.loads`, [...changes.loads.values()]);
+  await servers.exec(`TRUNCATE TABLE ${db}.commit_journal`);
+}
+
+/**
+ * Settles a commit that was interrupted (the process killed, a server lost): when the run's loads
+ * are not in, every partition it swapped is put back from its undo copy, its audit rows are
+ * removed and the rollups recomputed, so the warehouse is as before the run. Call under the run
+ * lock before a run begins.
+ */
+export async function recoverInterruptedCommit(servers: ClickHouseServers): Promise<void> {
+  const db = servers.target.database;
+  const journal = await servers.rows(
+    `SELECT run_id, kind, server, partition FROM ${db}.commit_journal`,
+  );
+  const run = journal[0]?.[0];
+  if (run === undefined) return;
+  const committed = await servers.count(
+    `SELECT count() FROM ${db}.loads WHERE run_id = ${sqlInteger(Number(run))}`,
+  );
+  if (committed === 0) {
+    for (const [, kind, server, partition] of journal) {
+      const table = (suffix: string): string => `${db}.${localName(`${String(kind)}_${suffix}`)}`;
+      await servers.exec(
+        `ALTER TABLE ${table("all")} REPLACE PARTITION ${sqlInteger(Number(partition))} FROM ${table("undo")}`,
+        Number(server),
+      );
+    }
+    const lastLoad = await servers.count(`SELECT max(load_id) FROM ${db}.loads`);
+    for (const table of AUDIT_TABLES) {
+      await servers.exec(
+        `ALTER TABLE ${db}.${table} DELETE WHERE load_id > ${sqlInteger(lastLoad)}`,
+      );
+    }
+    await refreshRollupTables(servers, "all", new Date());
+  }
+  await servers.exec(`TRUNCATE TABLE ${db}.commit_journal`);
+}
+
+const WEEK_OF = "toString(toMonday(toDate(substring(creation_date, 1, 10))))";
+
+/**
+ * Recomputes the weekly totals of the weeks given (or of all) from the live records, and the
+ * calendar tables from the totals, each swapped in whole.
+ */
+async function refreshRollupTables(
+  servers: ClickHouseServers,
+  weeks: Readonly<Record<DeliveryKind, Set<string>>> | "all",
+  now: Date,
+): Promise<void> {
+  const db = servers.target.database;
+  const stored = await readTotals(servers);
+  const touched = (kind: DeliveryKind): string[] | "all" =>
+    weeks === "all" ? "all" : [...weeks[kind]];
+  const votes = await recompute<VoteWeek>(
+    servers,
+    stored.votes,
+    touched("votes"),
+    (filter) =>
+      `SELECT ${WEEK_OF} AS week_start, count(), uniqExact(post_id), countIf(vote_type_id = 2),
+            countIf(vote_type_id = 3), min(creation_date), max(creation_date)
+     FROM ${db}.votes ${filter}`,
+    ["week_start", "votes", "posts_voted", "upvotes", "downvotes", "first_vote", "last_vote"],
+  );
+  const posts = await recompute<PostWeek>(
+    servers,
+    stored.posts,
+    touched("posts"),
+    (filter) =>
+      `SELECT ${WEEK_OF} AS week_start, count(), min(creation_date), max(last_activity_date)
+     FROM ${db}.posts ${filter}`,
+    ["week_start", "created", "first_created", "last_activity"],
+  );
+  const calendar = calendarTables(votes, posts, now);
+  await swapTable(servers, "weekly_vote_totals", votes);
+  await swapTable(servers, "weekly_post_totals", posts);
+  await swapTable(servers, "weekly_votes_all_weeks", calendar.weekly_votes_all_weeks);
+  await swapTable(servers, "weeks", calendar.weeks);
+}
+
+/** The totals of the touched weeks computed again, the others as stored, oldest week first. */
+async function recompute<T extends { readonly week_start: string }>(
+  servers: ClickHouseServers,
+  stored: readonly T[],
+  touched: readonly string[] | "all",
+  select: (filter: string) => string,
+  names: readonly string[],
+): Promise<T[]> {
+  if (touched !== "all" && touched.length === 0) return [...stored];
+  const filter =
+    touched === "all"
+      ? "GROUP BY week_start"
+      : `WHERE creation_date >= ${sqlString(touched.reduce((a, b) => (b < a ? b : a)))}
+         GROUP BY week_start HAVING week_start IN (${touched.map(sqlString).join(", ")})`;
+  const fresh = (await servers.rows(select(filter))).map(
+    (row) => Object.fromEntries(names.map((name, index) => [name, row[index]])) as T,
+  );
+  const replaced = new Set(touched === "all" ? stored.map((week) => week.week_start) : touched);
+  return [...stored.filter((week) => !replaced.has(week.week_start)), ...fresh].sort((a, b) =>
+    a.week_start < b.week_start ? -1 : 1,
+  );
+}
+
+/** Replaces a small table's rows in one step: built in its `_next` twin, then swapped in. */
+async function swapTable(
+  servers: ClickHouseServers,
+  table: RollupTable,
+  rows: readonly object[],
+): Promise<void> {
+  const db = servers.target.database;
+  await servers.exec(`TRUNCATE TABLE ${db}.${table}_next`);
+  await servers.insert(`${db}.${table}_next`, rows);
+  await servers.exec(
+    `ALTER TABLE ${db}.${table} REPLACE PARTITION tuple() FROM ${db}.${table}_next`,
+  );
+}
+
+/**
+ * The weekly totals the last commit left, oldest week first.
+ *
+ * @example
+ * const { votes, posts } = await readTotals(servers);
+ */
+export async function readTotals(
+  servers: ClickHouseServers,
+): Promise<{ votes: VoteWeek[]; posts: PostWeek[] }> {
+  const db = servers.target.database;
+  const read = async <T>(sql: string, names: readonly string[]): Promise<T[]> =>
+    (await servers.rows(sql)).map(
+      (row) => Object.fromEntries(names.map((name, index) => [name, row[index]])) as T,
+    );
+  return {
+    votes: await read<VoteWeek>(`SELECT * FROM ${db}.weekly_vote_totals ORDER BY week_start`, [
+      "week_start",
+      "votes",
+      "posts_voted",
+      "upvotes",
+      "downvotes",
+      "first_vote",
+      "last_vote",
+    ]),
+    posts: await read<PostWeek>(`SELECT * FROM ${db}.weekly_post_totals ORDER BY week_start`, [
+      "week_start",
+      "created",
+      "first_created",
+      "last_activity",
+    ]),
+  };
+}

@@ -1,0 +1,127 @@
+import { mkdirSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { LandingArchive } from "../archive/landing-archive.js";
+import { acquireRunLock } from "../run/run-lock.js";
+import type { Destination, Warehouse } from "../warehouse/warehouse.js";
+import { recoverInterruptedCommit } from "./clickhouse-commit.js";
+import { ClickHouseServers } from "./clickhouse-connection.js";
+import { physicalTables, schemaStatements, TYPE_NAMES } from "./clickhouse-schema.js";
+import { ClickHouseWarehouse } from "./clickhouse-warehouse.js";
+import { sqlString } from "./sql-literal.js";
+import { parseTarget, type ClickHouseTarget } from "./target-url.js";
+
+/**
+ * Where a ClickHouse target's landing archive is kept unless told otherwise: a folder per server
+ * and database under the user's data folder (`$XDG_DATA_HOME/stackhouse/clickhouse/`).
+ *
+ * @example
+ * defaultArchiveDir(parseTarget("clickhouse://127.0.0.1:8123/stackhouse"));
+ * // "~/.local/share/stackhouse/clickhouse/127.0.0.1_8123/stackhouse.landing"
+ */
+export function defaultArchiveDir(target: ClickHouseTarget): string {
+  const data = process.env.XDG_DATA_HOME ?? join(homedir(), ".local", "share");
+  const server = (target.hosts[0] ?? "").replace(/^https?:\/\//, "").replace(/[^\w.-]/g, "_");
+  return join(data, "stackhouse", "clickhouse", server, `${target.database}.landing`);
+}
+
+/**
+ * A ClickHouse warehouse as a {@link Destination}: the same runs as SQLite's, its landing archive
+ * in a local folder ({@link defaultArchiveDir}, or `archiveDir`), and re-creations built in a
+ * scratch database (`<database>_building`) whose tables are renamed into place once complete.
+ *
+ * @example
+ * const destination = clickHouseDestination("clickhouse://127.0.0.1:8123/stackhouse");
+ * await ingest({ warehouse: destination, posts: "Posts.json", votes: "Votes.json" });
+ */
+export function clickHouseDestination(url: string, archiveDir?: string): Destination {
+  const target = parseTarget(url);
+  const dir = archiveDir ?? defaultArchiveDir(target);
+  const scratch: ClickHouseTarget = { ...target, database: `${target.database}_building` };
+  const servers = (on: ClickHouseTarget = target): ClickHouseServers => new ClickHouseServers(on);
+  return {
+    name: url,
+    option: `--target ${url}${archiveDir === undefined ? "" : ` --archive ${archiveDir}`}`,
+    archive: new LandingArchive(dir),
+    lock(timeoutMs) {
+      mkdirSync(dirname(dir), { recursive: true });
+      return acquireRunLock(dir, timeoutMs);
+    },
+    async isMissing() {
+      const connection = servers();
+      try {
+        return (
+          (await connection.count(
+            `SELECT count() FROM system.tables WHERE database = ${sqlString(target.database)} AND name = 'loads'`,
+          )) === 0
+        );
+      } finally {
+        await connection.close();
+      }
+    },
+    async open() {
+      const connection = await createSchema(target);
+      await recoverInterruptedCommit(connection);
+      return new ClickHouseWarehouse(connection, url);
+    },
+    async openForReading() {
+      return new ClickHouseWarehouse(servers(), url);
+    },
+    async openScratch() {
+      await dropDatabase(scratch);
+      return new ClickHouseWarehouse(await createSchema(scratch), url);
+    },
+    async swapIn(built: Warehouse) {
+      await built.close();
+      const connection = await createSchema(target);
+      try {
+        for (let server = 0; server < connection.servers; server++) {
+          for (const table of physicalTables(server)) {
+            await connection.exec(
+              `RENAME TABLE ${target.database}.${table} TO ${scratch.database}.${table}_old, ${scratch.database}.${table} TO ${target.database}.${table}`,
+              server,
+            );
+          }
+        }
+      } finally {
+        await connection.close();
+      }
+      await dropDatabase(scratch);
+    },
+    async discardScratch(built?: Warehouse) {
+      await built?.close();
+      await dropDatabase(scratch);
+    },
+    explain: (error) => error,
+  };
+}
+
+/** Creates the database, tables and views on every server, if missing, with the type names. */
+async function createSchema(target: ClickHouseTarget): Promise<ClickHouseServers> {
+  const connection = new ClickHouseServers(target);
+  try {
+    for (let server = 0; server < connection.servers; server++) {
+      for (const statement of schemaStatements(target, server))
+        await connection.exec(statement, server);
+    }
+    for (const [table, rows] of Object.entries(TYPE_NAMES)) {
+      const empty =
+        (await connection.count(`SELECT count() FROM ${target.database}.${table}`)) === 0;
+      if (empty) await connection.insert(`${target.database}.${table}`, rows);
+    }
+    return connection;
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}
+
+/** Drops a database on every server of a target. */
+export async function dropDatabase(target: ClickHouseTarget): Promise<void> {
+  const connection = new ClickHouseServers(target);
+  try {
+    await connection.everywhere(`DROP DATABASE IF EXISTS ${target.database}`);
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,240 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { snapshotChanges } from "../../tools/generate/index.js";
+import { ingest } from "../../src/run/ingest.js";
+import { rebuild } from "../../src/run/rebuild.js";
+import { generated, records, SMALL, writeLayout } from "../helpers/deliveries.js";
+import { ENGINES, type TestWarehouse } from "../helpers/engines.js";
+import { rejection } from "../helpers/errors.js";
+import { cli, fileWith, fixtureDelivery } from "../helpers/fixtures.js";
+import { post, rulebreakers, vote } from "../helpers/rulebreakers.js";
+import { tempDir } from "../helpers/temp-dir.js";
+
+/** What analysts see of a warehouse: the tables and views of the data dictionary, in a stable order. */
+const ANALYST_QUERIES = {
+  posts: "SELECT * FROM posts ORDER BY id",
+  votes: "SELECT * FROM votes ORDER BY id",
+  post_tags: "SELECT * FROM post_tags ORDER BY post_id, tag",
+  weeks: "SELECT * FROM weeks ORDER BY week_start",
+  weekly_votes_all_weeks: "SELECT * FROM weekly_votes_all_weeks ORDER BY week_start",
+  weekly_votes: "SELECT * FROM weekly_votes ORDER BY week_start",
+  post_weekly_votes: "SELECT * FROM post_weekly_votes ORDER BY post_id, week_start",
+  questions: "SELECT * FROM questions ORDER BY id",
+  answers: "SELECT * FROM answers ORDER BY id",
+  totals:
+    "SELECT (SELECT count(*) FROM posts) AS posts, (SELECT sum(score) FROM posts) AS score, (SELECT count(*) FROM votes) AS votes",
+  loads:
+    "SELECT load_id, run_id, kind, outcome, delivery, records_read, inserted, updated, unchanged, rejected, deleted, restored, conflicts FROM loads ORDER BY load_id",
+  rejected_records: "SELECT * FROM rejected_records ORDER BY load_id, record_number",
+  vote_conflicts: "SELECT * FROM vote_conflicts ORDER BY vote_id, load_id",
+} as const;
+
+async function analystView(warehouse: TestWarehouse): Promise<Record<string, unknown>> {
+  const view: Record<string, unknown> = {};
+  for (const [name, sql] of Object.entries(ANALYST_QUERIES)) view[name] = await warehouse.rows(sql);
+  return view;
+}
+
+/** Three deliveries: two snapshots of the generated site, then the first one again, late. */
+async function threeDeliveries(dir: string) {
+  const { posts, votes } = records(1);
+  return [
+    await generated(dir, 1),
+    await generated(dir, 2),
+    {
+      posts: await writeLayout(join(dir, "stale-posts.ndjson"), posts, "ndjson"),
+      votes: await writeLayout(join(dir, "stale-votes.ndjson"), votes, "ndjson"),
+    },
+  ];
+}
+
+describe.each(ENGINES)("on $name", (engine) => {
+  it("merges three deliveries (one stale), is re-created whole after its database is dropped, and answers as SQLite does", async () => {
+    const dir = await tempDir();
+    const warehouse = await engine.fresh(dir);
+    const reference = await ENGINES[0]!.fresh(join(dir, "reference"));
+    for (const delivery of await threeDeliveries(dir)) {
+      expect((await cli("ingest", delivery.posts, delivery.votes, ...warehouse.args)).code).toBe(0);
+      await ingest({ warehouse: reference.destination, ...delivery, checks: false });
+    }
+    const loaded = await analystView(warehouse);
+    expect(loaded).toEqual(await analystView(reference));
+    expect(loaded.totals).toEqual([
+      { posts: expect.any(Number), score: expect.any(Number), votes: expect.any(Number) },
+    ]);
+
+    await warehouse.drop();
+    const rebuilt = await cli("rebuild", ...warehouse.args);
+    expect(rebuilt.stderr).toBe("");
+    expect(rebuilt.code).toBe(0);
+    expect(await analystView(warehouse)).toEqual(loaded);
+  });
+
+  it("gives the same warehouse whatever order deliveries arrive in, and the same counts as the SQLite merge", async () => {
+    const dir = await tempDir();
+    const [first, second] = await threeDeliveries(dir);
+    const inOrder = await engine.fresh(join(dir, "a"));
+    const reversed = await engine.fresh(join(dir, "b"));
+    const reports = [];
+    for (const delivery of [first!, second!]) {
+      reports.push(await ingest({ warehouse: inOrder.destination, ...delivery, checks: false }));
+    }
+    for (const delivery of [second!, first!]) {
+      await ingest({ warehouse: reversed.destination, ...delivery, checks: false });
+    }
+    const content = (w: TestWarehouse) =>
+      Promise.all([w.rows(ANALYST_QUERIES.posts), w.rows(ANALYST_QUERIES.weekly_votes_all_weeks)]);
+    const stripLoads = (rows: Record<string, unknown>[][]) =>
+      rows.map((table) => table.map(({ load_id: _load, ...row }) => row));
+    expect(stripLoads(await content(reversed))).toEqual(stripLoads(await content(inOrder)));
+    for (const { files } of reports) {
+      for (const file of files) {
+        expect(file.read).toBe(file.inserted + file.updated + file.unchanged + file.rejected);
+      }
+    }
+    expect(reports[1]!.files.some((file) => file.updated > 0)).toBe(true);
+  });
+
+  it("deletes what a full snapshot lacks, leaves it out of every view, and restores it when it comes back", async () => {
+    const dir = await tempDir();
+    const warehouse = await engine.fresh(dir);
+    await ingest({ warehouse: warehouse.destination, ...(await generated(dir, 1)) });
+    const second = await ingest({
+      warehouse: warehouse.destination,
+      ...(await generated(dir, 2)),
+      snapshot: true,
+    });
+    const dropped = snapshotChanges({ ...SMALL, snapshot: 2 });
+    expect(second.files.map((file) => file.deleted)).toEqual([
+      dropped.posts.deleted.length,
+      dropped.votes.deleted.length,
+    ]);
+    const liveIds = async (kind: "posts" | "votes") =>
+      (await warehouse.rows(`SELECT id FROM ${kind} ORDER BY id`)).map((row) => Number(row.id));
+    const deletedPost = dropped.posts.deleted[0]!;
+    expect(await liveIds("posts")).not.toContain(deletedPost);
+    expect(await liveIds("votes")).not.toContain(dropped.votes.deleted[0]);
+
+    const { posts, votes } = records(1);
+    const third = await ingest({
+      warehouse: warehouse.destination,
+      posts: await writeLayout(join(dir, "again-posts.ndjson"), posts, "ndjson"),
+      votes: await writeLayout(join(dir, "again-votes.ndjson"), votes, "ndjson"),
+    });
+    expect(third.files[0]!.restored).toBeGreaterThan(0);
+    expect(await liveIds("posts")).toContain(deletedPost);
+  });
+
+  it("refuses a snapshot that would delete too much, a broken file and too many bad records, changing nothing", async () => {
+    const dir = await tempDir();
+    const warehouse = await engine.fresh(dir);
+    const delivery = await generated(dir, 1);
+    await ingest({ warehouse: warehouse.destination, ...delivery });
+    const before = await analystView(warehouse);
+
+    const few = await writeLayout(join(dir, "few.json"), records(1).posts.slice(0, 10), "supplier");
+    const cut = await cli("ingest", few, delivery.votes, "--snapshot", ...warehouse.args);
+    expect(cut.code).toBe(10);
+    const broken = await fileWith(dir, "broken.json", '[{"Id":"1","PostTypeId":"1"');
+    const refused = await cli("ingest", broken, delivery.votes, ...warehouse.args);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/broken\.json/);
+    const bad = await fileWith(
+      dir,
+      "bad-votes.json",
+      `[${[vote(900, 1, 2), '{"Id":"901","PostId":"x","VoteTypeId":"2","CreationDate":"2019-01-01T00:00:00.000"}'].join(",\n")}]`,
+    );
+    const tooMany = await cli("ingest", delivery.posts, bad, ...warehouse.args);
+    expect(tooMany.code).toBe(5);
+
+    expect(await analystView(warehouse)).toEqual(before);
+  });
+
+  it("quarantines bad records with their reason and counts every record once", async () => {
+    const dir = await tempDir();
+    const warehouse = await engine.fresh(dir);
+    const fixture = await fixtureDelivery(dir);
+    const votes = await fileWith(
+      dir,
+      "votes.json",
+      `[${[vote(1, 1, 2), '{"Id":"2","PostId":"1","VoteTypeId":"two","CreationDate":"2019-01-07T00:00:00.000"}', vote(3, 1, 2)].join(",\n")}]`,
+    );
+    const report = await ingest({
+      warehouse: warehouse.destination,
+      posts: fixture.posts,
+      votes,
+      maxRejectedShare: 0.5,
+    });
+    const votesFile = report.files[1]!;
+    expect([votesFile.read, votesFile.inserted, votesFile.rejected]).toEqual([3, 2, 1]);
+    const [rejected] = await warehouse.rows("SELECT record_number, reason FROM rejected_records");
+    expect(rejected).toEqual({ record_number: 2, reason: expect.stringMatching(/VoteTypeId/) });
+
+    const again = await ingest({
+      warehouse: warehouse.destination,
+      posts: fixture.posts,
+      votes,
+      maxRejectedShare: 0.5,
+    });
+    expect(again.files.map((file) => file.outcome)).toEqual(["already-loaded", "already-loaded"]);
+  });
+
+  it("keeps the earliest content of a vote re-sent with other content, and the loser as a conflict", async () => {
+    const dir = await tempDir();
+    const warehouse = await engine.fresh(dir);
+    const posts = await fileWith(dir, "posts.json", `[${post({ id: 1 })}]`);
+    const later = await fileWith(
+      dir,
+      "v1.json",
+      `[${vote(5, 1, 2, { CreationDate: "2019-01-09T00:00:00.000" })}]`,
+    );
+    const earlier = await fileWith(
+      dir,
+      "v2.json",
+      `[${vote(5, 1, 3, { CreationDate: "2019-01-02T00:00:00.000" })}]`,
+    );
+    await ingest({ warehouse: warehouse.destination, posts, votes: later });
+    const report = await ingest({ warehouse: warehouse.destination, posts, votes: earlier });
+    expect(report.files[1]).toMatchObject({ updated: 1, conflicts: 1 });
+    expect(await warehouse.rows("SELECT id, vote_type_id, creation_date FROM votes")).toEqual([
+      { id: 5, vote_type_id: 3, creation_date: "2019-01-02T00:00:00.000" },
+    ]);
+    expect(await warehouse.rows("SELECT vote_id, vote_type_id FROM vote_conflicts")).toEqual([
+      { vote_id: 5, vote_type_id: 2 },
+    ]);
+  });
+
+  it("finds the rule breakers with the checks, and stores the results", async () => {
+    const dir = await tempDir();
+    const warehouse = await engine.fresh(dir);
+    const fixture = await fixtureDelivery(dir);
+    await ingest({ warehouse: warehouse.destination, ...fixture });
+    const posts = await fileWith(dir, "p.json", `[${rulebreakers.posts.join(",\n")}]`);
+    const votes = await fileWith(dir, "v.json", `[${rulebreakers.votes.join(",\n")}]`);
+    await ingest({ warehouse: warehouse.destination, posts, votes, checks: false });
+    const checked = await cli("check", "--json", ...warehouse.args);
+    expect(checked.code).toBe(6);
+    const report = JSON.parse(checked.stdout) as { results: { name: string; sample: number[] }[] };
+    const found = Object.fromEntries(report.results.map((result) => [result.name, result.sample]));
+    expect(found).toMatchObject({
+      votes_orphaned: [7, 25],
+      accepted_answer_not_an_answer: [10],
+      vote_user_id_type: [20],
+      unknown_vote_types: [24],
+    });
+    const stored = await warehouse.rows(
+      "SELECT name, failing FROM latest_check_results WHERE name = 'votes_orphaned'",
+    );
+    expect(stored).toEqual([{ name: "votes_orphaned", failing: 2 }]);
+  });
+
+  it("refuses what is not there: a report or check before any ingest, a rebuild without an archive", async () => {
+    const dir = await tempDir();
+    const warehouse = await engine.fresh(dir);
+    const report = await cli("report", ...warehouse.args);
+    expect(report.code).not.toBe(0);
+    expect(report.stderr).toMatch(/no warehouse here/);
+    const rebuilt = await rejection(rebuild({ warehouse: warehouse.destination }));
+    expect(rebuilt.message).toMatch(/no archived deliveries/);
+  });
+});

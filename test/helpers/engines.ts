@@ -1,0 +1,94 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import {
+  clickHouseDestination,
+  dropDatabase,
+} from "../../src/clickhouse/clickhouse-destination.js";
+import { clickHouseReadQuery } from "../../src/clickhouse/clickhouse-query.js";
+import { parseTarget } from "../../src/clickhouse/target-url.js";
+import { sqliteDestination } from "../../src/warehouse/sqlite-warehouse.js";
+import type { Destination } from "../../src/warehouse/warehouse.js";
+import { removeDatabase } from "../../src/run/warehouse-file.js";
+
+const URL = process.env.STACKHOUSE_CLICKHOUSE_URL;
+if (URL === undefined) {
+  if (process.env.STACKHOUSE_REQUIRE_CLICKHOUSE === "1") {
+    throw new Error("STACKHOUSE_CLICKHOUSE_URL is not set");
+  }
+  console.warn("SKIPPED: ClickHouse runs (set STACKHOUSE_CLICKHOUSE_URL, as .ci/run does)");
+}
+
+/** The ClickHouse servers the tests may use, when there are any. */
+export const CLICKHOUSE_URL = URL;
+
+/** A fresh, empty warehouse of one engine, in a test's own folder or database. */
+export interface TestWarehouse {
+  /** The command-line options that name it. */
+  readonly args: readonly string[];
+  readonly destination: Destination;
+  /** A read query's rows as objects, integers as numbers (bigint beyond 2^53). */
+  rows(sql: string): Promise<Record<string, unknown>[]>;
+  /** Deletes the warehouse (the file, or the database), keeping its landing archive. */
+  drop(): Promise<void>;
+}
+
+/** One engine the acceptance suite runs against. */
+export interface Engine {
+  readonly name: "sqlite" | "clickhouse";
+  fresh(dir: string): Promise<TestWarehouse>;
+}
+
+const sqlite: Engine = {
+  name: "sqlite",
+  fresh(dir) {
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, "w.db");
+    return Promise.resolve({
+      args: ["--db", path],
+      destination: sqliteDestination(path),
+      rows(sql) {
+        const db = new Database(path, { readonly: true, fileMustExist: true });
+        try {
+          return Promise.resolve(db.prepare(sql).all() as Record<string, unknown>[]);
+        } finally {
+          db.close();
+        }
+      },
+      drop: () => removeDatabase(path),
+    });
+  },
+};
+
+const clickhouse: Engine = {
+  name: "clickhouse",
+  async fresh(dir) {
+    const base = parseTarget(URL ?? "");
+    const database = `stackhouse_test_${Math.random().toString(36).slice(2, 10)}`;
+    const target = { ...base, database };
+    const url = (URL ?? "").replace(/\/[^/?]+(\?|$)/, `/${database}$1`);
+    const archive = join(dir, "clickhouse.landing");
+    await dropDatabase(target);
+    return {
+      args: ["--target", url, "--archive", archive],
+      destination: clickHouseDestination(url, archive),
+      async rows(sql) {
+        const { columns, batches } = await clickHouseReadQuery(target, sql, {
+          limit: 0,
+          timeoutSeconds: 0,
+        });
+        const rows: Record<string, unknown>[] = [];
+        for await (const batch of batches) {
+          for (const row of batch) {
+            rows.push(Object.fromEntries(columns.map((name, index) => [name, row[index]])));
+          }
+        }
+        return rows;
+      },
+      drop: () => dropDatabase(target),
+    };
+  },
+};
+
+/** Every engine the suite can run against here: SQLite, and ClickHouse when servers are given. */
+export const ENGINES: readonly Engine[] = URL === undefined ? [sqlite] : [sqlite, clickhouse];
