@@ -1,4 +1,5 @@
 import { EARLIEST_TIMESTAMP, timeWindow, type TimeWindow } from "../validate/parse-value.js";
+import { weekOf } from "../model/week.js";
 import type { WeekPoint } from "./weekly-series.js";
 
 /** One ISO week's vote totals (weeks with votes only). */
@@ -41,7 +42,7 @@ export interface WeeklyCalendar {
 
 const DAY_MS = 86_400_000;
 /** Monday of the ISO week holding the earliest plausible timestamp. */
-const FIRST_WEEK = isoDate(mondayOf(day(EARLIEST_TIMESTAMP)));
+const FIRST_WEEK = weekOf(EARLIEST_TIMESTAMP);
 
 /**
  * The whole weekly calendar from per-week totals, by the rules of SQLite's `weeks` and
@@ -115,14 +116,17 @@ function calendar(
   firsts: readonly string[],
   lasts: readonly string[],
 ): WeekPoint[] {
-  const firstDay = day(firsts.reduce((a, b) => (b < a ? b : a)));
-  const lastDay = day(lasts.reduce((a, b) => (b > a ? b : a)));
+  const first = firsts.reduce((a, b) => (b < a ? b : a));
+  const last = lasts.reduce((a, b) => (b > a ? b : a));
+  const firstDay = day(first);
+  const lastDay = day(last);
   const voteWeeks = new Map(votes.map((week) => [week.week_start, week]));
   const created = new Map(posts.map((week) => [week.week_start, week.created]));
 
   const series: WeekPoint[] = [];
   let postsLive = 0;
-  for (let week = mondayOf(firstDay); week <= mondayOf(lastDay); week += 7 * DAY_MS) {
+  const lastWeek = day(weekOf(last));
+  for (let week = day(weekOf(first)); week <= lastWeek; week += 7 * DAY_MS) {
     const weekStart = isoDate(week);
     const totals = voteWeeks.get(weekStart);
     postsLive += created.get(weekStart) ?? 0;
@@ -148,10 +152,6 @@ function calendar(
 /** Midnight UTC of a delivered timestamp's day, in epoch milliseconds. */
 function day(timestamp: string): number {
   return Date.parse(`${timestamp.slice(0, 10)}T00:00:00Z`);
-}
-
-function mondayOf(time: number): number {
-  return time - ((new Date(time).getUTCDay() + 6) % 7) * DAY_MS;
 }
 
 function isoDate(time: number): string {

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { StackhouseError } from "../errors.js";
 import { sqliteDestination } from "../warehouse/sqlite-warehouse.js";
 import type { Destination, Warehouse } from "../warehouse/warehouse.js";
@@ -44,9 +45,10 @@ export async function openExisting(
   const destination = await destinationOf(flags);
   if (await destination.isMissing()) {
     const archived = destination.archive.read().committed.length > 0;
+    const empty = flags.target === undefined && existsSync(flags.db) ? " (an empty file)" : "";
     throw new StackhouseError(
       "WAREHOUSE",
-      `${destination.name}: no warehouse here; ingest a delivery first${archived ? `, or re-create it from its landing archive with: stackhouse rebuild ${destination.option}` : ""}`,
+      `${destination.name}: no warehouse here${empty}; ingest a delivery first${archived ? `, or re-create it from its landing archive with: stackhouse rebuild ${destination.option}` : ""}`,
     );
   }
   return mode === "read" ? destination.openForReading() : destination.open();

@@ -1,5 +1,6 @@
 import { calendarTables, type PostWeek, type VoteWeek } from "../analysis/weekly-calendar.js";
 import type { DeliveryKind } from "../model/kinds.js";
+import { WEEK_OF_SQL } from "../model/week.js";
 import type { ClickHouseServers } from "./clickhouse-connection.js";
 import { localName, PARTITION_OF, RECORD_COLUMNS, type RollupTable } from "./clickhouse-schema.js";
 import { sqlInteger, sqlString } from "./sql-literal.js";
@@ -127,13 +128,13 @@ export async function recoverInterruptedCommit(servers: ClickHouseServers): Prom
   await servers.exec(`TRUNCATE TABLE ${db}.commit_journal`);
 }
 
-const WEEK_OF = "toString(toMonday(toDate(substring(creation_date, 1, 10))))";
+const WEEK_OF = WEEK_OF_SQL.clickhouse("creation_date");
 
 /**
  * Recomputes the weekly totals of the weeks given (or of all) from the live records, and the
  * calendar tables from the totals, each swapped in whole.
  */
-async function refreshRollupTables(
+export async function refreshRollupTables(
   servers: ClickHouseServers,
   weeks: Readonly<Record<DeliveryKind, Set<string>>> | "all",
   now: Date,

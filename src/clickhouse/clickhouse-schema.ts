@@ -1,5 +1,6 @@
 import type { Field } from "../model/field.js";
 import { KINDS, POST_TYPES, VOTE_TYPES, type DeliveryKind } from "../model/kinds.js";
+import { WEEK_OF_SQL } from "../model/week.js";
 import type { ClickHouseTarget } from "./target-url.js";
 
 /**
@@ -158,7 +159,7 @@ function views(database: string): [string, string][] {
     ["weekly_votes", `SELECT * FROM ${database}.weekly_votes_all_weeks WHERE votes > 0`],
     [
       "post_weekly_votes",
-      `SELECT post_id, toString(toMonday(toDate(substring(creation_date, 1, 10)))) AS week_start, count() AS votes FROM ${database}.votes GROUP BY post_id, week_start`,
+      `SELECT post_id, ${WEEK_OF_SQL.clickhouse("creation_date")} AS week_start, count() AS votes FROM ${database}.votes GROUP BY post_id, week_start`,
     ],
     [
       "questions",

@@ -72,16 +72,17 @@ export async function loadFile(
     readonly maxDeletedShare?: number;
     /** The supplier's control total: the file must hold exactly this many records. */
     readonly expectedRecords?: number;
+    /** The earlier load of the same bytes, when the caller has looked it up already. */
+    readonly previousLoadId?: number | null;
   } = {},
 ): Promise<FileReport> {
   const started = performance.now();
   const { warehouse, merger } = context;
   const start = { ...identity, runId: context.runId, source: context.source };
-  const previousLoadId = await warehouse.previousLoad(
-    identity.sha256,
-    identity.kind,
-    identity.delivery,
-  );
+  const previousLoadId =
+    options.previousLoadId === undefined
+      ? await warehouse.previousLoad(identity.sha256, identity.kind, identity.delivery)
+      : (options.previousLoadId ?? undefined);
   if (previousLoadId !== undefined) {
     checkControlTotal(
       identity,

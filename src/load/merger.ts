@@ -2,7 +2,7 @@ import type { Row } from "../model/field.js";
 import { KINDS, type DeliveryKind } from "../model/kinds.js";
 import type { MergeCounts } from "./merge-counts.js";
 import { decide, type StoredRecord } from "./merge-rule.js";
-import { weekOf } from "./week-of.js";
+import { weekOf } from "../model/week.js";
 
 /** A record id: integers beyond 2^53 are bigints. */
 export type RecordId = number | bigint;

@@ -1,7 +1,8 @@
 import type { Database } from "better-sqlite3";
 import type { DeliveryKind } from "../model/kinds.js";
+import { WEEK_OF_SQL } from "../model/week.js";
 
-const WEEK_OF = "date(creation_date, 'weekday 0', '-6 days')";
+const WEEK_OF = WEEK_OF_SQL.sqlite("creation_date");
 const TOUCHED = "(SELECT value FROM json_each(?))";
 
 /** A weekly totals table, and the grouping that recomputes its rows from a kind's rows. */

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { onInterrupt } from "../cli/on-interrupt.js";
 import { StackhouseError } from "../errors.js";
+import { childExecArgv, siblingScript } from "../run-from-source.js";
 import type { ChildMessage, ChildRequest } from "./query-child.js";
 import type { RowBatch, RowStream } from "./row-stream.js";
 import { withinTimeLimit } from "./time-limit.js";
@@ -31,9 +32,9 @@ const CREDITS = 2;
  * for await (const rows of batches) console.log(rows.length);
  */
 export async function queryInChild(query: ChildQuery): Promise<RowStream> {
-  const child = fork(fileURLToPath(childScript()), [], {
+  const child = fork(fileURLToPath(siblingScript(import.meta.url, "query-child")), [], {
     serialization: "advanced",
-    execArgv: [],
+    execArgv: childExecArgv(import.meta.url),
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });
   const channel = new ChildChannel(child, query.timeoutSeconds);
@@ -141,14 +142,4 @@ function childError(message: Extract<ChildMessage, { type: "error" }>): Error {
 /** A child that is gone cannot take messages; its exit is reported by `next()`. */
 function ignoreClosedChannel(): void {
   // Nothing to do: see above.
-}
-
-/**
- * The child's script: beside this module once built; when running from the TypeScript sources
- * (the tests), the built copy under `dist/`, which `npm test` builds first.
- */
-function childScript(): URL {
-  const here = import.meta.url;
-  if (here.endsWith(".js")) return new URL("./query-child.js", here);
-  return new URL("../../dist/query/query-child.js", here);
 }

@@ -165,7 +165,8 @@ async function loadDelivery(
         arrivedAt,
         delivery: options.snapshot === true ? ("snapshot" as const) : ("increment" as const),
       };
-      if ((await warehouse.previousLoad(sha256, kind, identity.delivery)) === undefined) {
+      const previousLoadId = await warehouse.previousLoad(sha256, kind, identity.delivery);
+      if (previousLoadId === undefined) {
         const copy = archive.stage(file);
         copy.catch(() => undefined);
         staging.push({ file, sha256, copy });
@@ -175,6 +176,7 @@ async function loadDelivery(
         maxRejectedShare,
         maxDeletedShare: options.maxDeletedShare,
         expectedRecords: options.expectedRecords?.[kind],
+        previousLoadId: previousLoadId ?? null,
       });
       reports.push(report);
       archived.push({

@@ -53,23 +53,11 @@ export async function replayArchive(
     try {
       for (const archived of run.files) {
         const objectPath = archive.objectPath(archived.sha256);
-        const status = await archive.verify(archived);
-        if (status !== "ok") {
-          const problem =
-            status === "missing"
-              ? "is missing"
-              : "is damaged: its content no longer matches its sha256";
-          throw new StackhouseError(
-            "ARCHIVE",
-            `${objectPath}: archived copy of ${archived.sourcePath} (run ${archived.run}) ${problem}`,
-          );
-        }
+        const copy = `${objectPath}: archived copy of ${archived.sourcePath} (run ${archived.run})`;
         const object = await inspectDelivery(objectPath).catch((error: unknown) => {
-          throw new StackhouseError(
-            "ARCHIVE",
-            `${objectPath}: archived copy of ${archived.sourcePath} (run ${archived.run}) is missing or unreadable`,
-            { cause: error },
-          );
+          throw new StackhouseError("ARCHIVE", `${copy} is missing or unreadable`, {
+            cause: error,
+          });
         });
         progress.fileStarted?.(`replay ${archived.kind} (run ${run.run})`, object.sizeBytes);
         const context = {
@@ -85,9 +73,10 @@ export async function replayArchive(
           hashDecoded: archived.stored === "gzip",
           maxDeletedShare: 1,
         }).catch((error: unknown) => {
+          const damaged = (error as { code?: unknown }).code === "INPUT_FILE";
           throw new StackhouseError(
             "ARCHIVE",
-            `${objectPath}: archived copy of ${archived.sourcePath} (run ${archived.run}) cannot be replayed: ${(error as Error).message}`,
+            `${copy} ${damaged ? "is damaged" : "cannot be replayed"}: ${(error as Error).message}`,
             { cause: error },
           );
         });

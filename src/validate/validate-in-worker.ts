@@ -1,8 +1,8 @@
-import { Worker } from "node:worker_threads";
 import { StackhouseError, type ErrorCode } from "../errors.js";
 import type { DeliveryDigest, DeliveryFile } from "../extract/read-delivery.js";
 import type { DeliveryKind } from "../model/kinds.js";
 import type { RawRecord } from "../extract/record-scanner.js";
+import { startWorker } from "../run-from-source.js";
 import type { ValidatedBatch, ValidationOptions } from "./validate-delivery.js";
 
 /**
@@ -55,7 +55,9 @@ export function validateInWorker(
   let finished: Extract<WorkerMessage, { type: "done" }> | undefined;
 
   async function* batches(): AsyncGenerator<TransferredBatch> {
-    const worker = new Worker(workerUrl(), { workerData: { file, kind, options } });
+    const worker = startWorker(import.meta.url, "validation-worker", {
+      workerData: { file, kind, options },
+    });
     const queue: WorkerMessage[] = [];
     let wake: (() => void) | undefined;
     let failure: Error | undefined;
@@ -150,14 +152,4 @@ function workerError(message: Extract<WorkerMessage, { type: "error" }>): Error 
       : new StackhouseError(message.code, message.message);
   if (message.stack !== undefined && message.code === undefined) error.stack = message.stack;
   return error;
-}
-
-/**
- * The worker's script: beside this module once built; when running from the TypeScript sources
- * (the tests), the built copy under `dist/`, which `npm test` builds first.
- */
-function workerUrl(): URL {
-  const here = import.meta.url;
-  if (here.endsWith(".js")) return new URL("./validation-worker.js", here);
-  return new URL("../../dist/validate/validation-worker.js", here);
 }
