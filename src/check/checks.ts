@@ -5,26 +5,20 @@ import { LEDGER_CHECKS } from "./ledger-checks.js";
 /** `error`: the warehouse breaks a rule its numbers rely on. `warning`: a known gap, kept and counted. */
 export type Severity = "error" | "warning";
 
-/** One data-quality check: a query listing the ids of the rows that fail it. */
+/**
+ * One data-quality check: a query listing the ids of the rows that fail it, run by every engine,
+ * or a rule over the delivery ledger (see `ledger-checks.ts`).
+ */
 export interface Check {
   readonly name: string;
   readonly severity: Severity;
   readonly description: string;
   /** Selects one column, `id`, of every offending row; may use the parameter `@now`. */
   readonly sql: string;
-  /**
-   * The same rule in ClickHouse SQL over each row's latest version; absent where ClickHouse
-   * cannot break the rule (its columns are not Nullable, and each id is kept once).
-   */
-  readonly clickhouse?: (source: ClickHouseSources) => string;
-}
-
-/** What a ClickHouse check reads: subqueries of the latest posts and votes, and the time. */
-export interface ClickHouseSources {
-  readonly posts: string;
-  readonly votes: string;
-  /** The time of the check, as a quoted string literal. */
-  readonly now: string;
+  /** The same rule in ClickHouse's dialect, where its SQL differs (no correlated subqueries). */
+  readonly clickhouse?: string;
+  /** A rule over the ledger's few rows, written once in TypeScript (`sql` is empty). */
+  readonly ledger?: true;
 }
 
 const POST_TIMESTAMPS = KINDS.posts.fields
@@ -76,8 +70,7 @@ export const CHECKS: readonly Check[] = [
     severity: "warning",
     description: "votes whose post is not in posts (kept; resolved when the post arrives)",
     sql: "SELECT v.id FROM votes AS v WHERE NOT EXISTS (SELECT 1 FROM posts AS p WHERE p.id = v.post_id)",
-    clickhouse: (t) =>
-      `SELECT id FROM ${t.votes} WHERE post_id GLOBAL NOT IN (SELECT id FROM ${t.posts})`,
+    clickhouse: `SELECT id FROM votes WHERE post_id GLOBAL NOT IN (SELECT id FROM posts)`,
   },
   {
     name: "answers_without_question",
@@ -85,8 +78,7 @@ export const CHECKS: readonly Check[] = [
     description: "answers whose parent question is not in posts",
     sql: `SELECT a.id FROM posts AS a WHERE a.post_type_id = 2 AND NOT EXISTS
             (SELECT 1 FROM posts AS q WHERE q.id = a.parent_id AND q.post_type_id = 1)`,
-    clickhouse: (t) =>
-      `SELECT id FROM ${t.posts} WHERE post_type_id = 2 AND ifNull(parent_id, 0) GLOBAL NOT IN (SELECT id FROM ${t.posts} WHERE post_type_id = 1)`,
+    clickhouse: `SELECT id FROM posts WHERE post_type_id = 2 AND ifNull(parent_id, 0) GLOBAL NOT IN (SELECT id FROM posts WHERE post_type_id = 1)`,
   },
   {
     name: "accepted_answer_not_an_answer",
@@ -94,11 +86,10 @@ export const CHECKS: readonly Check[] = [
     description: "questions whose accepted answer is not an answer to that question",
     sql: `SELECT q.id FROM posts AS q JOIN posts AS a ON a.id = q.accepted_answer_id
           WHERE a.post_type_id <> 2 OR a.parent_id IS NOT q.id`,
-    clickhouse: (t) =>
-      `SELECT id FROM ${t.posts} WHERE accepted_answer_id IS NOT NULL
-         AND assumeNotNull(accepted_answer_id) GLOBAL IN (SELECT id FROM ${t.posts})
+    clickhouse: `SELECT id FROM posts WHERE accepted_answer_id IS NOT NULL
+         AND assumeNotNull(accepted_answer_id) GLOBAL IN (SELECT id FROM posts)
          AND (assumeNotNull(accepted_answer_id), id) GLOBAL NOT IN
-           (SELECT id, ifNull(parent_id, 0) FROM ${t.posts} WHERE post_type_id = 2)`,
+           (SELECT id, ifNull(parent_id, 0) FROM posts WHERE post_type_id = 2)`,
   },
   {
     name: "accepted_answer_missing",
@@ -106,56 +97,43 @@ export const CHECKS: readonly Check[] = [
     description: "questions whose accepted answer is not in posts",
     sql: `SELECT q.id FROM posts AS q WHERE q.accepted_answer_id IS NOT NULL AND NOT EXISTS
             (SELECT 1 FROM posts AS a WHERE a.id = q.accepted_answer_id)`,
-    clickhouse: (t) =>
-      `SELECT id FROM ${t.posts} WHERE accepted_answer_id IS NOT NULL AND assumeNotNull(accepted_answer_id) GLOBAL NOT IN (SELECT id FROM ${t.posts})`,
+    clickhouse: `SELECT id FROM posts WHERE accepted_answer_id IS NOT NULL AND assumeNotNull(accepted_answer_id) GLOBAL NOT IN (SELECT id FROM posts)`,
   },
   {
     name: "vote_user_id_type",
     severity: "error",
     description: "votes with a UserId that are not favorites (5) or bounty starts (8)",
     sql: "SELECT id FROM votes WHERE user_id IS NOT NULL AND vote_type_id NOT IN (5, 8)",
-    clickhouse: (t) =>
-      `SELECT id FROM ${t.votes} WHERE user_id IS NOT NULL AND vote_type_id NOT IN (5, 8)`,
   },
   {
     name: "vote_bounty_type",
     severity: "error",
     description: "votes with a BountyAmount that are not bounty starts (8) or closes (9)",
     sql: "SELECT id FROM votes WHERE bounty_amount IS NOT NULL AND vote_type_id NOT IN (8, 9)",
-    clickhouse: (t) =>
-      `SELECT id FROM ${t.votes} WHERE bounty_amount IS NOT NULL AND vote_type_id NOT IN (8, 9)`,
   },
   {
     name: "posts_timestamps_in_future",
     severity: "error",
     description: "posts with a timestamp later than the time of the check",
     sql: `SELECT id FROM posts WHERE ${anyTimestamp(POST_TIMESTAMPS, "> @now")}`,
-    clickhouse: (t) =>
-      `SELECT id FROM ${t.posts} WHERE ${anyTimestamp(POST_TIMESTAMPS, `> ${t.now}`)}`,
   },
   {
     name: "votes_timestamps_in_future",
     severity: "error",
     description: "votes dated later than the time of the check",
     sql: `SELECT id FROM votes WHERE ${anyTimestamp(VOTE_TIMESTAMPS, "> @now")}`,
-    clickhouse: (t) =>
-      `SELECT id FROM ${t.votes} WHERE ${anyTimestamp(VOTE_TIMESTAMPS, `> ${t.now}`)}`,
   },
   {
     name: "posts_timestamps_before_2008",
     severity: "error",
     description: "posts with a timestamp before Stack Exchange existed (2008)",
     sql: `SELECT id FROM posts WHERE ${anyTimestamp(POST_TIMESTAMPS, `< '${EARLIEST_TIMESTAMP}'`)}`,
-    clickhouse: (t) =>
-      `SELECT id FROM ${t.posts} WHERE ${anyTimestamp(POST_TIMESTAMPS, `< '${EARLIEST_TIMESTAMP}'`)}`,
   },
   {
     name: "votes_timestamps_before_2008",
     severity: "error",
     description: "votes dated before Stack Exchange existed (2008)",
     sql: `SELECT id FROM votes WHERE ${anyTimestamp(VOTE_TIMESTAMPS, `< '${EARLIEST_TIMESTAMP}'`)}`,
-    clickhouse: (t) =>
-      `SELECT id FROM ${t.votes} WHERE ${anyTimestamp(VOTE_TIMESTAMPS, `< '${EARLIEST_TIMESTAMP}'`)}`,
   },
   {
     name: "answers_before_question",
@@ -163,9 +141,8 @@ export const CHECKS: readonly Check[] = [
     description: "answers created before their question (happens when questions are merged)",
     sql: `SELECT a.id FROM posts AS a JOIN posts AS q ON q.id = a.parent_id
           WHERE a.post_type_id = 2 AND a.creation_date < q.creation_date`,
-    clickhouse: (t) =>
-      `SELECT id FROM (SELECT id, ifNull(parent_id, 0) AS question_id, creation_date AS answered FROM ${t.posts} WHERE post_type_id = 2)
-       ANY INNER JOIN (SELECT id AS question_id, creation_date AS asked FROM ${t.posts}) USING question_id
+    clickhouse: `SELECT id FROM (SELECT id, ifNull(parent_id, 0) AS question_id, creation_date AS answered FROM posts WHERE post_type_id = 2)
+       ANY INNER JOIN (SELECT id AS question_id, creation_date AS asked FROM posts) USING question_id
        WHERE answered < asked`,
   },
   {
@@ -173,23 +150,30 @@ export const CHECKS: readonly Check[] = [
     severity: "error",
     description: "posts whose last activity is before their creation",
     sql: "SELECT id FROM posts WHERE last_activity_date < creation_date",
-    clickhouse: (t) => `SELECT id FROM ${t.posts} WHERE last_activity_date < creation_date`,
   },
   {
     name: "unknown_post_types",
     severity: "warning",
     description: "posts whose PostTypeId is not a known post type",
-    sql: "SELECT id FROM posts WHERE post_type_id NOT IN (SELECT id FROM post_types)",
-    clickhouse: (t) =>
-      `SELECT id FROM ${t.posts} WHERE post_type_id NOT IN (${POST_TYPES.map(([id]) => id).join(", ")})`,
+    sql: `SELECT id FROM posts WHERE post_type_id NOT IN (${POST_TYPES.map(([id]) => id).join(", ")})`,
   },
   {
     name: "unknown_vote_types",
     severity: "warning",
     description: "votes whose VoteTypeId is not a known vote type",
-    sql: "SELECT id FROM votes WHERE vote_type_id NOT IN (SELECT id FROM vote_types)",
-    clickhouse: (t) =>
-      `SELECT id FROM ${t.votes} WHERE vote_type_id NOT IN (${VOTE_TYPES.map(([id]) => id).join(", ")})`,
+    sql: `SELECT id FROM votes WHERE vote_type_id NOT IN (${VOTE_TYPES.map(([id]) => id).join(", ")})`,
   },
-  ...LEDGER_CHECKS,
+  {
+    name: "votes_resent_with_other_content",
+    severity: "warning",
+    description:
+      "votes delivered again with other content; the earliest is kept, the others are in vote_conflicts",
+    sql: "SELECT DISTINCT vote_id AS id FROM vote_conflicts",
+  },
+  ...LEDGER_CHECKS.map((check) => ({
+    ...check,
+    severity: "warning" as const,
+    sql: "",
+    ledger: true as const,
+  })),
 ];

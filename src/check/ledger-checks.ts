@@ -1,55 +1,86 @@
-import type { Check } from "./checks.js";
+/** A load as the ledger checks read it from `loads`. */
+export interface LedgerLoad {
+  readonly load_id: number;
+  readonly run_id: number;
+  readonly kind: string;
+  readonly delivery: string;
+  readonly outcome: string;
+  readonly records_read: number;
+  readonly last_date: string | null;
+}
 
-/** Loads `l` of the latest run that read their file (not skipped as already loaded). */
-const LATEST_RUN = "l.outcome = 'loaded' AND l.run_id = (SELECT max(run_id) FROM loads)";
+/** The columns of `loads` the ledger checks read, the same on every engine. */
+export const LEDGER_SQL =
+  "SELECT load_id, run_id, kind, delivery, outcome, records_read, last_date FROM loads ORDER BY load_id";
 
-/** Loads `p` a load `l` is compared with: the same kind and delivery type, read before it. */
-const EARLIER = (p: string): string =>
-  `${p}.kind = l.kind AND ${p}.delivery = l.delivery AND ${p}.outcome = 'loaded' AND ${p}.load_id < l.load_id`;
-
-/** Records of the last 8 earlier loads of `l`'s kind and type, on average (the recent trend). */
-const RECENT_MEAN = `(SELECT avg(p.records_read) FROM loads AS p WHERE ${EARLIER("p")}
-  AND p.load_id >= coalesce((SELECT q.load_id FROM loads AS q WHERE ${EARLIER("q")}
-                             ORDER BY q.load_id DESC LIMIT 1 OFFSET 7), 0))`;
+const mean = (values: readonly number[]): number =>
+  values.reduce((sum, value) => sum + value, 0) / values.length;
 
 /**
  * Checks over the delivery ledger (`loads`): each compares the latest run's deliveries with the
  * ones before them, since a delivery cut short at a record boundary, or an old one sent again,
- * passes every check of its records. Their sample ids are load ids.
+ * passes every check of its records. They read the ledger's few rows, so they are written once,
+ * here, for every engine; their sample ids are load ids.
+ *
+ * @example
+ * ledgerFindings(loads).snapshot_shrank; // [7]
  */
-export const LEDGER_CHECKS: readonly Check[] = [
+export function ledgerFindings(loads: readonly LedgerLoad[]): Record<string, number[]> {
+  const lastRun = Math.max(0, ...loads.map((load) => load.run_id));
+  const latest = loads.filter((load) => load.outcome === "loaded" && load.run_id === lastRun);
+  /** Loads of the same kind and delivery type, read before `load`, newest first. */
+  const earlier = (load: LedgerLoad): LedgerLoad[] =>
+    loads
+      .filter(
+        (other) =>
+          other.kind === load.kind &&
+          other.delivery === load.delivery &&
+          other.outcome === "loaded" &&
+          other.load_id < load.load_id,
+      )
+      .reverse();
+  const failing = (rule: (load: LedgerLoad) => boolean): number[] =>
+    latest.filter(rule).map((load) => load.load_id);
+  return {
+    snapshot_shrank: failing((load) => {
+      const previous = earlier(load)[0];
+      return (
+        load.delivery === "snapshot" &&
+        previous !== undefined &&
+        load.records_read < previous.records_read
+      );
+    }),
+    delivery_off_trend: failing((load) => {
+      const recent = earlier(load).slice(0, 8);
+      if (earlier(load).length < 3) return false;
+      const trend = mean(recent.map((other) => other.records_read));
+      return load.records_read < trend / 2 || load.records_read > trend * 2;
+    }),
+    delivery_stale: failing((load) => {
+      const newest = loads
+        .filter((other) => other.kind === load.kind && other.run_id < load.run_id)
+        .map((other) => other.last_date)
+        .reduce<string | null>((a, b) => (b !== null && (a === null || b > a) ? b : a), null);
+      return load.last_date !== null && newest !== null && load.last_date < newest;
+    }),
+  };
+}
+
+/** The ledger checks' names and meanings, in the order they are reported. */
+export const LEDGER_CHECKS = [
   {
     name: "snapshot_shrank",
-    severity: "warning",
     description:
       "full snapshots (load ids) of the latest run with fewer records than the previous one of their kind",
-    sql: `SELECT l.load_id AS id FROM loads AS l WHERE ${LATEST_RUN} AND l.delivery = 'snapshot'
-          AND l.records_read < (SELECT p.records_read FROM loads AS p WHERE ${EARLIER("p")}
-                                ORDER BY p.load_id DESC LIMIT 1)`,
   },
   {
     name: "delivery_off_trend",
-    severity: "warning",
     description:
       "deliveries (load ids) of the latest run with under half or over twice the mean records of the last 8 of their kind and type",
-    sql: `SELECT l.load_id AS id FROM loads AS l WHERE ${LATEST_RUN}
-          AND (SELECT count(*) FROM loads AS p WHERE ${EARLIER("p")}) >= 3
-          AND (l.records_read < ${RECENT_MEAN} / 2 OR l.records_read > ${RECENT_MEAN} * 2)`,
   },
   {
     name: "delivery_stale",
-    severity: "warning",
     description:
       "deliveries (load ids) of the latest run whose newest record is older than the newest the warehouse had of their kind",
-    sql: `SELECT l.load_id AS id FROM loads AS l WHERE ${LATEST_RUN}
-          AND l.last_date < (SELECT max(p.last_date) FROM loads AS p
-                             WHERE p.kind = l.kind AND p.run_id < l.run_id)`,
   },
-  {
-    name: "votes_resent_with_other_content",
-    severity: "warning",
-    description:
-      "votes delivered again with other content; the earliest is kept, the others are in vote_conflicts",
-    sql: "SELECT DISTINCT vote_id AS id FROM vote_conflicts",
-  },
-];
+] as const;

@@ -1,5 +1,6 @@
-import type { Database } from "better-sqlite3";
-import { CHECKS, type Check, type Severity } from "./checks.js";
+import type { Warehouse } from "../warehouse/warehouse.js";
+import { CHECKS, type Severity } from "./checks.js";
+import { LEDGER_SQL, ledgerFindings, type LedgerLoad } from "./ledger-checks.js";
 
 /** How many offending ids a check result keeps as a sample. */
 export const SAMPLE_SIZE = 10;
@@ -25,49 +26,32 @@ export interface CheckReport {
 }
 
 /**
- * Runs every data-quality check over the whole warehouse and stores the results in
- * `check_runs` and `check_results`, so their history can be queried.
+ * Runs every data-quality check over the whole warehouse, on any engine, and stores the results
+ * in `check_runs` and `check_results`, so their history can be queried.
  *
  * @param runId the ingest run the checks follow, or null for a check on demand
  * @example
- * const report = runChecks(db, new Date(), null);
+ * const report = await runChecks(warehouse, new Date(), null);
  * report.errors.length; // 0 when the warehouse is clean
  */
-export function runChecks(db: Database, now: Date, runId: number | null): CheckReport {
+export async function runChecks(
+  warehouse: Warehouse,
+  now: Date,
+  runId: number | null,
+): Promise<CheckReport> {
   const checkedAt = now.toISOString();
-  const reference = checkedAt.slice(0, 23);
-  const results = CHECKS.map((check) => runCheck(db, check, reference));
-  const store = db.transaction(() => {
-    const checkRunId = Number(
-      db.prepare("INSERT INTO check_runs (checked_at, run_id) VALUES (?, ?)").run(checkedAt, runId)
-        .lastInsertRowid,
-    );
-    const insert = db.prepare(
-      `INSERT INTO check_results (check_run_id, name, severity, failing, sample_ids)
-       VALUES (?, ?, ?, ?, ?)`,
-    );
-    for (const result of results) {
-      const sample = JSON.stringify(result.sample);
-      insert.run(checkRunId, result.name, result.severity, result.failing, sample);
-    }
-    return checkRunId;
-  });
-  const checkRunId = store.immediate();
+  const ledger = ledgerFindings((await warehouse.read(LEDGER_SQL)) as unknown as LedgerLoad[]);
+  const results: CheckResult[] = [];
+  for (const check of CHECKS) {
+    const ids = ledger[check.name];
+    const found =
+      ids === undefined
+        ? await warehouse.findings(check, checkedAt.slice(0, 23))
+        : { failing: ids.length, sample: ids.slice(0, SAMPLE_SIZE) };
+    const { name, severity, description } = check;
+    results.push({ name, severity, description, ...found });
+  }
+  const checkRunId = await warehouse.storeChecks(checkedAt, runId, results);
   const errors = results.filter((result) => result.severity === "error" && result.failing > 0);
   return { checkRunId, checkedAt, results, errors };
-}
-
-function runCheck(db: Database, check: Check, now: string): CheckResult {
-  const rows = db
-    .prepare(
-      `SELECT id, count(*) OVER () AS failing FROM (${check.sql}) ORDER BY id LIMIT ${String(SAMPLE_SIZE)}`,
-    )
-    .all(...(check.sql.includes("@now") ? [{ now }] : [])) as { id: number; failing: number }[];
-  return {
-    name: check.name,
-    severity: check.severity,
-    description: check.description,
-    failing: rows[0]?.failing ?? 0,
-    sample: rows.map((row) => row.id),
-  };
 }

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { runChecks } from "../check/run-checks.js";
 import { StackhouseError } from "../errors.js";
 import type { CliIo } from "./io.js";
 import { renderChecks } from "./render-checks.js";
@@ -19,7 +20,7 @@ export function addCheckCommand(program: Command, io: CliIo): void {
     .action(async (_options: unknown, command: Command) => {
       const flags = command.optsWithGlobals<WarehouseFlags & { readonly json?: boolean }>();
       const report = await withWarehouse(flags, "write", (warehouse) =>
-        warehouse.runChecks(new Date(), null),
+        runChecks(warehouse, new Date(), null),
       );
       io.stdout.write(
         flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${renderChecks(report)}\n`,

@@ -35,9 +35,12 @@ export class ClickHouseServers {
   readonly target: ClickHouseTarget;
   private readonly clients: readonly ClickHouseClient[];
 
-  constructor(target: ClickHouseTarget) {
+  /** `bare`: without the target's database as the default, for statements that create or drop it. */
+  constructor(target: ClickHouseTarget, bare = false) {
     this.target = target;
-    this.clients = target.hosts.map((host) => connectClickHouse(host));
+    this.clients = target.hosts.map((host) =>
+      connectClickHouse(host, bare ? undefined : target.database),
+    );
   }
 
   /** Runs a statement on one server (the first by default). */
@@ -52,14 +55,30 @@ export class ClickHouseServers {
 
   /** A query's rows, each value as a SQLite read gives it (exact integers, NULL as null). */
   async rows(query: string, server = 0): Promise<QueryValue[][]> {
+    return (await this.result(query, server)).rows;
+  }
+
+  /** A query's rows as objects keyed by column name. */
+  async records(query: string): Promise<Record<string, unknown>[]> {
+    const { names, rows } = await this.result(query, 0);
+    return rows.map((row) => Object.fromEntries(names.map((name, index) => [name, row[index]])));
+  }
+
+  private async result(
+    query: string,
+    server: number,
+  ): Promise<{ names: string[]; rows: QueryValue[][] }> {
     const text = await this.on(server, async (client) =>
       (await client.query({ query, format: "TabSeparatedWithNamesAndTypes" })).text(),
     );
-    const [, typeLine, ...lines] = text.split("\n").filter((line) => line !== "");
+    const [nameLine, typeLine, ...lines] = text.split("\n").filter((line) => line !== "");
     const types = tsvFields(typeLine ?? "");
-    return lines.map((line) =>
-      tsvFields(line).map((field, index) => typedValue(types[index] ?? "", field)),
-    );
+    return {
+      names: tsvFields(nameLine ?? "").map((name) => name ?? ""),
+      rows: lines.map((line) =>
+        tsvFields(line).map((field, index) => typedValue(types[index] ?? "", field)),
+      ),
+    };
   }
 
   /** The first value of a query's first row, as a number. */

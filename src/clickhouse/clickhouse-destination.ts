@@ -38,7 +38,6 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
   const target = parseTarget(url);
   const dir = archiveDir ?? defaultArchiveDir(target);
   const scratch: ClickHouseTarget = { ...target, database: `${target.database}_building` };
-  const servers = (on: ClickHouseTarget = target): ClickHouseServers => new ClickHouseServers(on);
   return {
     name: url,
     option: `--target ${url}${archiveDir === undefined ? "" : ` --archive ${archiveDir}`}`,
@@ -48,7 +47,7 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
       return acquireRunLock(dir, timeoutMs);
     },
     async isMissing() {
-      const connection = servers();
+      const connection = new ClickHouseServers(target, true);
       try {
         return (
           (await connection.count(
@@ -65,7 +64,7 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
       return new ClickHouseWarehouse(connection, url);
     },
     async openForReading() {
-      return new ClickHouseWarehouse(servers(), url);
+      return new ClickHouseWarehouse(new ClickHouseServers(target), url);
     },
     async openScratch() {
       await dropDatabase(scratch);
@@ -98,12 +97,16 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
 
 /** Creates the database, tables and views on every server, if missing, with the type names. */
 async function createSchema(target: ClickHouseTarget): Promise<ClickHouseServers> {
+  const bare = new ClickHouseServers(target, true);
+  try {
+    for (let server = 0; server < bare.servers; server++) {
+      for (const statement of schemaStatements(target, server)) await bare.exec(statement, server);
+    }
+  } finally {
+    await bare.close();
+  }
   const connection = new ClickHouseServers(target);
   try {
-    for (let server = 0; server < connection.servers; server++) {
-      for (const statement of schemaStatements(target, server))
-        await connection.exec(statement, server);
-    }
     for (const [table, rows] of Object.entries(TYPE_NAMES)) {
       const empty =
         (await connection.count(`SELECT count() FROM ${target.database}.${table}`)) === 0;
@@ -118,7 +121,7 @@ async function createSchema(target: ClickHouseTarget): Promise<ClickHouseServers
 
 /** Drops a database on every server of a target. */
 export async function dropDatabase(target: ClickHouseTarget): Promise<void> {
-  const connection = new ClickHouseServers(target);
+  const connection = new ClickHouseServers(target, true);
   try {
     await connection.everywhere(`DROP DATABASE IF EXISTS ${target.database}`);
   } finally {

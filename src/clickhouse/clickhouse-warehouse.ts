@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { summarizeWeeks, type WeeklyAnswer } from "../analysis/weekly-series.js";
 import { weeklyCalendar } from "../analysis/weekly-calendar.js";
-import type { CheckReport } from "../check/run-checks.js";
+import type { Check } from "../check/checks.js";
+import { SAMPLE_SIZE, type CheckResult } from "../check/run-checks.js";
 import { splitTags } from "../load/split-tags.js";
 import type { StoredRecord } from "../load/merge-rule.js";
 import type { RecordId } from "../load/merger.js";
@@ -10,7 +11,6 @@ import { KINDS, type DeliveryKind } from "../model/kinds.js";
 import { timeWindow } from "../validate/parse-value.js";
 import type { LoadStart, LoadTally, RejectedRecord } from "../warehouse/loads-log.js";
 import type { Warehouse } from "../warehouse/warehouse.js";
-import { runClickHouseChecks } from "./clickhouse-checks.js";
 import { commitRun, readTotals, type LoadRow, type RunChanges } from "./clickhouse-commit.js";
 import { jsonValue, type ClickHouseServers } from "./clickhouse-connection.js";
 import { localName, RECORD_COLUMNS } from "./clickhouse-schema.js";
@@ -294,8 +294,40 @@ export class ClickHouseWarehouse implements Warehouse {
     return Promise.resolve();
   }
 
-  runChecks(now: Date, runId: number | null): Promise<CheckReport> {
-    return runClickHouseChecks(this.servers, now, runId);
+  read(sql: string): Promise<Record<string, unknown>[]> {
+    return this.servers.records(sql);
+  }
+  async findings(check: Check, now: string): Promise<{ failing: number; sample: number[] }> {
+    const sql = (check.clickhouse ?? check.sql).replaceAll("@now", sqlString(now));
+    const [row] = await this.servers.rows(
+      `SELECT count(), arraySlice(arraySort(groupArray(id)), 1, ${String(SAMPLE_SIZE)}) FROM (${sql})`,
+    );
+    return {
+      failing: Number(row?.[0] ?? 0),
+      sample: JSON.parse(String(row?.[1] ?? "[]")) as number[],
+    };
+  }
+  async storeChecks(
+    checkedAt: string,
+    runId: number | null,
+    results: readonly CheckResult[],
+  ): Promise<number> {
+    const checkRunId =
+      (await this.servers.count(`SELECT max(check_run_id) FROM ${this.table("check_runs")}`)) + 1;
+    await this.servers.insert(
+      this.table("check_results"),
+      results.map(({ name, severity, failing, sample }) => ({
+        check_run_id: checkRunId,
+        name,
+        severity,
+        failing,
+        sample_ids: JSON.stringify(sample),
+      })),
+    );
+    await this.servers.insert(this.table("check_runs"), [
+      { check_run_id: checkRunId, checked_at: checkedAt, run_id: runId },
+    ]);
+    return checkRunId;
   }
 
   async weeklyAnswer(now: Date = new Date()): Promise<WeeklyAnswer> {

@@ -1,7 +1,7 @@
 import { StackhouseError } from "../errors.js";
 import type { Publication, StagedObject } from "../archive/landing-archive.js";
 import type { ArchivedFile, HistoryMark } from "../archive/manifest.js";
-import type { CheckReport } from "../check/run-checks.js";
+import { runChecks, type CheckReport } from "../check/run-checks.js";
 import { sha256File } from "../extract/hash-file.js";
 import { inputError, inspectDelivery, type DeliveryFile } from "../extract/read-delivery.js";
 import { loadFile, type FileReport } from "../load/load-file.js";
@@ -111,7 +111,7 @@ async function ingestLocked(
     const runId = Math.max(state.lastRun, runs.at(-1) ?? 0) + 1;
     const files = await loadDelivery(destination, warehouse, runId, deliveries, options, mark);
     const now = options.now ?? (() => new Date());
-    const checks = options.checks === false ? null : await warehouse.runChecks(now(), runId);
+    const checks = options.checks === false ? null : await runChecks(warehouse, now(), runId);
     if (created) await destination.swapIn(warehouse);
     else await warehouse.close();
     warehouse = undefined;

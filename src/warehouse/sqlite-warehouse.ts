@@ -3,7 +3,8 @@ import { weeklyAnswer, type WeeklyAnswer } from "../analysis/weekly-series.js";
 import { LandingArchive } from "../archive/landing-archive.js";
 import { existsSync } from "node:fs";
 import { landingDirFor, realWarehousePath } from "../archive/warehouse-paths.js";
-import { runChecks, type CheckReport } from "../check/run-checks.js";
+import type { Check } from "../check/checks.js";
+import { SAMPLE_SIZE, type CheckResult } from "../check/run-checks.js";
 import { refreshWeeklyTotals } from "../load/refresh-weekly-totals.js";
 import type { RecordId } from "../load/merger.js";
 import type { DeliveryKind } from "../model/kinds.js";
@@ -183,8 +184,43 @@ export class SqliteWarehouse extends SqliteStore implements Warehouse {
     writeCalendar(this.db, now);
     return Promise.resolve();
   }
-  runChecks(now: Date, runId: number | null): Promise<CheckReport> {
-    return Promise.resolve(runChecks(this.db, now, runId));
+  read(sql: string): Promise<Record<string, unknown>[]> {
+    return Promise.resolve(this.db.prepare(sql).all() as Record<string, unknown>[]);
+  }
+  findings(check: Check, now: string): Promise<{ failing: number; sample: number[] }> {
+    const rows = this.db
+      .prepare(
+        `SELECT id, count(*) OVER () AS failing FROM (${check.sql}) ORDER BY id LIMIT ${String(SAMPLE_SIZE)}`,
+      )
+      .all(...(check.sql.includes("@now") ? [{ now }] : [])) as { id: number; failing: number }[];
+    return Promise.resolve({ failing: rows[0]?.failing ?? 0, sample: rows.map((row) => row.id) });
+  }
+  storeChecks(
+    checkedAt: string,
+    runId: number | null,
+    results: readonly CheckResult[],
+  ): Promise<number> {
+    const store = this.db.transaction(() => {
+      const checkRunId = Number(
+        this.db
+          .prepare("INSERT INTO check_runs (checked_at, run_id) VALUES (?, ?)")
+          .run(checkedAt, runId).lastInsertRowid,
+      );
+      const insert = this.db.prepare(
+        "INSERT INTO check_results (check_run_id, name, severity, failing, sample_ids) VALUES (?, ?, ?, ?, ?)",
+      );
+      for (const result of results) {
+        insert.run(
+          checkRunId,
+          result.name,
+          result.severity,
+          result.failing,
+          JSON.stringify(result.sample),
+        );
+      }
+      return checkRunId;
+    });
+    return Promise.resolve(store.immediate());
   }
   weeklyAnswer(now: Date = new Date()): Promise<WeeklyAnswer> {
     return Promise.resolve(weeklyAnswer(this.db, now.getTime()));

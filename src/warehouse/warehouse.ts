@@ -1,6 +1,7 @@
 import type { WeeklyAnswer } from "../analysis/weekly-series.js";
 import type { LandingArchive } from "../archive/landing-archive.js";
-import type { CheckReport } from "../check/run-checks.js";
+import type { Check } from "../check/checks.js";
+import type { CheckResult } from "../check/run-checks.js";
 import type { RecordId, RecordStore } from "../load/merger.js";
 import type { DeliveryKind } from "../model/kinds.js";
 import type { LoadStart, LoadTally, RejectedRecord } from "./loads-log.js";
@@ -96,8 +97,16 @@ export interface Warehouse extends RecordStore {
     touched: Readonly<Record<DeliveryKind, readonly string[]>>,
     now: Date,
   ): Promise<void>;
-  /** Runs the data-quality checks and stores their results. */
-  runChecks(now: Date, runId: number | null): Promise<CheckReport>;
+  /** A read query's rows (unqualified names), values as SQLite reads give them. */
+  read(sql: string): Promise<Record<string, unknown>[]>;
+  /** How many rows a check lists, and the smallest of their ids; `now` binds `@now`. */
+  findings(check: Check, now: string): Promise<{ failing: number; sample: number[] }>;
+  /** Stores one run of the checks in `check_runs` and `check_results`; returns its id. */
+  storeChecks(
+    checkedAt: string,
+    runId: number | null,
+    results: readonly CheckResult[],
+  ): Promise<number>;
   /** The weekly answer, from the rollups. */
   weeklyAnswer(now?: Date): Promise<WeeklyAnswer>;
 }

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { CHECKS } from "../../src/check/checks.js";
 import { snapshotChanges } from "../../tools/generate/index.js";
 import { ingest } from "../../src/run/ingest.js";
 import { rebuild } from "../../src/run/rebuild.js";
@@ -215,6 +216,7 @@ describe.each(ENGINES)("on $name", (engine) => {
     const checked = await cli("check", "--json", ...warehouse.args);
     expect(checked.code).toBe(6);
     const report = JSON.parse(checked.stdout) as { results: { name: string; sample: number[] }[] };
+    expect(report.results.map((result) => result.name)).toEqual(CHECKS.map((check) => check.name));
     const found = Object.fromEntries(report.results.map((result) => [result.name, result.sample]));
     expect(found).toMatchObject({
       votes_orphaned: [7, 25],
