@@ -4,8 +4,14 @@ import { CHECKS } from "../../src/check/checks.js";
 import { snapshotChanges } from "../../tools/generate/index.js";
 import { ingest } from "../../src/run/ingest.js";
 import { rebuild } from "../../src/run/rebuild.js";
-import { generated, records, SMALL, writeLayout } from "../helpers/deliveries.js";
-import { ENGINES, type TestWarehouse } from "../helpers/engines.js";
+import {
+  generated,
+  records,
+  SMALL,
+  writeLayout,
+  type DeliveryPaths,
+} from "../helpers/deliveries.js";
+import { ENGINES, SQLITE, type TestWarehouse } from "../helpers/engines.js";
 import { rejection } from "../helpers/errors.js";
 import { cli, fileWith, fixtureDelivery } from "../helpers/fixtures.js";
 import { post, rulebreakers, vote } from "../helpers/rulebreakers.js";
@@ -53,16 +59,13 @@ describe.each(ENGINES)("on $name", (engine) => {
   it("merges three deliveries (one stale), is re-created whole after its database is dropped, and answers as SQLite does", async () => {
     const dir = await tempDir();
     const warehouse = await engine.fresh(dir);
-    const reference = await ENGINES[0]!.fresh(join(dir, "reference"));
+    const reference = await SQLITE.fresh(join(dir, "reference"));
     for (const delivery of await threeDeliveries(dir)) {
       expect((await cli("ingest", delivery.posts, delivery.votes, ...warehouse.args)).code).toBe(0);
       await ingest({ warehouse: reference.destination, ...delivery, checks: false });
     }
     const loaded = await analystView(warehouse);
     expect(loaded).toEqual(await analystView(reference));
-    expect(loaded.totals).toEqual([
-      { posts: expect.any(Number), score: expect.any(Number), votes: expect.any(Number) },
-    ]);
 
     await warehouse.drop();
     const rebuilt = await cli("rebuild", ...warehouse.args);
@@ -73,14 +76,17 @@ describe.each(ENGINES)("on $name", (engine) => {
 
   it("gives the same warehouse whatever order deliveries arrive in, and the same counts as the SQLite merge", async () => {
     const dir = await tempDir();
-    const [first, second] = await threeDeliveries(dir);
+    const [first, second] = (await threeDeliveries(dir)).slice(0, 2) as [
+      DeliveryPaths,
+      DeliveryPaths,
+    ];
     const inOrder = await engine.fresh(join(dir, "a"));
     const reversed = await engine.fresh(join(dir, "b"));
     const reports = [];
-    for (const delivery of [first!, second!]) {
+    for (const delivery of [first, second]) {
       reports.push(await ingest({ warehouse: inOrder.destination, ...delivery, checks: false }));
     }
-    for (const delivery of [second!, first!]) {
+    for (const delivery of [second, first]) {
       await ingest({ warehouse: reversed.destination, ...delivery, checks: false });
     }
     const content = (w: TestWarehouse) =>
@@ -93,7 +99,7 @@ describe.each(ENGINES)("on $name", (engine) => {
         expect(file.read).toBe(file.inserted + file.updated + file.unchanged + file.rejected);
       }
     }
-    expect(reports[1]!.files.some((file) => file.updated > 0)).toBe(true);
+    expect(reports[1]?.files.some((file) => file.updated > 0)).toBe(true);
   });
 
   it("deletes what a full snapshot lacks, leaves it out of every view, and restores it when it comes back", async () => {
@@ -112,7 +118,7 @@ describe.each(ENGINES)("on $name", (engine) => {
     ]);
     const liveIds = async (kind: "posts" | "votes") =>
       (await warehouse.rows(`SELECT id FROM ${kind} ORDER BY id`)).map((row) => Number(row.id));
-    const deletedPost = dropped.posts.deleted[0]!;
+    const deletedPost = dropped.posts.deleted[0];
     expect(await liveIds("posts")).not.toContain(deletedPost);
     expect(await liveIds("votes")).not.toContain(dropped.votes.deleted[0]);
 
@@ -122,7 +128,7 @@ describe.each(ENGINES)("on $name", (engine) => {
       posts: await writeLayout(join(dir, "again-posts.ndjson"), posts, "ndjson"),
       votes: await writeLayout(join(dir, "again-votes.ndjson"), votes, "ndjson"),
     });
-    expect(third.files[0]!.restored).toBeGreaterThan(0);
+    expect(third.files[0]?.restored).toBeGreaterThan(0);
     expect(await liveIds("posts")).toContain(deletedPost);
   });
 
@@ -166,10 +172,11 @@ describe.each(ENGINES)("on $name", (engine) => {
       votes,
       maxRejectedShare: 0.5,
     });
-    const votesFile = report.files[1]!;
-    expect([votesFile.read, votesFile.inserted, votesFile.rejected]).toEqual([3, 2, 1]);
+    const votesFile = report.files[1];
+    expect([votesFile?.read, votesFile?.inserted, votesFile?.rejected]).toEqual([3, 2, 1]);
     const [rejected] = await warehouse.rows("SELECT record_number, reason FROM rejected_records");
-    expect(rejected).toEqual({ record_number: 2, reason: expect.stringMatching(/VoteTypeId/) });
+    expect(rejected?.record_number).toBe(2);
+    expect(rejected?.reason).toMatch(/VoteTypeId/);
 
     const again = await ingest({
       warehouse: warehouse.destination,

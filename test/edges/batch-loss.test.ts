@@ -1,10 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  dropClickHouseDatabase,
-  ingestClickHouse,
-} from "../../src/clickhouse/clickhouse-ingest.js";
-import { parseTarget } from "../../src/clickhouse/target-url.js";
+import { ingest } from "../../src/run/ingest.js";
+import { ENGINES } from "../helpers/engines.js";
 import { cli, fileWith } from "../helpers/fixtures.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { queryRows } from "../helpers/warehouse-dump.js";
@@ -76,22 +73,29 @@ describe("item 1: a record nested thousands deep among valid posts", () => {
   );
 });
 
-const CLICKHOUSE = process.env.STACKHOUSE_CLICKHOUSE_URL;
+const clickhouse = ENGINES.find((engine) => engine.name === "clickhouse");
 
-describe.skipIf(CLICKHOUSE === undefined)("item 1 on ClickHouse", () => {
+describe.skipIf(clickhouse === undefined)("item 1 on ClickHouse", () => {
   it("loses no valid post either", async () => {
     const dir = await tempDir();
-    const target = {
-      ...parseTarget(CLICKHOUSE ?? ""),
-      database: `stackhouse_edges_${Math.random().toString(36).slice(2, 10)}`,
-    };
+    if (clickhouse === undefined) throw new Error("no ClickHouse servers given");
+    const warehouse = await clickhouse.fresh(dir);
     const posts = await fileWith(dir, "posts.json", postsWithDeepRecord(200, 100, 3_000, true));
     const votes = await fileWith(dir, "votes.json", "[]");
     try {
-      const [report] = await ingestClickHouse(target, { posts, votes });
-      expect(report).toMatchObject({ read: 200, written: 199, rejected: 1 });
+      const report = await ingest({
+        warehouse: warehouse.destination,
+        posts,
+        votes,
+        checks: false,
+      });
+      expect(report.files[0]).toMatchObject({ read: 200, inserted: 199, rejected: 1 });
+      expect(await warehouse.rows("SELECT count() AS n FROM posts")).toEqual([{ n: 199 }]);
+      expect(await warehouse.rows("SELECT record_number, reason FROM rejected_records")).toEqual([
+        { record_number: 100, reason: 'Score: "one" is not an integer' },
+      ]);
     } finally {
-      await dropClickHouseDatabase(target);
+      await warehouse.drop();
     }
   });
 });

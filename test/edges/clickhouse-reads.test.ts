@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { connectClickHouse } from "../../src/clickhouse/clickhouse-ingest.js";
+import { connectClickHouse } from "../../src/clickhouse/clickhouse-connection.js";
 import { parseTarget } from "../../src/clickhouse/target-url.js";
 import { tsvFields, typedValue } from "../../src/clickhouse/tsv-values.js";
 import { cli } from "../helpers/fixtures.js";

@@ -1,12 +1,13 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { afterAll } from "vitest";
 import {
   clickHouseDestination,
   dropDatabase,
 } from "../../src/clickhouse/clickhouse-destination.js";
 import { clickHouseReadQuery } from "../../src/clickhouse/clickhouse-query.js";
-import { parseTarget } from "../../src/clickhouse/target-url.js";
+import { parseTarget, type ClickHouseTarget } from "../../src/clickhouse/target-url.js";
 import { sqliteDestination } from "../../src/warehouse/sqlite-warehouse.js";
 import type { Destination } from "../../src/warehouse/warehouse.js";
 import { removeDatabase } from "../../src/run/warehouse-file.js";
@@ -39,7 +40,8 @@ export interface Engine {
   fresh(dir: string): Promise<TestWarehouse>;
 }
 
-const sqlite: Engine = {
+/** The embedded engine, the reference the others are held to. */
+export const SQLITE: Engine = {
   name: "sqlite",
   fresh(dir) {
     mkdirSync(dir, { recursive: true });
@@ -60,6 +62,12 @@ const sqlite: Engine = {
   },
 };
 
+/** The ClickHouse databases this test file made, dropped when it ends. */
+const created: ClickHouseTarget[] = [];
+afterAll(async () => {
+  for (const target of created.splice(0)) await dropDatabase(target);
+});
+
 const clickhouse: Engine = {
   name: "clickhouse",
   async fresh(dir) {
@@ -69,6 +77,7 @@ const clickhouse: Engine = {
     const url = (URL ?? "").replace(/\/[^/?]+(\?|$)/, `/${database}$1`);
     const archive = join(dir, "clickhouse.landing");
     await dropDatabase(target);
+    created.push(target);
     return {
       args: ["--target", url, "--archive", archive],
       destination: clickHouseDestination(url, archive),
@@ -91,4 +100,4 @@ const clickhouse: Engine = {
 };
 
 /** Every engine the suite can run against here: SQLite, and ClickHouse when servers are given. */
-export const ENGINES: readonly Engine[] = URL === undefined ? [sqlite] : [sqlite, clickhouse];
+export const ENGINES: readonly Engine[] = URL === undefined ? [SQLITE] : [SQLITE, clickhouse];
