@@ -1,0 +1,68 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ingest } from "../../src/run/ingest.js";
+import { stackhouseCommand } from "../../tools/stackhouse-command.js";
+import { generated } from "../helpers/deliveries.js";
+import { CLICKHOUSE_URL, ENGINES, type Engine, type TestWarehouse } from "../helpers/engines.js";
+import { cli } from "../helpers/fixtures.js";
+import { tempDir } from "../helpers/temp-dir.js";
+
+const clickhouse = ENGINES.find((engine) => engine.name === "clickhouse");
+const engine = (): Engine => {
+  if (clickhouse === undefined) throw new Error("no ClickHouse servers");
+  return clickhouse;
+};
+
+/** The warehouse's content, run ids left out: a run killed before it committed uses up its number. */
+async function content(warehouse: TestWarehouse): Promise<unknown[]> {
+  return Promise.all([
+    warehouse.rows("SELECT * FROM posts ORDER BY id"),
+    warehouse.rows("SELECT * FROM votes ORDER BY id"),
+    warehouse.rows("SELECT * FROM weekly_votes_all_weeks ORDER BY week_start"),
+    warehouse.rows("SELECT * FROM rejected_records ORDER BY load_id, record_number"),
+    warehouse.rows(
+      "SELECT kind, sha256, records_read, inserted, updated, unchanged, rejected FROM loads WHERE outcome = 'loaded' ORDER BY load_id",
+    ),
+  ]);
+}
+
+/** Runs the CLI in a child process and kills it with SIGKILL after `delayMs`, if it still runs. */
+function killAfter(args: readonly string[], delayMs: number): Promise<boolean> {
+  const [program, ...prefix] = stackhouseCommand("sources");
+  const child = spawn(program, [...prefix, ...args], { stdio: "ignore" });
+  const timer = setTimeout(() => child.kill("SIGKILL"), delayMs);
+  return new Promise((resolve) => {
+    child.on("exit", (_code, signal) => {
+      clearTimeout(timer);
+      resolve(signal === "SIGKILL");
+    });
+  });
+}
+
+describe.skipIf(CLICKHOUSE_URL === undefined || clickhouse === undefined)(
+  "ClickHouse loads killed with SIGKILL",
+  () => {
+    it("are rolled back or completed by the next run, which ends where an uninterrupted one does", async () => {
+      const dir = await tempDir();
+      const [first, second] = [await generated(dir, 1), await generated(dir, 2)];
+      const reference = await engine().fresh(join(dir, "reference"));
+      for (const delivery of [first, second]) {
+        await ingest({ warehouse: reference.destination, ...delivery, checks: false });
+      }
+      const expected = await content(reference);
+      let killed = 0;
+      for (const delayMs of [900, 1_300, 1_700, 2_000, 2_300, 2_600, 2_900, 3_300]) {
+        const warehouse = await engine().fresh(join(dir, `kill-${String(delayMs)}`));
+        await ingest({ warehouse: warehouse.destination, ...first, checks: false });
+        const args = ["ingest", second.posts, second.votes, "--no-checks", ...warehouse.args];
+        if (await killAfter(args, delayMs)) killed++;
+        const next = await cli(...args);
+        expect(next.stderr).toBe("");
+        expect(await content(warehouse), `killed after ${String(delayMs)} ms`).toEqual(expected);
+        await warehouse.drop();
+      }
+      expect(killed).toBeGreaterThanOrEqual(4);
+    }, 600_000);
+  },
+);
