@@ -63,9 +63,8 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
       await recoverInterruptedCommit(connection);
       return new ClickHouseWarehouse(connection, url);
     },
-    async openForReading() {
-      return new ClickHouseWarehouse(new ClickHouseServers(target), url);
-    },
+    openForReading: () =>
+      Promise.resolve(new ClickHouseWarehouse(new ClickHouseServers(target), url)),
     async openScratch() {
       await dropDatabase(scratch);
       return new ClickHouseWarehouse(await createSchema(scratch), url);

@@ -42,6 +42,7 @@ const TABLES: Readonly<Record<DeliveryKind, string>> = { posts: "posts_all", vot
 export function sqliteDestination(path: string): Destination {
   const file = realWarehousePath(path);
   const scratch = scratchPathFor(file);
+  let building: SqliteWarehouse | undefined;
   return {
     name: path,
     option: `--db ${path}`,
@@ -57,10 +58,14 @@ export function sqliteDestination(path: string): Destination {
     openForReading: () => Promise.resolve(new SqliteWarehouse(openWarehouseReadOnly(file), path)),
     async openScratch() {
       await removeDatabase(scratch);
-      return new SqliteWarehouse(openScratchWarehouse(scratch), path);
+      building = new SqliteWarehouse(openScratchWarehouse(scratch), path);
+      return building;
     },
     async swapIn(built) {
-      finishScratchWarehouse((built as SqliteWarehouse).db);
+      if (building === undefined || built !== building)
+        throw new Error("not this scratch warehouse");
+      finishScratchWarehouse(building.db);
+      building = undefined;
       await replaceDatabase(scratch, file);
     },
     async discardScratch(built) {

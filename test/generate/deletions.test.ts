@@ -4,7 +4,7 @@ import {
   postRecords,
   snapshotChanges,
   voteRecords,
-} from "../../src/generate/index.js";
+} from "../../tools/generate/index.js";
 
 const options = { posts: 3000, votes: 12_000, seed: 21 };
 const SMALL = { posts: 200, votes: 800, seed: 7 };

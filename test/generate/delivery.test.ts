@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
-import { generateDelivery } from "../../src/generate/index.js";
+import { generateDelivery } from "../../tools/generate/index.js";
 
 const sizes = { posts: 600, votes: 2400 };
 let root = "";

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runGenerateCommand } from "../../src/generate/generate-command.js";
+import { runGenerateCommand } from "../../tools/generate/generate-command.js";
 
 let root = "";
 

@@ -9,7 +9,7 @@ import {
   snapshotChanges,
   toSupplierJson,
   voteRecords,
-} from "../../src/generate/index.js";
+} from "../../tools/generate/index.js";
 
 const options = { posts: 2000, votes: 8000, seed: 5 };
 let root = "";

@@ -6,7 +6,7 @@ import {
   toNdjson,
   toSupplierJson,
   voteRecords,
-} from "../../src/generate/index.js";
+} from "../../tools/generate/index.js";
 
 const options = { posts: 400, votes: 1500, seed: 3 };
 

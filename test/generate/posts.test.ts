@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DUPLICATE_COPIES, postRecords, toSupplierJson } from "../../src/generate/index.js";
-import { TAGS } from "../../src/generate/vocabulary.js";
+import { DUPLICATE_COPIES, postRecords, toSupplierJson } from "../../tools/generate/index.js";
+import { TAGS } from "../../tools/generate/vocabulary.js";
 
 const POST_KEY_ORDER = [
   "Id",

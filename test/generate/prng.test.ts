@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hash32, Rng, seedKey, unit, WeightedTable } from "../../src/generate/prng.js";
+import { hash32, Rng, seedKey, unit, WeightedTable } from "../../tools/generate/prng.js";
 
 describe("hash32", () => {
   it("is a pure function of its inputs", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { postRecords, snapshotChanges, voteRecords } from "../../src/generate/index.js";
+import { postRecords, snapshotChanges, voteRecords } from "../../tools/generate/index.js";
 
 const options = { posts: 3000, votes: 6000, seed: 21 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { postRecords, voteRecords } from "../../src/generate/index.js";
+import { postRecords, voteRecords } from "../../tools/generate/index.js";
 
 const VOTE_KEY_ORDER = ["Id", "UserId", "PostId", "VoteTypeId", "BountyAmount", "CreationDate"];
 /** Shares of each VoteTypeId on the real DevOps site (40,299 votes). */

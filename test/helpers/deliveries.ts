@@ -8,7 +8,7 @@ import {
   toSupplierJson,
   voteRecords,
   type FlatRecord,
-} from "../../src/generate/index.js";
+} from "../../tools/generate/index.js";
 
 /** Small sizes: enough for every quirk of the generator, fast enough for every test. */
 export const SMALL = { posts: 200, votes: 800, seed: 7 } as const;

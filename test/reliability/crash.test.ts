@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCrashHarness } from "../../src/crash/crash-harness.js";
+import { runCrashHarness } from "../../tools/crash/crash-harness.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 const KILLS = 24;
@@ -13,6 +13,7 @@ describe("runs killed with SIGKILL at random moments", () => {
       kills: KILLS,
       seed,
       work: join(await tempDir(), "crash"),
+      cli: "sources",
       log: (line) => lines.push(line),
     });
     console.info(`crash harness, seed ${String(seed)}:\n${lines.join("\n")}`);

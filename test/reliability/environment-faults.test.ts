@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { generateDelivery } from "../../src/generate/index.js";
+import { generateDelivery } from "../../tools/generate/index.js";
 import { generated } from "../helpers/deliveries.js";
 import { cli, fixtureDelivery } from "../helpers/fixtures.js";
 import { tempDir } from "../helpers/temp-dir.js";

@@ -1,13 +1,12 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { setTimeout } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { generateDelivery } from "../../src/generate/index.js";
+import { generateDelivery } from "../../tools/generate/index.js";
+import { stackhouseCommand } from "../../tools/stackhouse-command.js";
 import { cli } from "../helpers/fixtures.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
-const CLI = fileURLToPath(new URL("../../bin/stackhouse.js", import.meta.url));
 const COUNTS =
   "SELECT (SELECT count(*) FROM posts) || '/' || (SELECT count(*) FROM votes) AS counts";
 
@@ -15,18 +14,18 @@ describe("an analyst reading during a load", () => {
   it("is not blocked, and sees the warehouse before or after the load, never in between", async () => {
     const dir = await tempDir();
     const db = join(dir, "w.db");
-    const sizes = { posts: 4000, votes: 60_000, seed: 3 } as const;
+    // A load long enough for several reads, each of which starts a query process.
+    const sizes = { posts: 4000, votes: 120_000, seed: 3 } as const;
     const first = await generateDelivery({ ...sizes, outDir: join(dir, "s1") });
     const second = await generateDelivery({ ...sizes, snapshot: 2, outDir: join(dir, "s2") });
     expect((await cli("--db", db, first.postsPath, first.votesPath, "--no-checks")).code).toBe(0);
     const before = (await cli("query", COUNTS, "--db", db)).stdout;
 
+    const [program, ...args] = stackhouseCommand("sources");
     const load = spawn(
-      process.execPath,
-      [CLI, "--db", db, second.postsPath, second.votesPath, "--no-checks"],
-      {
-        stdio: "ignore",
-      },
+      program,
+      [...args, "--db", db, second.postsPath, second.votesPath, "--no-checks"],
+      { stdio: "ignore" },
     );
     const state = { running: true };
     const finished = new Promise<number | null>((resolve) =>

@@ -1,7 +1,7 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { snapshotChanges } from "../../src/generate/index.js";
+import { snapshotChanges } from "../../tools/generate/index.js";
 import { ingest } from "../../src/run/ingest.js";
 import { generated, records, SMALL } from "../helpers/deliveries.js";
 import { cli, fileWith } from "../helpers/fixtures.js";

@@ -2,7 +2,7 @@ import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ingest } from "../../src/run/ingest.js";
-import { snapshotChanges } from "../../src/generate/index.js";
+import { snapshotChanges } from "../../tools/generate/index.js";
 import { generated, records, SMALL, writeLayout, type Layout } from "../helpers/deliveries.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { dumpWarehouse, listFiles, queryRows } from "../helpers/warehouse-dump.js";

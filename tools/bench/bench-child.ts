@@ -3,13 +3,14 @@
  * `node bench-child.js <task> ...`. Prints one JSON line: what it did and, for tasks that time
  * only part of their work, `seconds`.
  */
+import { rmSync } from "node:fs";
 import Database from "better-sqlite3";
-import { parseTarget } from "../clickhouse/target-url.js";
-import { ingest } from "../run/ingest.js";
-import type { DeliveryKind } from "../model/kinds.js";
-import { inspectDelivery, readDelivery } from "../extract/read-delivery.js";
-import { KINDS } from "../model/kinds.js";
-import { validateBatch } from "../validate/validate-record.js";
+import { parseTarget } from "../../src/clickhouse/target-url.js";
+import { ingest } from "../../src/run/ingest.js";
+import type { DeliveryKind } from "../../src/model/kinds.js";
+import { inspectDelivery, readDelivery } from "../../src/extract/read-delivery.js";
+import { KINDS } from "../../src/model/kinds.js";
+import { validateBatch } from "../../src/validate/validate-record.js";
 import { createTable, duckdbSelect, duckdbUpsert, sqliteFloorUpsert } from "./reference-sql.js";
 
 type Task = (args: readonly string[]) => unknown;
@@ -79,29 +80,43 @@ const tasks: Readonly<Record<string, Task>> = {
     return { seconds };
   },
 
-  /** stackhouse into a ClickHouse target; a first load starts from an empty database. */
-  async clickhouse([url = "", mode = "", posts = "", votes = ""]) {
-    const target = parseTarget(url);
-    const { dropClickHouseDatabase, ingestClickHouse } =
-      await import("../clickhouse/clickhouse-ingest.js");
-    if (mode === "first") await dropClickHouseDatabase(target);
-    const files = await ingestClickHouse(target, { posts, votes });
-    return files.map(({ kind, outcome, read, written, rejected, seconds }) => ({
-      kind,
-      outcome,
-      read,
-      written,
-      rejected,
-      seconds,
-    }));
+  /**
+   * stackhouse into a ClickHouse target, its landing archive in `archive`; a first load starts
+   * from an empty database and an empty archive.
+   */
+  async clickhouse([url = "", archive = "", mode = "", posts = "", votes = ""]) {
+    const { clickHouseDestination, dropDatabase } =
+      await import("../../src/clickhouse/clickhouse-destination.js");
+    if (mode === "first") {
+      await dropDatabase(parseTarget(url));
+      rmSync(archive, { recursive: true, force: true });
+    }
+    const warehouse = clickHouseDestination(url, archive);
+    const report = await ingest({ warehouse, posts, votes, checks: false });
+    return report.files.map(
+      ({ kind, outcome, read, inserted, updated, unchanged, rejected, seconds }) => ({
+        kind,
+        outcome,
+        read,
+        inserted,
+        updated,
+        unchanged,
+        rejected,
+        seconds,
+      }),
+    );
   },
 
-  /** The time to read the whole weekly_votes view of a ClickHouse warehouse. */
+  /** The time to read the whole weekly_votes view of a ClickHouse warehouse, as `query` does. */
   async clickhouseWeekly([url = ""]) {
-    const target = parseTarget(url);
-    const { clickHouseWeeklyVotes } = await import("../clickhouse/clickhouse-ingest.js");
+    const { clickHouseReadQuery } = await import("../../src/clickhouse/clickhouse-query.js");
     const started = performance.now();
-    const rows = (await clickHouseWeeklyVotes(target)).length;
+    const { batches } = await clickHouseReadQuery(parseTarget(url), "SELECT * FROM weekly_votes", {
+      limit: 0,
+      timeoutSeconds: 0,
+    });
+    let rows = 0;
+    for await (const batch of batches) rows += batch.length;
     return { rows, seconds: (performance.now() - started) / 1000 };
   },
 

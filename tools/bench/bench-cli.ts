@@ -5,12 +5,13 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { cpus, totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { generateDelivery } from "../generate/write-delivery.js";
-import type { DeliveryKind } from "../model/kinds.js";
+import type { DeliveryKind } from "../../src/model/kinds.js";
 import { measure } from "./measure.js";
 import { createTable, sqliteShellLoad } from "./reference-sql.js";
 import { renderResults, type BenchRow, type WeeklyTiming } from "./render-results.js";
@@ -23,7 +24,6 @@ export const SIZES: Readonly<Record<string, { readonly posts: number; readonly v
 };
 
 const SEED = 2026;
-const CHILD = fileURLToPath(new URL("./bench-child.js", import.meta.url));
 const KINDS: readonly DeliveryKind[] = ["votes", "posts"];
 
 interface Deliveries {
@@ -59,8 +59,24 @@ async function deliveries(work: string, size: string): Promise<Deliveries> {
   return { ...paths, empty };
 }
 
-function node(task: string, ...args: string[]): string[] {
-  return [process.execPath, CHILD, task, ...args];
+/**
+ * Compiles the child with the product it loads (tsc, with the build's settings, into
+ * `node_modules/.cache/stackhouse-bench`) and returns the child's script. Every node loader is
+ * measured as plain JavaScript, as the built package runs: tsx would add its start-up and memory to
+ * each measured process.
+ */
+function compileChild(): string {
+  const tsconfig = fileURLToPath(new URL("../../tsconfig.bench.json", import.meta.url));
+  const out = fileURLToPath(
+    new URL("../../node_modules/.cache/stackhouse-bench/", import.meta.url),
+  );
+  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+  if (spawnSync(process.execPath, [tsc, "-p", tsconfig], { stdio: "inherit" }).status !== 0) {
+    throw new Error("the benchmark's child process did not compile");
+  }
+  // Under node_modules, ES modules need a package scope of their own.
+  writeFileSync(join(out, "package.json"), `${JSON.stringify({ type: "module" })}\n`);
+  return join(out, "tools", "bench", "bench-child.js");
 }
 
 function sizeMb(path: string): number {
@@ -71,11 +87,18 @@ function commandExists(name: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
 }
 
-/** Runs every loader on one size and returns its rows. */
+/** Runs every loader on one size and returns its rows; `child` is the compiled bench child. */
 async function benchSize(
   work: string,
   size: string,
+  child: string,
 ): Promise<{ rows: BenchRow[]; weekly: WeeklyTiming }> {
+  const node = (task: string, ...args: string[]): string[] => [
+    process.execPath,
+    child,
+    task,
+    ...args,
+  ];
   const data = await deliveries(work, size);
   const scratch = join(work, `${size}-runs`);
   rmSync(scratch, { recursive: true, force: true });
@@ -191,6 +214,7 @@ async function benchSize(
         /\/[A-Za-z_][A-Za-z0-9_]*(\?|$)/,
         `/stackhouse_bench_${size}_${kind}$1`,
       );
+      const clickhouseArchive = join(scratch, `clickhouse-${kind}.landing`);
       for (const [scenario, mode, path, read] of [
         ["first load", "first", data.first[kind], first.read],
         ["incremental", "next", data.next[kind], next.read],
@@ -200,7 +224,7 @@ async function benchSize(
           scenario,
           "stackhouse → ClickHouse (2 shards)",
           path,
-          measure(node("clickhouse", url, mode, ...files(path))),
+          measure(node("clickhouse", url, clickhouseArchive, mode, ...files(path))),
           read,
         );
       }
@@ -247,10 +271,11 @@ const program = new Command("bench")
     const sizes = flags.sizes.split(",").map((size) => size.trim().toUpperCase());
     const unknown = sizes.filter((size) => SIZES[size] === undefined);
     if (unknown.length > 0) throw new Error(`unknown size(s): ${unknown.join(", ")}`);
+    const child = compileChild();
     const rows: BenchRow[] = [];
     const weekly: WeeklyTiming[] = [];
     for (const size of sizes) {
-      const result = await benchSize(flags.work, size);
+      const result = await benchSize(flags.work, size, child);
       rows.push(...result.rows);
       weekly.push(result.weekly);
     }

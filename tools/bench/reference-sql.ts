@@ -1,4 +1,4 @@
-import { KINDS, type DeliveryKind } from "../model/kinds.js";
+import { KINDS, type DeliveryKind } from "../../src/model/kinds.js";
 
 /**
  * The SQL of the reference loaders the benchmark compares stackhouse with: each loads the same

@@ -1,4 +1,4 @@
-import type { DeliveryKind } from "../model/kinds.js";
+import type { DeliveryKind } from "../../src/model/kinds.js";
 
 /** One measured run of one loader. */
 export interface BenchRow {

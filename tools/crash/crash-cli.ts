@@ -1,6 +1,7 @@
 /**
- * `npm run test:crash -- --kills 500`: the kill harness, run longer than the test suite does.
- * Exits 1 when any kill point breaks a promise.
+ * `npm run test:crash -- --kills 500`: the kill harness, run longer than the test suite does, on
+ * the built CLI (what users run; the script builds it first). Exits 1 when any kill point breaks a
+ * promise.
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +20,7 @@ const program = new Command("test:crash")
       kills: Number(flags.kills),
       seed: Number(flags.seed),
       work: flags.work,
+      cli: "build",
       log: (line) => process.stdout.write(`${line}\n`),
     });
     const failed = results.filter((result) => result.problems.length > 0);

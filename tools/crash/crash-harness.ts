@@ -2,12 +2,11 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import { LandingArchive } from "../archive/landing-archive.js";
+import { LandingArchive } from "../../src/archive/landing-archive.js";
 import { generateDelivery } from "../generate/write-delivery.js";
+import { stackhouseCommand, type CliSource } from "../stackhouse-command.js";
 
-const CLI = fileURLToPath(new URL("../../bin/stackhouse.js", import.meta.url));
 const SIZES = { posts: 4_000, votes: 40_000, seed: 11 } as const;
 
 /** What a kill point found: the state after the kill, and whether every promise held. */
@@ -91,20 +90,33 @@ function checkRecovered(folder: string, scenario: Scenario): string[] {
   return problems;
 }
 
-/** The CLI's arguments for a scenario in a folder; ingest skips the checks, which are not at stake. */
-function commandArgs(folder: string, argv: readonly string[]): string[] {
+/** The stackhouse command line that starts a run; its first item is the program. */
+type Cli = readonly [string, ...string[]];
+
+/** The command of a scenario in a folder; ingest skips the checks, which are not at stake. */
+function command(cli: Cli, folder: string, argv: readonly string[]): [string, string[]] {
   const args = argv.map((arg) => (arg === "WAREHOUSE" ? join(folder, "warehouse.db") : arg));
-  return [CLI, ...args, ...(args[0] === "ingest" ? ["--no-checks"] : [])];
+  const [program, ...start] = cli;
+  return [program, [...start, ...args, ...(args[0] === "ingest" ? ["--no-checks"] : [])]];
 }
 
-function run(folder: string, argv: readonly string[]): { status: number | null; stderr: string } {
-  const result = spawnSync(process.execPath, commandArgs(folder, argv), { encoding: "utf8" });
+function run(
+  cli: Cli,
+  folder: string,
+  argv: readonly string[],
+): { status: number | null; stderr: string } {
+  const result = spawnSync(...command(cli, folder, argv), { encoding: "utf8" });
   return { status: result.status, stderr: result.stderr };
 }
 
-function killAfter(folder: string, argv: readonly string[], delayMs: number): Promise<boolean> {
+function killAfter(
+  cli: Cli,
+  folder: string,
+  argv: readonly string[],
+  delayMs: number,
+): Promise<boolean> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, commandArgs(folder, argv), { stdio: "ignore" });
+    const child = spawn(...command(cli, folder, argv), { stdio: "ignore" });
     let exited = false;
     const timer = setTimeout(() => {
       if (!exited) child.kill("SIGKILL");
@@ -129,7 +141,7 @@ function random(seed: number): () => number {
   };
 }
 
-async function prepare(work: string): Promise<Scenario[]> {
+async function prepare(cli: Cli, work: string): Promise<Scenario[]> {
   const deliveries = [];
   for (const snapshot of [1, 2, 3]) {
     const result = await generateDelivery({
@@ -151,10 +163,10 @@ async function prepare(work: string): Promise<Scenario[]> {
   };
   const empty = folder("empty");
   const one = folder("one-delivery");
-  must(run(one, ["ingest", "--db", "WAREHOUSE", ...first]));
+  must(run(cli, one, ["ingest", "--db", "WAREHOUSE", ...first]));
   const two = folder("two-deliveries");
   cpSync(one, two, { recursive: true });
-  must(run(two, ["ingest", "--db", "WAREHOUSE", ...second]));
+  must(run(cli, two, ["ingest", "--db", "WAREHOUSE", ...second]));
   const archiveOnly = folder("archive-only");
   cpSync(two, archiveOnly, { recursive: true });
   rmSync(join(archiveOnly, "warehouse.db"));
@@ -183,7 +195,7 @@ async function prepare(work: string): Promise<Scenario[]> {
     cpSync(scenario.baseline, reference, { recursive: true });
     scenario.beforeDigest = warehouseDigest(reference);
     const started = performance.now();
-    must(run(reference, scenario.argv));
+    must(run(cli, reference, scenario.argv));
     scenario.durationMs = performance.now() - started;
     scenario.afterDigest = warehouseDigest(reference);
   }
@@ -202,16 +214,19 @@ function must(result: { status: number | null; stderr: string }): void {
  * a run never interrupted.
  *
  * @example
- * const results = await runCrashHarness({ kills: 20, seed: 1, work: "/tmp/crash" });
+ * const results = await runCrashHarness({ kills: 20, seed: 1, work: "/tmp/crash", cli: "build" });
  */
 export async function runCrashHarness(options: {
   readonly kills: number;
   readonly seed: number;
   readonly work: string;
+  /** The CLI killed: the built one (`npm run build` first), or the sources under tsx. */
+  readonly cli: CliSource;
   readonly log?: (line: string) => void;
 }): Promise<KillResult[]> {
   rmSync(options.work, { recursive: true, force: true });
-  const scenarios = await prepare(options.work);
+  const cli = stackhouseCommand(options.cli);
+  const scenarios = await prepare(cli, options.work);
   const next = random(options.seed);
   const results: KillResult[] = [];
   for (let index = 0; index < options.kills; index++) {
@@ -220,7 +235,7 @@ export async function runCrashHarness(options: {
     const folder = join(options.work, "kills", String(index));
     cpSync(scenario.baseline, folder, { recursive: true });
     const delayMs = Math.round(next() * scenario.durationMs * 1.1);
-    const killed = await killAfter(folder, scenario.argv, delayMs);
+    const killed = await killAfter(cli, folder, scenario.argv, delayMs);
     const digest = warehouseDigest(folder);
     const stateAfterKill: KillResult["stateAfterKill"] =
       digest === scenario.beforeDigest
@@ -231,7 +246,7 @@ export async function runCrashHarness(options: {
     const problems: string[] = [];
     if (stateAfterKill === "other")
       problems.push("after the kill the warehouse was neither before nor after the run");
-    const rerun = run(folder, scenario.argv);
+    const rerun = run(cli, folder, scenario.argv);
     if (rerun.status !== 0) problems.push(`the next run failed: ${rerun.stderr.trim()}`);
     else problems.push(...checkRecovered(folder, scenario));
     const result = { scenario: scenario.name, delayMs, killed, stateAfterKill, problems };

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import type { CliIo } from "../cli/io.js";
-import { StackhouseError } from "../errors.js";
+import type { CliIo } from "../../src/cli/io.js";
+import { StackhouseError } from "../../src/errors.js";
 import { generateDelivery } from "./write-delivery.js";
 
 interface ParsedOptions {
