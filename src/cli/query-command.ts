@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from "commander";
+import { StackhouseError } from "../errors.js";
 import { parseTarget } from "../clickhouse/target-url.js";
 import { queryInChild } from "../query/query-in-child.js";
 import { querySource } from "../query/query-text.js";
@@ -101,6 +102,9 @@ export function addQueryCommand(program: Command, io: CliIo): void {
 async function runQuery(flags: QueryFlags, sql: string): Promise<RowStream> {
   const bounds = { limit: flags.limit, timeoutSeconds: flags.timeout };
   if (flags.target !== undefined) {
+    if (flags.sede === true) {
+      throw new StackhouseError("USAGE", "--sede adds SQLite views; a ClickHouse target has none");
+    }
     // Loaded only for a ClickHouse target, so SQLite runs do not pay for the client.
     const { clickHouseReadQuery } = await import("../clickhouse/clickhouse-query.js");
     return clickHouseReadQuery(parseTarget(flags.target), sql, bounds);

@@ -68,7 +68,7 @@ export function renderWeeklySeries(answer: WeeklyAnswer, weeks: number): string 
   const title =
     shown.length === answer.series.length
       ? `All ${shown.length} weeks (* partial week):`
-      : `Latest ${shown.length} of ${answer.series.length} weeks (* partial week; the whole series is the view weekly_votes_all_weeks):`;
+      : `Latest ${shown.length} of ${answer.series.length} weeks (* partial week; the whole series is the table weekly_votes_all_weeks):`;
   return [
     title,
     formatTable(

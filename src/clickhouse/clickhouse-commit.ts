@@ -2,7 +2,13 @@ import { calendarTables, type PostWeek, type VoteWeek } from "../analysis/weekly
 import type { DeliveryKind } from "../model/kinds.js";
 import { WEEK_OF_SQL } from "../model/week.js";
 import type { ClickHouseServers } from "./clickhouse-connection.js";
-import { localName, PARTITION_OF, RECORD_COLUMNS, type RollupTable } from "./clickhouse-schema.js";
+import {
+  localName,
+  PARTITION_OF,
+  RECORD_COLUMNS,
+  ROLLUP_TABLES,
+  type RollupTable,
+} from "./clickhouse-schema.js";
 import { sqlInteger, sqlString } from "./sql-literal.js";
 
 /** One row of `loads`, kept in memory until the run commits. */
@@ -32,12 +38,14 @@ interface Swap {
 }
 
 /**
- * Commits a run on ClickHouse. Each partition the run touched is built whole in `<kind>_next`
- * (its stored records the run left alone, and the latest staged version of the others), then, one
- * partition at a time, copied to `<kind>_undo`, noted in `commit_journal`, and swapped in with
- * `REPLACE PARTITION`; then the weekly rollups and the audit are written, and the run's `loads`
- * rows last: a run is committed when its loads are in. An interrupted commit is rolled back from
- * the undo copies by {@link recoverInterruptedCommit}.
+ * Commits a run on ClickHouse. First, with nothing visible yet: each partition the run touched is
+ * built whole in `<kind>_next` (its stored records the run left alone, and the latest staged
+ * version of the others), and the weekly rollups and calendar are computed from the records as the
+ * run leaves them into their `_next` tables. Then the swap step: one partition at a time, copied
+ * to `<kind>_undo`, noted in `commit_journal`, and swapped in with `REPLACE PARTITION`; the
+ * rollup tables swapped whole; the audit written, and the run's `loads` rows last: a run is
+ * committed when its loads are in. An interrupted commit is rolled back from the undo copies by
+ * {@link recoverInterruptedCommit}.
  *
  * @example
  * await commitRun(servers, changes);
@@ -72,6 +80,10 @@ export async function commitRun(servers: ClickHouseServers, changes: RunChanges)
       }
     }
   }
+  const current = (kind: DeliveryKind, where: string, columns: string): string =>
+    currentRecords(db, kind, where, columns);
+  const rollups = await computeRollups(servers, changes.weeks, new Date(), current);
+  await fillNext(servers, rollups);
   for (const { kind, server, partition } of swaps) {
     const table = (suffix: string): string => `${db}.${localName(`${kind}_${suffix}`)}`;
     const p = sqlInteger(partition);
@@ -85,7 +97,7 @@ export async function commitRun(servers: ClickHouseServers, changes: RunChanges)
       server,
     );
   }
-  await refreshRollupTables(servers, changes.weeks, new Date());
+  await swapNext(servers);
   await servers.exec(`INSERT INTO ${db}.rejected_records SELECT * FROM ${db}.rejected_stage`);
   await servers.insert(`${db}.vote_conflicts`, changes.conflicts);
   await servers.insert(`${db}.load_unknown_keys`, changes.unknownKeys);
@@ -140,6 +152,44 @@ export async function refreshRollupTables(
   now: Date,
 ): Promise<void> {
   const db = servers.target.database;
+  const views = (kind: DeliveryKind, where: string, columns: string): string =>
+    `(SELECT ${columns} FROM ${db}.${kind} WHERE 1 ${where})`;
+  await fillNext(servers, await computeRollups(servers, weeks, now, views));
+  await swapNext(servers);
+}
+
+/**
+ * The live records of a kind as a run leaves them (stored ones it did not stage, and the latest
+ * staged version of the others), as a subquery of the given columns; `extra` adds a condition.
+ *
+ * @example
+ * `SELECT count() FROM ${currentRecords("stackhouse", "votes")}`;
+ */
+export function currentRecords(
+  db: string,
+  kind: DeliveryKind,
+  extra = "",
+  columns = RECORD_COLUMNS[kind].join(", "),
+): string {
+  const stageLocal = `${db}.${localName(`${kind}_stage`)}`;
+  return `(SELECT ${columns} FROM ${db}.${kind}_all
+             WHERE id NOT IN (SELECT id FROM ${stageLocal}) AND deleted_by_load_id IS NULL${extra}
+           UNION ALL
+           SELECT ${columns} FROM ${db}.${kind}_stage
+             WHERE (id, seq) IN (SELECT id, max(seq) FROM ${stageLocal} GROUP BY id)
+             AND deleted_by_load_id IS NULL${extra})`;
+}
+
+/** The rows of each rollup table. */
+type Rollups = Readonly<Record<RollupTable, readonly object[]>>;
+
+async function computeRollups(
+  servers: ClickHouseServers,
+  weeks: Readonly<Record<DeliveryKind, Set<string>>> | "all",
+  now: Date,
+  /** The live records of a kind, with the columns given, meeting a condition (`AND ...`). */
+  source: (kind: DeliveryKind, where: string, columns: string) => string,
+): Promise<Rollups> {
   const stored = await readTotals(servers);
   const touched = (kind: DeliveryKind): string[] | "all" =>
     weeks === "all" ? "all" : [...weeks[kind]];
@@ -147,26 +197,23 @@ export async function refreshRollupTables(
     servers,
     stored.votes,
     touched("votes"),
-    (filter) =>
+    (where, group) =>
       `SELECT ${WEEK_OF} AS week_start, count(), uniqExact(post_id), countIf(vote_type_id = 2),
             countIf(vote_type_id = 3), min(creation_date), max(creation_date)
-     FROM ${db}.votes ${filter}`,
+     FROM ${source("votes", where, "post_id, vote_type_id, creation_date")} ${group}`,
     ["week_start", "votes", "posts_voted", "upvotes", "downvotes", "first_vote", "last_vote"],
   );
   const posts = await recompute<PostWeek>(
     servers,
     stored.posts,
     touched("posts"),
-    (filter) =>
+    (where, group) =>
       `SELECT ${WEEK_OF} AS week_start, count(), min(creation_date), max(last_activity_date)
-     FROM ${db}.posts ${filter}`,
+     FROM ${source("posts", where, "creation_date, last_activity_date")} ${group}`,
     ["week_start", "created", "first_created", "last_activity"],
   );
   const calendar = calendarTables(votes, posts, now);
-  await swapTable(servers, "weekly_vote_totals", votes);
-  await swapTable(servers, "weekly_post_totals", posts);
-  await swapTable(servers, "weekly_votes_all_weeks", calendar.weekly_votes_all_weeks);
-  await swapTable(servers, "weeks", calendar.weeks);
+  return { weekly_vote_totals: votes, weekly_post_totals: posts, ...calendar };
 }
 
 /** The totals of the touched weeks computed again, the others as stored, oldest week first. */
@@ -174,16 +221,19 @@ async function recompute<T extends { readonly week_start: string }>(
   servers: ClickHouseServers,
   stored: readonly T[],
   touched: readonly string[] | "all",
-  select: (filter: string) => string,
+  select: (where: string, group: string) => string,
   names: readonly string[],
 ): Promise<T[]> {
   if (touched !== "all" && touched.length === 0) return [...stored];
-  const filter =
+  const where =
+    touched === "all"
+      ? ""
+      : ` AND creation_date >= ${sqlString(touched.reduce((a, b) => (b < a ? b : a)))}`;
+  const group =
     touched === "all"
       ? "GROUP BY week_start"
-      : `WHERE creation_date >= ${sqlString(touched.reduce((a, b) => (b < a ? b : a)))}
-         GROUP BY week_start HAVING week_start IN (${touched.map(sqlString).join(", ")})`;
-  const fresh = (await servers.rows(select(filter))).map(
+      : `GROUP BY week_start HAVING week_start IN (${touched.map(sqlString).join(", ")})`;
+  const fresh = (await servers.rows(select(where, group))).map(
     (row) => Object.fromEntries(names.map((name, index) => [name, row[index]])) as T,
   );
   const replaced = new Set(touched === "all" ? stored.map((week) => week.week_start) : touched);
@@ -192,18 +242,23 @@ async function recompute<T extends { readonly week_start: string }>(
   );
 }
 
-/** Replaces a small table's rows in one step: built in its `_next` twin, then swapped in. */
-async function swapTable(
-  servers: ClickHouseServers,
-  table: RollupTable,
-  rows: readonly object[],
-): Promise<void> {
+/** Writes each rollup table's rows into its `_next` twin, where no reader sees them. */
+async function fillNext(servers: ClickHouseServers, rollups: Rollups): Promise<void> {
   const db = servers.target.database;
-  await servers.exec(`TRUNCATE TABLE ${db}.${table}_next`);
-  await servers.insert(`${db}.${table}_next`, rows);
-  await servers.exec(
-    `ALTER TABLE ${db}.${table} REPLACE PARTITION tuple() FROM ${db}.${table}_next`,
-  );
+  for (const [table, rows] of Object.entries(rollups)) {
+    await servers.exec(`TRUNCATE TABLE ${db}.${table}_next`);
+    await servers.insert(`${db}.${table}_next`, rows);
+  }
+}
+
+/** Swaps every rollup table's `_next` twin in, each in one step. */
+async function swapNext(servers: ClickHouseServers): Promise<void> {
+  const db = servers.target.database;
+  for (const table of Object.keys(ROLLUP_TABLES)) {
+    await servers.exec(
+      `ALTER TABLE ${db}.${table} REPLACE PARTITION tuple() FROM ${db}.${table}_next`,
+    );
+  }
 }
 
 /**

@@ -1,10 +1,10 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { LandingArchive } from "../archive/landing-archive.js";
+import { StackhouseError } from "../errors.js";
 import { acquireRunLock } from "../run/run-lock.js";
 import type { Destination, Warehouse } from "../warehouse/warehouse.js";
-import { recoverInterruptedCommit } from "./clickhouse-commit.js";
 import { ClickHouseServers } from "./clickhouse-connection.js";
 import { physicalTables, schemaStatements, TYPE_NAMES } from "./clickhouse-schema.js";
 import { ClickHouseWarehouse } from "./clickhouse-warehouse.js";
@@ -38,6 +38,8 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
   const target = parseTarget(url);
   const dir = archiveDir ?? defaultArchiveDir(target);
   const scratch: ClickHouseTarget = { ...target, database: `${target.database}_building` };
+  /** Present while a re-created warehouse's tables are renamed into place. */
+  const swapping = `${dir}.swapping`;
   return {
     name: url,
     option: `--target ${url}${archiveDir === undefined ? "" : ` --archive ${archiveDir}`}`,
@@ -46,22 +48,20 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
       mkdirSync(dirname(dir), { recursive: true });
       return acquireRunLock(dir, timeoutMs);
     },
+    /** Missing too when a re-creation was cut short while its tables were moved into place. */
     async isMissing() {
-      const connection = new ClickHouseServers(target, true);
-      try {
-        return (
-          (await connection.count(
-            `SELECT count() FROM system.tables WHERE database = ${sqlString(target.database)} AND name = 'loads'`,
-          )) === 0
+      if (existsSync(swapping)) return true;
+      const tables = await tablesOf(target);
+      if (tables.has("loads") && !tables.has("posts_all")) {
+        throw new StackhouseError(
+          "WAREHOUSE",
+          `${url}: a warehouse made by an older stackhouse, which kept every version of a record and no landing archive; drop the database (DROP DATABASE ${target.database}) and ingest its deliveries again`,
         );
-      } finally {
-        await connection.close();
       }
+      return !tables.has("loads");
     },
     async open() {
-      const connection = await createSchema(target);
-      await recoverInterruptedCommit(connection);
-      return new ClickHouseWarehouse(connection, url);
+      return new ClickHouseWarehouse(await createSchema(target), url);
     },
     openForReading: () =>
       Promise.resolve(new ClickHouseWarehouse(new ClickHouseServers(target), url)),
@@ -72,6 +72,7 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
     async swapIn(built: Warehouse) {
       await built.close();
       const connection = await createSchema(target);
+      writeFileSync(swapping, `${String(process.pid)}\n`);
       try {
         for (let server = 0; server < connection.servers; server++) {
           for (const table of physicalTables(server)) {
@@ -85,6 +86,7 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
         await connection.close();
       }
       await dropDatabase(scratch);
+      rmSync(swapping, { force: true });
     },
     async discardScratch(built?: Warehouse) {
       await built?.close();
@@ -115,6 +117,19 @@ async function createSchema(target: ClickHouseTarget): Promise<ClickHouseServers
   } catch (error) {
     await connection.close();
     throw error;
+  }
+}
+
+/** The tables of the target's database on its first server. */
+async function tablesOf(target: ClickHouseTarget): Promise<Set<string>> {
+  const connection = new ClickHouseServers(target, true);
+  try {
+    const rows = await connection.rows(
+      `SELECT name FROM system.tables WHERE database = ${sqlString(target.database)}`,
+    );
+    return new Set(rows.map(([name]) => String(name)));
+  } finally {
+    await connection.close();
   }
 }
 

@@ -11,7 +11,14 @@ import { KINDS, type DeliveryKind } from "../model/kinds.js";
 import { timeWindow } from "../validate/parse-value.js";
 import type { LoadStart, LoadTally, RejectedRecord } from "../warehouse/loads-log.js";
 import type { Warehouse } from "../warehouse/warehouse.js";
-import { commitRun, readTotals, type LoadRow, type RunChanges } from "./clickhouse-commit.js";
+import {
+  commitRun,
+  currentRecords,
+  readTotals,
+  recoverInterruptedCommit,
+  type LoadRow,
+  type RunChanges,
+} from "./clickhouse-commit.js";
 import { jsonValue, type ClickHouseServers } from "./clickhouse-connection.js";
 import { localName, RECORD_COLUMNS } from "./clickhouse-schema.js";
 import { sqlInteger, sqlString } from "./sql-literal.js";
@@ -74,7 +81,9 @@ export class ClickHouseWarehouse implements Warehouse {
     return rows.map(([run]) => Number(run));
   }
 
+  /** Begins a run: first settles a commit a killed run left, then clears what it staged. */
   async begin(): Promise<void> {
+    await recoverInterruptedCommit(this.servers);
     await this.clearStaging();
     this.nextLoadId =
       (await this.servers.count(`SELECT max(load_id) FROM ${this.table("loads")}`)) + 1;
@@ -85,7 +94,9 @@ export class ClickHouseWarehouse implements Warehouse {
     await commitRun(this.servers, this.changes);
     await this.clearStaging();
   }
+  /** Undoes whatever part of a failed commit was swapped in, then clears what the run staged. */
   async rollback(): Promise<void> {
+    await recoverInterruptedCommit(this.servers);
     await this.clearStaging();
   }
   async close(): Promise<void> {
@@ -259,7 +270,7 @@ export class ClickHouseWarehouse implements Warehouse {
   async snapshotShortfall(kind: DeliveryKind): Promise<{ live: number; absent: number }> {
     await this.flush(kind);
     const count = async (extra: string): Promise<number> =>
-      await this.servers.count(`SELECT count() FROM ${this.current(kind, extra)}`);
+      await this.servers.count(`SELECT count() FROM ${currentRecords(this.db, kind, extra)}`);
     return {
       live: await count(""),
       absent: await count(` AND id GLOBAL NOT IN (SELECT id FROM ${this.table("snapshot_ids")})`),
@@ -279,7 +290,7 @@ export class ClickHouseWarehouse implements Warehouse {
     const absent = ` AND id GLOBAL NOT IN (SELECT id FROM ${this.table("snapshot_ids")})`;
     await this.servers.exec(
       `INSERT INTO ${this.writable(`${kind}_stage`)} (${RECORD_COLUMNS[kind].join(", ")}, seq)
-       SELECT ${columns.join(", ")}, toUInt64(${sqlInteger(seq)}) FROM ${this.current(kind, absent)}`,
+       SELECT ${columns.join(", ")}, toUInt64(${sqlInteger(seq)}) FROM ${currentRecords(this.db, kind, absent)}`,
     );
     await this.servers.everywhere(`TRUNCATE TABLE ${this.db}.${localName("snapshot_ids")}`);
     const rows = await this.servers.rows(
@@ -312,8 +323,7 @@ export class ClickHouseWarehouse implements Warehouse {
     runId: number | null,
     results: readonly CheckResult[],
   ): Promise<number> {
-    const checkRunId =
-      (await this.servers.count(`SELECT max(check_run_id) FROM ${this.table("check_runs")}`)) + 1;
+    const checkRunId = Date.now();
     await this.servers.insert(
       this.table("check_results"),
       results.map(({ name, severity, failing, sample }) => ({
@@ -333,21 +343,6 @@ export class ClickHouseWarehouse implements Warehouse {
   async weeklyAnswer(now: Date = new Date()): Promise<WeeklyAnswer> {
     const { votes, posts } = await readTotals(this.servers);
     return summarizeWeeks(weeklyCalendar(votes, posts, timeWindow(now.getTime())));
-  }
-
-  /**
-   * The live records of a kind as this run has left them so far (stored ones it did not stage,
-   * and the latest staged version of the others), as a subquery; `extra` adds a condition.
-   */
-  private current(kind: DeliveryKind, extra: string): string {
-    const columns = RECORD_COLUMNS[kind].join(", ");
-    const stageLocal = `${this.db}.${localName(`${kind}_stage`)}`;
-    return `(SELECT ${columns} FROM ${this.table(`${kind}_all`)}
-               WHERE id NOT IN (SELECT id FROM ${stageLocal}) AND deleted_by_load_id IS NULL${extra}
-             UNION ALL
-             SELECT ${columns} FROM ${this.table(`${kind}_stage`)}
-               WHERE (id, seq) IN (SELECT id, max(seq) FROM ${stageLocal} GROUP BY id)
-               AND deleted_by_load_id IS NULL${extra})`;
   }
 
   private openLoad(load: LoadStart, now: Date, outcome: string): number {

@@ -206,7 +206,7 @@ async function loadDelivery(
     await warehouse.commit();
   } catch (error) {
     if (publication !== undefined) await archive.unpublish(publication);
-    await warehouse.rollback();
+    await warehouse.rollback().catch(() => undefined);
     const copies = await Promise.allSettled(staging.map((entry) => entry.copy));
     await archive.discard(
       copies.flatMap((copy) => (copy.status === "fulfilled" ? [copy.value] : [])),

@@ -88,7 +88,7 @@ export async function replayArchive(
       await refreshRollups(warehouse, merger);
       await warehouse.commit();
     } catch (error) {
-      await warehouse.rollback();
+      await warehouse.rollback().catch(() => undefined);
       throw error;
     }
   }

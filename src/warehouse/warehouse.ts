@@ -62,6 +62,10 @@ export interface Warehouse extends RecordStore {
 
   begin(): Promise<void>;
   commit(): Promise<void>;
+  /**
+   * Undoes the run. A failure here does not hide the error that caused it: what a rollback could
+   * not undo, the next run's {@link begin} settles first.
+   */
   rollback(): Promise<void>;
   close(): Promise<void>;
 

@@ -69,7 +69,7 @@ describe("absurd but valid dates (issue 11, item 11)", () => {
     expect(queryRows(db, "SELECT count(*) AS n FROM votes WHERE id = 990002")).toEqual([{ n: 0 }]);
   });
 
-  it("reports the same weeks as the view weekly_votes_all_weeks for dates inside the window", async () => {
+  it("reports the same weeks as the table weekly_votes_all_weeks for dates inside the window", async () => {
     const { db } = await generatedWarehouse();
     const answer = readWarehouse(db, weeklyAnswer);
     expect(answer.series.length).toBeGreaterThan(20);

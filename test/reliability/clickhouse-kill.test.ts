@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ClickHouseServers } from "../../src/clickhouse/clickhouse-connection.js";
+import { parseTarget } from "../../src/clickhouse/target-url.js";
 import { ingest } from "../../src/run/ingest.js";
 import { stackhouseCommand } from "../../tools/stackhouse-command.js";
 import { generated } from "../helpers/deliveries.js";
@@ -64,5 +66,46 @@ describe.skipIf(CLICKHOUSE_URL === undefined || clickhouse === undefined)(
       }
       expect(killed).toBeGreaterThanOrEqual(4);
     }, 600_000);
+  },
+);
+
+describe.skipIf(CLICKHOUSE_URL === undefined || clickhouse === undefined)(
+  "a ClickHouse commit that fails after swapping partitions",
+  () => {
+    it("is rolled back whole, and the run can be made again", async () => {
+      const dir = await tempDir();
+      const [first, second] = [await generated(dir, 1), await generated(dir, 2)];
+      const warehouse = await engine().fresh(dir);
+      await ingest({ warehouse: warehouse.destination, ...first, checks: false });
+      const before = await content(warehouse);
+      const database = /\/(\w+)\?/.exec(warehouse.args[1] ?? "")?.[1] ?? "";
+      const servers = new ClickHouseServers({
+        ...parseTarget(CLICKHOUSE_URL ?? ""),
+        database,
+      });
+      let files = 0;
+      try {
+        const failed = ingest({
+          warehouse: warehouse.destination,
+          ...second,
+          checks: false,
+          progress: {
+            // Once both files are merged, the quarantine the commit moves after its swaps goes away.
+            fileFinished: () => {
+              if (++files === 2) {
+                void servers.exec(`RENAME TABLE ${database}.rejected_stage TO ${database}.gone`);
+              }
+            },
+          },
+        });
+        await expect(failed).rejects.toThrow(/rejected_stage/);
+        await servers.exec(`RENAME TABLE ${database}.gone TO ${database}.rejected_stage`);
+      } finally {
+        await servers.close();
+      }
+      expect(await content(warehouse)).toEqual(before);
+      await ingest({ warehouse: warehouse.destination, ...second, checks: false });
+      expect((await content(warehouse))[0]).not.toEqual(before[0]);
+    }, 120_000);
   },
 );
