@@ -2,6 +2,7 @@ import { calendarTables, type PostWeek, type VoteWeek } from "../analysis/weekly
 import type { DeliveryKind } from "../model/kinds.js";
 import { WEEK_OF_SQL } from "../model/week.js";
 import type { ClickHouseServers } from "./clickhouse-connection.js";
+import type { RunChanges } from "./run-changes.js";
 import {
   localName,
   PARTITION_OF,
@@ -10,22 +11,6 @@ import {
   type RollupTable,
 } from "./clickhouse-schema.js";
 import { sqlInteger, sqlString } from "./sql-literal.js";
-
-/** One row of `loads`, kept in memory until the run commits. */
-export type LoadRow = Record<string, unknown> & {
-  load_id: number;
-  run_id: number;
-  records_read: number;
-};
-
-/** What a run changed beyond the records it staged, kept in memory until it commits. */
-export interface RunChanges {
-  readonly loads: Map<number, LoadRow>;
-  readonly conflicts: object[];
-  readonly unknownKeys: object[];
-  /** The weeks whose totals the run's records changed. */
-  readonly weeks: Readonly<Record<DeliveryKind, Set<string>>>;
-}
 
 const KIND_LIST = ["posts", "votes"] as const;
 const AUDIT_TABLES = ["rejected_records", "load_unknown_keys", "vote_conflicts"] as const;

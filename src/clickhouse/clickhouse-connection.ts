@@ -91,7 +91,7 @@ export class ClickHouseServers {
   async insert(table: string, values: readonly object[], server = 0): Promise<void> {
     if (values.length === 0) return;
     await this.on(server, (client) =>
-      client.insert({ table, values: values as object[], format: "JSONEachRow" }),
+      client.insert({ table, values: values, format: "JSONEachRow" }),
     );
   }
 

@@ -3,11 +3,9 @@ import { summarizeWeeks, type WeeklyAnswer } from "../analysis/weekly-series.js"
 import { weeklyCalendar } from "../analysis/weekly-calendar.js";
 import type { Check } from "../check/checks.js";
 import { SAMPLE_SIZE, type CheckResult } from "../check/run-checks.js";
-import { splitTags } from "../load/split-tags.js";
 import type { StoredRecord } from "../load/merge-rule.js";
 import type { RecordId } from "../load/merger.js";
-import type { FieldValue } from "../model/field.js";
-import { KINDS, type DeliveryKind } from "../model/kinds.js";
+import type { DeliveryKind } from "../model/kinds.js";
 import { timeWindow } from "../validate/parse-value.js";
 import type { LoadStart, LoadTally, RejectedRecord } from "../warehouse/loads-log.js";
 import type { Warehouse } from "../warehouse/warehouse.js";
@@ -16,19 +14,14 @@ import {
   currentRecords,
   readTotals,
   recoverInterruptedCommit,
-  type LoadRow,
-  type RunChanges,
 } from "./clickhouse-commit.js";
 import { jsonValue, type ClickHouseServers } from "./clickhouse-connection.js";
 import { localName, RECORD_COLUMNS } from "./clickhouse-schema.js";
+import { ClickHouseStore } from "./clickhouse-store.js";
+import { emptyChanges, finishedLoad, openedLoad, type RunChanges } from "./run-changes.js";
 import { sqlInteger, sqlString } from "./sql-literal.js";
 
 const KIND_LIST = ["posts", "votes"] as const;
-/** Staged records are sent this many at a time (posts carry their bodies). */
-const FLUSH_ROWS: Readonly<Record<DeliveryKind, number>> = { posts: 5_000, votes: 50_000 };
-/** Ids looked up this many to a query, to stay well inside ClickHouse's query size. */
-const LOOKUP_IDS = 5_000;
-const TAGS = KINDS.posts.fields.findIndex((field) => field.column === "tags");
 
 /**
  * A ClickHouse warehouse: records sharded by id over the target's servers, one row per id. A run
@@ -36,29 +29,14 @@ const TAGS = KINDS.posts.fields.findIndex((field) => field.column === "tags");
  * memory); {@link commit} swaps the partitions it touched into `<kind>_all` and writes the audit,
  * so readers never see half a run (see `clickhouse-commit.ts`).
  */
-export class ClickHouseWarehouse implements Warehouse {
+export class ClickHouseWarehouse extends ClickHouseStore implements Warehouse {
   readonly name: string;
-  private readonly servers: ClickHouseServers;
-  private readonly db: string;
-  private seq = 0;
   private nextLoadId = 1;
-  private pending: Record<DeliveryKind, object[]> = { posts: [], votes: [] };
   private changes: RunChanges = emptyChanges();
 
   constructor(servers: ClickHouseServers, name: string) {
-    this.servers = servers;
-    this.db = servers.target.database;
+    super(servers);
     this.name = name;
-  }
-
-  /** A table's name to query: the Distributed table (or view) of a sharded table. */
-  private table(name: string): string {
-    return `${this.db}.${name}`;
-  }
-
-  /** A sharded table's name to insert into: the Distributed table, or on one server the table. */
-  private writable(name: string): string {
-    return `${this.db}.${this.servers.target.cluster === undefined ? localName(name) : name}`;
   }
 
   async historyId(): Promise<string> {
@@ -137,25 +115,7 @@ export class ClickHouseWarehouse implements Warehouse {
   ): Promise<void> {
     const row = this.changes.loads.get(loadId);
     if (row === undefined) throw new Error(`no load ${String(loadId)} in this run`);
-    Object.assign(row, {
-      outcome: "loaded",
-      loaded_at: now.toISOString(),
-      records_read: tally.read,
-      inserted: tally.inserted,
-      updated: tally.updated,
-      unchanged: tally.unchanged,
-      rejected: tally.rejected,
-      deleted: tally.deleted,
-      restored: tally.restored,
-      conflicts: tally.conflicts,
-      rules_version: tally.rulesVersion,
-      expected_records: tally.expectedRecords,
-      known_ids: tally.knownIds,
-      min_id: jsonValue(tally.minId),
-      max_id: jsonValue(tally.maxId),
-      first_date: tally.firstDate,
-      last_date: tally.lastDate,
-    });
+    Object.assign(row, finishedLoad(tally, now));
     for (const [key, records] of unknownKeys) {
       this.changes.unknownKeys.push({ load_id: loadId, key, records });
     }
@@ -177,71 +137,6 @@ export class ClickHouseWarehouse implements Warehouse {
     return this.servers.count(
       `SELECT count() FROM ${this.table("rejected_stage")} WHERE load_id = ${sqlInteger(loadId)}`,
     );
-  }
-
-  async maxId(kind: DeliveryKind): Promise<RecordId | null> {
-    const [row] = await this.servers.rows(
-      `SELECT max(id), count() FROM ${this.table(`${kind}_all`)}`,
-    );
-    return row?.[1] === 0 ? null : (row?.[0] as RecordId);
-  }
-
-  async lookup(
-    kind: DeliveryKind,
-    ids: readonly RecordId[],
-  ): Promise<ReadonlyMap<string, StoredRecord>> {
-    const found = new Map<string, StoredRecord>();
-    if (ids.length === 0) return found;
-    await this.flush(kind);
-    const columns = RECORD_COLUMNS[kind].join(", ");
-    const width = KINDS[kind].fields.length;
-    for (let at = 0; at < ids.length; at += LOOKUP_IDS) {
-      const list = ids
-        .slice(at, at + LOOKUP_IDS)
-        .map(sqlInteger)
-        .join(", ");
-      const stored = await this.servers.rows(
-        `SELECT ${columns}, 0 AS seq FROM ${this.table(`${kind}_all`)} WHERE id IN (${list})
-         UNION ALL
-         SELECT ${columns}, seq FROM ${this.table(`${kind}_stage`)} WHERE id IN (${list})`,
-      );
-      const latest = new Map<string, { seq: number; values: FieldValue[] }>();
-      for (const values of stored) {
-        const key = String(values[0]);
-        const seq = Number(values.at(-1));
-        if ((latest.get(key)?.seq ?? -1) < seq)
-          latest.set(key, { seq, values: values as FieldValue[] });
-      }
-      for (const [key, { values }] of latest) {
-        found.set(key, {
-          row: values.slice(0, width),
-          loadId: Number(values[width]),
-          deleted: values[width + 1] !== null,
-        });
-      }
-    }
-    return found;
-  }
-
-  async write(kind: DeliveryKind, records: readonly StoredRecord[]): Promise<void> {
-    const fields = KINDS[kind].fields;
-    for (const { row, loadId } of records) {
-      const staged: Record<string, unknown> = {
-        load_id: loadId,
-        deleted_by_load_id: null,
-        deleted_at: null,
-        seq: ++this.seq,
-      };
-      fields.forEach((field, index) => {
-        staged[field.column] = jsonValue(row[index] ?? null);
-      });
-      if (kind === "posts") {
-        const tags = row[TAGS];
-        staged.tags_array = splitTags(typeof tags === "string" ? tags : null);
-      }
-      this.pending[kind].push(staged);
-    }
-    if (this.pending[kind].length >= FLUSH_ROWS[kind]) await this.flush(kind);
   }
 
   recordConflicts(losers: readonly StoredRecord[]): Promise<void> {
@@ -347,29 +242,8 @@ export class ClickHouseWarehouse implements Warehouse {
 
   private openLoad(load: LoadStart, now: Date, outcome: string): number {
     const loadId = this.nextLoadId++;
-    this.changes.loads.set(loadId, {
-      load_id: loadId,
-      run_id: load.runId,
-      kind: load.kind,
-      source_path: load.sourcePath,
-      size_bytes: load.sizeBytes,
-      sha256: load.sha256,
-      arrived_at: load.arrivedAt,
-      loaded_at: now.toISOString(),
-      source: load.source,
-      outcome,
-      delivery: load.delivery,
-      records_read: 0,
-      ...ZERO_COUNTS,
-    });
+    this.changes.loads.set(loadId, openedLoad(load, loadId, now, outcome));
     return loadId;
-  }
-
-  private async flush(kind: DeliveryKind): Promise<void> {
-    const rows = this.pending[kind];
-    if (rows.length === 0) return;
-    this.pending[kind] = [];
-    await this.servers.insert(this.writable(`${kind}_stage`), rows);
   }
 
   /** Empties what a run stages, on every server, and forgets the run's changes. */
@@ -386,30 +260,4 @@ export class ClickHouseWarehouse implements Warehouse {
     await this.servers.everywhere(`TRUNCATE TABLE ${this.db}.${localName("snapshot_ids")}`);
     await this.servers.exec(`TRUNCATE TABLE ${this.table("rejected_stage")}`);
   }
-}
-
-const ZERO_COUNTS = {
-  inserted: 0,
-  updated: 0,
-  unchanged: 0,
-  rejected: 0,
-  deleted: 0,
-  restored: 0,
-  conflicts: 0,
-  rules_version: null,
-  expected_records: null,
-  known_ids: null,
-  min_id: null,
-  max_id: null,
-  first_date: null,
-  last_date: null,
-};
-
-function emptyChanges(): RunChanges {
-  return {
-    loads: new Map<number, LoadRow>(),
-    conflicts: [],
-    unknownKeys: [],
-    weeks: { posts: new Set(), votes: new Set() },
-  };
 }

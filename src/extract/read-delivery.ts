@@ -4,12 +4,8 @@ import { open, stat } from "node:fs/promises";
 import { pipeline, Transform } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { StackhouseError } from "../errors.js";
-import {
-  JsonPositionError,
-  RecordScanner,
-  type FastDecoder,
-  type ScannedRecord,
-} from "./record-scanner.js";
+import { RecordScanner } from "./record-scanner.js";
+import { JsonPositionError, type FastDecoder, type ScannedRecord } from "./scanned-record.js";
 
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 const READ_CHUNK_BYTES = 1024 * 1024;

@@ -5,7 +5,7 @@ import {
   type DeliveryDigest,
   type DeliveryFile,
 } from "../extract/read-delivery.js";
-import type { ScannedRecord } from "../extract/record-scanner.js";
+import type { ScannedRecord } from "../extract/scanned-record.js";
 import type { Row } from "../model/field.js";
 import { KINDS, type DeliveryKind, type KindSpec } from "../model/kinds.js";
 import { timeWindow } from "./parse-value.js";

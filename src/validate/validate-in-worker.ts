@@ -1,7 +1,7 @@
 import { StackhouseError, type ErrorCode } from "../errors.js";
 import type { DeliveryDigest, DeliveryFile } from "../extract/read-delivery.js";
 import type { DeliveryKind } from "../model/kinds.js";
-import type { RawRecord } from "../extract/record-scanner.js";
+import type { RawRecord } from "../extract/scanned-record.js";
 import { startWorker } from "../run-from-source.js";
 import type { ValidatedBatch, ValidationOptions } from "./validate-delivery.js";
 

@@ -1,4 +1,4 @@
-import type { RawRecord, ScannedRecord } from "../extract/record-scanner.js";
+import type { RawRecord, ScannedRecord } from "../extract/scanned-record.js";
 import type { FieldValue, Row } from "../model/field.js";
 import type { KindSpec } from "../model/kinds.js";
 import { parseValue, Refusal, timeWindow, type TimeWindow } from "./parse-value.js";

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { RecordScanner } from "../../src/extract/record-scanner.js";
 import {
   JsonPositionError,
-  RecordScanner,
   type RawRecord,
   type ScannedRecord,
-} from "../../src/extract/record-scanner.js";
+} from "../../src/extract/scanned-record.js";
 
 /** Without a fast decoder, every record takes the exact path. */
 function raw(record: ScannedRecord): RawRecord {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RawRecord } from "../../src/extract/record-scanner.js";
+import type { RawRecord } from "../../src/extract/scanned-record.js";
 import { KINDS } from "../../src/model/kinds.js";
 import { validateBatch, validateRecord } from "../../src/validate/validate-record.js";
 
