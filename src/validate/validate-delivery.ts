@@ -6,15 +6,12 @@ import {
   type DeliveryFile,
 } from "../extract/read-delivery.js";
 import type { ScannedRecord } from "../extract/scanned-record.js";
-import type { Row } from "../model/field.js";
 import { KINDS, type DeliveryKind, type KindSpec } from "../model/kinds.js";
 import { timeWindow } from "./parse-value.js";
-import { validateBatch, type Rejection } from "./validate-record.js";
+import { validateBatch, type Validated } from "./validate-record.js";
 
 /** One batch of a delivery, validated. */
-export interface ValidatedBatch {
-  readonly rows: readonly Row[];
-  readonly rejections: readonly Rejection[];
+export interface ValidatedBatch extends Validated {
   /** Records in the batch: rows plus rejections. */
   readonly read: number;
   /** File bytes read so far, for progress display. */

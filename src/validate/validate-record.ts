@@ -14,8 +14,8 @@ export interface Rejection {
   readonly reason: string;
 }
 
-/** What validating one batch produced. */
-export interface ValidatedBatch {
+/** What validating some records produced: rows in field order, and the records refused. */
+export interface Validated {
   readonly rows: readonly Row[];
   readonly rejections: readonly Rejection[];
 }
@@ -36,7 +36,7 @@ export function validateBatch(
   records: readonly ScannedRecord[],
   unknownKeys: Map<string, number>,
   window: TimeWindow = timeWindow(),
-): ValidatedBatch {
+): Validated {
   const rows: Row[] = [];
   const rejections: Rejection[] = [];
   for (const record of records) {
