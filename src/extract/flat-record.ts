@@ -3,6 +3,7 @@ import type { Field, FieldValue, Row } from "../model/field.js";
 import type { KindSpec } from "../model/kinds.js";
 import {
   acceptsTimestamp,
+  integerProblem,
   textProblem,
   timeWindow,
   type TimeWindow,
@@ -239,7 +240,5 @@ function integerAt(field: Field, buf: Buffer, from: number, to: number): number 
     value = value * 10 + (byte - DIGIT_0);
   }
   if (negative) value = -value;
-  if (field.type === "id" && value <= 0) return undefined;
-  if (field.type === "count" && value < 0) return undefined;
-  return value;
+  return integerProblem(field, value) === undefined ? value : undefined;
 }

@@ -122,9 +122,21 @@ function parseInteger(field: Field, raw: unknown): number | bigint | Refusal {
     return refuse(field, raw, "is a JSON number beyond 2^53, read inexactly; send it as a string");
   } else return refuse(field, raw, "is not an integer");
 
-  if (field.type === "id" && value <= 0) return refuse(field, raw, "is not a positive id");
-  if (field.type === "count" && value < 0) return refuse(field, raw, "is negative");
-  return value;
+  const problem = integerProblem(field, value);
+  return problem === undefined ? value : refuse(field, raw, problem);
+}
+
+/**
+ * Why an integer does not fit its field (an id must be positive, a count not negative), or
+ * undefined when it fits. The fast path asks too, so both paths decide alike.
+ *
+ * @example
+ * integerProblem(postIdField, 0); // "is not a positive id"
+ */
+export function integerProblem(field: Field, value: number | bigint): string | undefined {
+  if (field.type === "id" && value <= 0) return "is not a positive id";
+  if (field.type === "count" && value < 0) return "is negative";
+  return undefined;
 }
 
 /** `0`, or an optional `-` and digits without a leading zero. */
