@@ -1,4 +1,5 @@
 import type { Database } from "better-sqlite3";
+import { WEEK_OF_SQL } from "../model/week.js";
 import { timeWindow } from "../validate/parse-value.js";
 import {
   weeklyCalendar,
@@ -51,6 +52,8 @@ export interface WeeklyAnswer {
   readonly outOfWindow: OutOfWindow | null;
 }
 
+const WEEK = WEEK_OF_SQL.sqlite("creation_date");
+
 /** The weekly totals each run keeps exact, or the same grouped from the rows (schema before 4). */
 const WEEK_SOURCES = {
   totals: {
@@ -60,12 +63,12 @@ const WEEK_SOURCES = {
             FROM weekly_post_totals ORDER BY week_start`,
   },
   rows: {
-    votes: `SELECT date(creation_date, 'weekday 0', '-6 days') AS week_start, count(*) AS votes,
+    votes: `SELECT ${WEEK} AS week_start, count(*) AS votes,
               count(DISTINCT post_id) AS posts_voted, sum(vote_type_id = 2) AS upvotes,
               sum(vote_type_id = 3) AS downvotes, min(creation_date) AS first_vote,
               max(creation_date) AS last_vote
             FROM votes GROUP BY 1 ORDER BY 1`,
-    posts: `SELECT date(creation_date, 'weekday 0', '-6 days') AS week_start, count(*) AS created,
+    posts: `SELECT ${WEEK} AS week_start, count(*) AS created,
               min(creation_date) AS first_created, max(last_activity_date) AS last_activity
             FROM posts GROUP BY 1 ORDER BY 1`,
   },
