@@ -6,7 +6,7 @@
 import { rmSync } from "node:fs";
 import Database from "better-sqlite3";
 import { parseTarget } from "../../src/clickhouse/target-url.js";
-import { ingest } from "../../src/run/ingest.js";
+import { ingest, type IngestReport } from "../../src/run/ingest.js";
 import type { DeliveryKind } from "../../src/model/kinds.js";
 import { inspectDelivery, readDelivery } from "../../src/extract/read-delivery.js";
 import { KINDS } from "../../src/model/kinds.js";
@@ -15,22 +15,27 @@ import { createTable, duckdbSelect, duckdbUpsert, sqliteFloorUpsert } from "./re
 
 type Task = (args: readonly string[]) => unknown;
 
+/** What the benchmark reads of an ingest: each file's counts and time. */
+function fileSummaries(report: IngestReport): object[] {
+  return report.files.map(
+    ({ kind, outcome, read, inserted, updated, unchanged, rejected, seconds }) => ({
+      kind,
+      outcome,
+      read,
+      inserted,
+      updated,
+      unchanged,
+      rejected,
+      seconds,
+    }),
+  );
+}
+
 const tasks: Readonly<Record<string, Task>> = {
   /** stackhouse itself: ingest posts and votes files into a warehouse. */
   async stackhouse([warehouse = "", posts = "", votes = ""]) {
     const report = await ingest({ warehouse, posts, votes, checks: false });
-    return report.files.map(
-      ({ kind, outcome, read, inserted, updated, unchanged, rejected, seconds }) => ({
-        kind,
-        outcome,
-        read,
-        inserted,
-        updated,
-        unchanged,
-        rejected,
-        seconds,
-      }),
-    );
+    return fileSummaries(report);
   },
 
   /** DuckDB: into a table with a primary key (upsert), or by CREATE TABLE AS (no key). */
@@ -93,18 +98,7 @@ const tasks: Readonly<Record<string, Task>> = {
     }
     const warehouse = clickHouseDestination(url, archive);
     const report = await ingest({ warehouse, posts, votes, checks: false });
-    return report.files.map(
-      ({ kind, outcome, read, inserted, updated, unchanged, rejected, seconds }) => ({
-        kind,
-        outcome,
-        read,
-        inserted,
-        updated,
-        unchanged,
-        rejected,
-        seconds,
-      }),
-    );
+    return fileSummaries(report);
   },
 
   /** The time to read the whole weekly_votes view of a ClickHouse warehouse, as `query` does. */
