@@ -35,6 +35,8 @@ export class SqliteStore implements RecordStore {
   private readonly conflict: Statement;
   private readonly deleteTags: Statement;
   private readonly insertTag: Statement;
+  /** The values of one bulk write, reused from write to write. */
+  private readonly bound: Partial<Record<DeliveryKind, FieldValue[]>> = {};
 
   constructor(db: Database) {
     const each = (sql: (kind: DeliveryKind) => string): Record<DeliveryKind, Statement> => ({
@@ -79,11 +81,20 @@ export class SqliteStore implements RecordStore {
   }
 
   write(kind: DeliveryKind, records: readonly StoredRecord[]): Promise<void> {
+    const width = KINDS[kind].fields.length + 3;
+    const bound = (this.bound[kind] ??= new Array<FieldValue>(BULK_ROWS * width));
     let at = 0;
     for (; at + BULK_ROWS <= records.length; at += BULK_ROWS) {
-      this.bulk[kind].run(records.slice(at, at + BULK_ROWS).flatMap(values));
+      for (let index = 0; index < BULK_ROWS; index++) {
+        fill(bound, index * width, records[at + index] as StoredRecord);
+      }
+      this.bulk[kind].run(bound);
     }
-    for (const record of records.slice(at)) this.one[kind].run(values(record));
+    const one = new Array<FieldValue>(width);
+    for (; at < records.length; at++) {
+      fill(one, 0, records[at] as StoredRecord);
+      this.one[kind].run(one);
+    }
     if (kind === "posts") for (const record of records) this.replaceTags(record.row);
     return Promise.resolve();
   }
@@ -102,9 +113,13 @@ export class SqliteStore implements RecordStore {
   }
 }
 
-/** A stored record's values to bind: its fields, load, and (live) no deletion. */
-function values({ row, loadId }: StoredRecord): FieldValue[] {
-  return [...row, loadId, null, null];
+/** Puts a stored record's values to bind at `offset`: its fields, load, and (live) no deletion. */
+function fill(values: FieldValue[], offset: number, { row, loadId }: StoredRecord): void {
+  let at = offset;
+  for (const value of row) values[at++] = value;
+  values[at++] = loadId;
+  values[at++] = null;
+  values[at] = null;
 }
 
 /** An integer read exactly: a number when it is safe, a bigint beyond 2^53. */
