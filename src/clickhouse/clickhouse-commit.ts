@@ -4,16 +4,17 @@ import { WEEK_OF_SQL } from "../model/week.js";
 import type { ClickHouseServers } from "./clickhouse-connection.js";
 import type { RunChanges } from "./run-changes.js";
 import {
+  AUDIT_NAMES,
   localName,
   PARTITION_OF,
   RECORD_COLUMNS,
   ROLLUP_TABLES,
+  visibleAt,
   type RollupTable,
 } from "./clickhouse-schema.js";
 import { sqlInteger, sqlString } from "./sql-literal.js";
 
 const KIND_LIST = ["posts", "votes"] as const;
-const AUDIT_TABLES = ["rejected_records", "load_unknown_keys", "vote_conflicts"] as const;
 
 /** One partition of one server's records that a commit replaces. */
 interface Swap {
@@ -22,43 +23,63 @@ interface Swap {
   readonly partition: number;
 }
 
+const columnsOf = (kind: DeliveryKind): string => RECORD_COLUMNS[kind].join(", ");
+const localTable = (db: string, kind: string, suffix: string): string =>
+  `${db}.${localName(`${kind}_${suffix}`)}`;
+
 /**
- * Commits a run on ClickHouse. First, with nothing visible yet: each partition the run touched is
- * built whole in `<kind>_next` (its stored records the run left alone, and the latest staged
- * version of the others), and the weekly rollups and calendar are computed from the records as the
- * run leaves them into their `_next` tables. Then the swap step: one partition at a time, copied
- * to `<kind>_undo`, noted in `commit_journal`, and swapped in with `REPLACE PARTITION`; the
- * rollup tables swapped whole; the audit written, and the run's `loads` rows last: a run is
- * committed when its loads are in. An interrupted commit is rolled back from the undo copies by
- * {@link recoverInterruptedCommit}.
+ * Commits a run on ClickHouse so that readers see all of it or none of it. Each partition the run
+ * touched is built whole in `<kind>_next`, every version readers see now kept, the ones the run
+ * replaces and the ones it wrote marked with the run (see {@link visibleAt}), and swapped in with
+ * `REPLACE PARTITION`: readers still see the versions as before. The weekly rollups are written as
+ * the run's generation and the audit rows under its load ids, both unseen too. The run's `loads`
+ * rows, inserted last in one block, are the commit: from then on readers see the run's versions,
+ * rollups and audit. {@link recoverInterruptedCommit} settles a commit cut short.
  *
+ * @param committed the last committed run, which readers see until this one is
  * @example
- * await commitRun(servers, changes);
+ * await commitRun(servers, changes, 4);
  */
-export async function commitRun(servers: ClickHouseServers, changes: RunChanges): Promise<void> {
+export async function commitRun(
+  servers: ClickHouseServers,
+  changes: RunChanges,
+  committed: number,
+): Promise<void> {
   const db = servers.target.database;
-  const run = [...changes.loads.values()][0]?.run_id;
-  if (run === undefined) return;
+  const runs = [...changes.loads.values()].map((load) => load.run_id);
+  if (runs.length === 0) return;
+  const run = Math.max(...runs);
+  if (run <= committed) {
+    throw new Error(
+      `run ${String(run)} does not follow the last committed run ${String(committed)}`,
+    );
+  }
+  const seen = visibleAt(sqlInteger(committed));
   const swaps: Swap[] = [];
   for (const kind of KIND_LIST) {
-    const table = (suffix: string): string => `${db}.${localName(`${kind}_${suffix}`)}`;
-    const columns = RECORD_COLUMNS[kind].join(", ");
+    const [all, stage, next] = ["all", "stage", "next"].map((suffix) =>
+      localTable(db, kind, suffix),
+    );
+    const columns = columnsOf(kind);
     for (let server = 0; server < servers.servers; server++) {
       const partitions = await servers.rows(
-        `SELECT DISTINCT ${PARTITION_OF} FROM ${table("stage")}`,
+        `SELECT DISTINCT ${PARTITION_OF} FROM ${stage}`,
         server,
       );
       for (const [value] of partitions) {
         const partition = Number(value);
         const inPartition = `${PARTITION_OF} = ${sqlInteger(partition)}`;
         await servers.exec(
-          `INSERT INTO ${table("next")} SELECT ${columns} FROM ${table("all")} WHERE ${inPartition}
-             AND id NOT IN (SELECT id FROM ${table("stage")} WHERE ${inPartition})`,
+          `INSERT INTO ${next} (${columns}, changed_by_run, is_new_version)
+           SELECT ${columns}, if(id IN (SELECT id FROM ${stage} WHERE ${inPartition}),
+                                 toInt64(${sqlInteger(run)}), NULL), 0
+           FROM ${all} WHERE ${inPartition} AND ${seen}`,
           server,
         );
         await servers.exec(
-          `INSERT INTO ${table("next")} SELECT ${columns} FROM ${table("stage")}
-             WHERE (id, seq) IN (SELECT id, max(seq) FROM ${table("stage")} WHERE ${inPartition} GROUP BY id)`,
+          `INSERT INTO ${next} (${columns}, changed_by_run, is_new_version)
+           SELECT ${columns}, toInt64(${sqlInteger(run)}), 1 FROM ${stage}
+           WHERE (id, seq) IN (SELECT id, max(seq) FROM ${stage} WHERE ${inPartition} GROUP BY id)`,
           server,
         );
         swaps.push({ kind, server, partition });
@@ -66,99 +87,128 @@ export async function commitRun(servers: ClickHouseServers, changes: RunChanges)
     }
   }
   const current = (kind: DeliveryKind, where: string, columns: string): string =>
-    currentRecords(db, kind, where, columns);
-  const rollups = await computeRollups(servers, changes.weeks, new Date(), current);
-  await fillNext(servers, rollups);
+    currentRecords(db, kind, committed, where, columns);
+  await writeGeneration(
+    servers,
+    await computeRollups(servers, changes.weeks, new Date(), current),
+    run,
+  );
+  await servers.insert(
+    `${db}.commit_journal`,
+    swaps.map((swap) => ({ run_id: run, ...swap })),
+  );
   for (const { kind, server, partition } of swaps) {
-    const table = (suffix: string): string => `${db}.${localName(`${kind}_${suffix}`)}`;
-    const p = sqlInteger(partition);
     await servers.exec(
-      `ALTER TABLE ${table("undo")} REPLACE PARTITION ${p} FROM ${table("all")}`,
-      server,
-    );
-    await servers.insert(`${db}.commit_journal`, [{ run_id: run, kind, server, partition }]);
-    await servers.exec(
-      `ALTER TABLE ${table("all")} REPLACE PARTITION ${p} FROM ${table("next")}`,
+      `ALTER TABLE ${localTable(db, kind, "all")} REPLACE PARTITION ${sqlInteger(partition)}
+       FROM ${localTable(db, kind, "next")}`,
       server,
     );
   }
-  await swapNext(servers);
-  await servers.exec(`INSERT INTO ${db}.rejected_records SELECT * FROM ${db}.rejected_stage`);
-  await servers.insert(`${db}.vote_conflicts`, changes.conflicts);
-  await servers.insert(`${db}.load_unknown_keys`, changes.unknownKeys);
+  await servers.exec(`INSERT INTO ${db}.rejected_records_all SELECT * FROM ${db}.rejected_stage`);
+  await servers.insert(`${db}.vote_conflicts_all`, changes.conflicts);
+  await servers.insert(`${db}.load_unknown_keys_all`, changes.unknownKeys);
   await servers.insert(`${db}.loads`, [...changes.loads.values()]);
   await servers.exec(`TRUNCATE TABLE ${db}.commit_journal`);
 }
 
 /**
- * Settles a commit that was interrupted (the process killed, a server lost): when the run's loads
- * are not in, every partition it swapped is put back from its undo copy, its audit rows are
- * removed and the rollups recomputed, so the warehouse is as before the run. Call under the run
- * lock before a run begins.
+ * Settles a commit that was cut short (the process killed, a server lost), so the warehouse holds
+ * only what readers already see: the partitions an uncommitted run swapped are rebuilt without
+ * its marks and versions, and the rollup generations and audit rows of runs not committed are
+ * dropped. Call under the run lock before a run begins.
+ *
+ * @returns the last committed run
  */
-export async function recoverInterruptedCommit(servers: ClickHouseServers): Promise<void> {
+export async function recoverInterruptedCommit(servers: ClickHouseServers): Promise<number> {
   const db = servers.target.database;
+  const committed = await servers.count(`SELECT max(run_id) FROM ${db}.loads`);
+  const seen = visibleAt(sqlInteger(committed));
   const journal = await servers.rows(
-    `SELECT run_id, kind, server, partition FROM ${db}.commit_journal`,
+    `SELECT kind, server, partition FROM ${db}.commit_journal WHERE run_id > ${sqlInteger(committed)}`,
   );
-  const run = journal[0]?.[0];
-  if (run === undefined) return;
-  const committed = await servers.count(
-    `SELECT count() FROM ${db}.loads WHERE run_id = ${sqlInteger(Number(run))}`,
-  );
-  if (committed === 0) {
-    for (const [, kind, server, partition] of journal) {
-      const table = (suffix: string): string => `${db}.${localName(`${String(kind)}_${suffix}`)}`;
-      await servers.exec(
-        `ALTER TABLE ${table("all")} REPLACE PARTITION ${sqlInteger(Number(partition))} FROM ${table("undo")}`,
-        Number(server),
-      );
-    }
-    const lastLoad = await servers.count(`SELECT max(load_id) FROM ${db}.loads`);
-    for (const table of AUDIT_TABLES) {
-      await servers.exec(
-        `ALTER TABLE ${db}.${table} DELETE WHERE load_id > ${sqlInteger(lastLoad)}`,
-      );
-    }
-    await refreshRollupTables(servers, "all", new Date());
+  for (const [kind, server, value] of journal) {
+    const [all, next] = ["all", "next"].map((suffix) => localTable(db, String(kind), suffix));
+    const columns = columnsOf(String(kind) as DeliveryKind);
+    const partition = sqlInteger(Number(value));
+    await servers.exec(`TRUNCATE TABLE ${next}`, Number(server));
+    await servers.exec(
+      `INSERT INTO ${next} (${columns}, changed_by_run, is_new_version)
+       SELECT ${columns}, NULL, 0 FROM ${all} WHERE ${PARTITION_OF} = ${partition} AND ${seen}`,
+      Number(server),
+    );
+    await servers.exec(
+      `ALTER TABLE ${all} REPLACE PARTITION ${partition} FROM ${next}`,
+      Number(server),
+    );
   }
+  const stale = (table: string, keep: (run: number) => boolean): Promise<void> =>
+    dropPartitions(servers, table, (partition) => !keep(Number(partition)));
+  for (const table of Object.keys(ROLLUP_TABLES)) {
+    await stale(`${table}_by_run`, (run) => run === committed);
+  }
+  for (const table of AUDIT_NAMES) await stale(`${table}_all`, (run) => run <= committed);
   await servers.exec(`TRUNCATE TABLE ${db}.commit_journal`);
+  return committed;
+}
+
+/** Drops the partitions of a table on the first server that `drop` picks. */
+async function dropPartitions(
+  servers: ClickHouseServers,
+  table: string,
+  drop: (partition: string) => boolean,
+): Promise<void> {
+  const db = servers.target.database;
+  const partitions = await servers.rows(
+    `SELECT DISTINCT partition FROM system.parts
+     WHERE database = ${sqlString(db)} AND table = ${sqlString(table)} AND active`,
+  );
+  for (const [partition] of partitions) {
+    if (drop(String(partition))) {
+      await servers.exec(
+        `ALTER TABLE ${db}.${table} DROP PARTITION ${sqlInteger(Number(partition))}`,
+      );
+    }
+  }
 }
 
 const WEEK_OF = WEEK_OF_SQL.clickhouse("creation_date");
 
 /**
- * Recomputes the weekly totals of the weeks given (or of all) from the live records, and the
- * calendar tables from the totals, each swapped in whole.
+ * Recomputes every weekly total and the calendar from the live records, as the generation of the
+ * last committed run: for a warehouse whose records were changed outside a run.
  */
-export async function refreshRollupTables(
-  servers: ClickHouseServers,
-  weeks: Readonly<Record<DeliveryKind, Set<string>>> | "all",
-  now: Date,
-): Promise<void> {
+export async function refreshRollupTables(servers: ClickHouseServers, now: Date): Promise<void> {
   const db = servers.target.database;
+  const committed = await servers.count(`SELECT max(run_id) FROM ${db}.loads`);
   const views = (kind: DeliveryKind, where: string, columns: string): string =>
     `(SELECT ${columns} FROM ${db}.${kind} WHERE 1 ${where})`;
-  await fillNext(servers, await computeRollups(servers, weeks, now, views));
-  await swapNext(servers);
+  const rollups = await computeRollups(servers, "all", now, views);
+  for (const table of Object.keys(ROLLUP_TABLES)) {
+    await servers.exec(`ALTER TABLE ${db}.${table}_by_run DROP PARTITION ${sqlInteger(committed)}`);
+  }
+  await writeGeneration(servers, rollups, committed);
 }
 
 /**
- * The live records of a kind as a run leaves them (stored ones it did not stage, and the latest
- * staged version of the others), as a subquery of the given columns; `extra` adds a condition.
+ * The live records of a kind as a run leaves them (the stored ones readers see that it did not
+ * stage, and the latest staged version of the others), as a subquery of the given columns; `extra`
+ * adds a condition.
  *
+ * @param committed the last committed run
  * @example
- * `SELECT count() FROM ${currentRecords("stackhouse", "votes")}`;
+ * `SELECT count() FROM ${currentRecords("stackhouse", "votes", 4)}`;
  */
 export function currentRecords(
   db: string,
   kind: DeliveryKind,
+  committed: number,
   extra = "",
   columns = RECORD_COLUMNS[kind].join(", "),
 ): string {
-  const stageLocal = `${db}.${localName(`${kind}_stage`)}`;
+  const stageLocal = localTable(db, kind, "stage");
   return `(SELECT ${columns} FROM ${db}.${kind}_all
-             WHERE id NOT IN (SELECT id FROM ${stageLocal}) AND deleted_by_load_id IS NULL${extra}
+             WHERE id NOT IN (SELECT id FROM ${stageLocal}) AND deleted_by_load_id IS NULL
+             AND ${visibleAt(sqlInteger(committed))}${extra}
            UNION ALL
            SELECT ${columns} FROM ${db}.${kind}_stage
              WHERE (id, seq) IN (SELECT id, max(seq) FROM ${stageLocal} GROUP BY id)
@@ -227,21 +277,17 @@ async function recompute<T extends { readonly week_start: string }>(
   );
 }
 
-/** Writes each rollup table's rows into its `_next` twin, where no reader sees them. */
-async function fillNext(servers: ClickHouseServers, rollups: Rollups): Promise<void> {
+/** Writes each rollup table's rows as the generation of a run, which readers see once it is committed. */
+async function writeGeneration(
+  servers: ClickHouseServers,
+  rollups: Rollups,
+  run: number,
+): Promise<void> {
   const db = servers.target.database;
   for (const [table, rows] of Object.entries(rollups)) {
-    await servers.exec(`TRUNCATE TABLE ${db}.${table}_next`);
-    await servers.insert(`${db}.${table}_next`, rows);
-  }
-}
-
-/** Swaps every rollup table's `_next` twin in, each in one step. */
-async function swapNext(servers: ClickHouseServers): Promise<void> {
-  const db = servers.target.database;
-  for (const table of Object.keys(ROLLUP_TABLES)) {
-    await servers.exec(
-      `ALTER TABLE ${db}.${table} REPLACE PARTITION tuple() FROM ${db}.${table}_next`,
+    await servers.insert(
+      `${db}.${table}_by_run`,
+      rows.map((row) => ({ ...row, run_id: run })),
     );
   }
 }

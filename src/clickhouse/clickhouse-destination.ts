@@ -58,6 +58,12 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
           `${url}: a warehouse made by an older stackhouse, which kept every version of a record and no landing archive; drop the database (DROP DATABASE ${target.database}) and ingest its deliveries again`,
         );
       }
+      if (tables.has("loads") && !tables.has("weeks_by_run")) {
+        throw new StackhouseError(
+          "WAREHOUSE",
+          `${url}: a warehouse made by an older stackhouse, whose commits were not seen all at once; drop the database (DROP DATABASE ${target.database}) and re-create it from its landing archive: stackhouse rebuild --target ${url}`,
+        );
+      }
       return !tables.has("loads");
     },
     async open() {

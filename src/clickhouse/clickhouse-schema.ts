@@ -1,5 +1,6 @@
 import type { Field } from "../model/field.js";
 import { KINDS, POST_TYPES, VOTE_TYPES, type DeliveryKind } from "../model/kinds.js";
+import { LOAD_IDS_PER_RUN } from "../model/load-id.js";
 import { WEEK_OF_SQL } from "../model/week.js";
 import type { ClickHouseTarget } from "./target-url.js";
 
@@ -9,6 +10,8 @@ import type { ClickHouseTarget } from "./target-url.js";
  */
 export const PARTITION_IDS = 1_048_576;
 export const PARTITION_OF = `intDiv(id, ${String(PARTITION_IDS)})`;
+
+const KIND_LIST = ["posts", "votes"] as const;
 
 const delivered = (kind: DeliveryKind): string[] => KINDS[kind].fields.map((field) => field.column);
 
@@ -63,7 +66,10 @@ const CALENDAR_WEEK =
   "week_start String, votes Int64, posts_voted Int64, mean_votes_per_post Nullable(Float64), iso_year Int64, iso_week Int64, upvotes Int64, downvotes Int64, posts_live Int64, mean_votes_per_live_post Nullable(Float64), is_partial UInt8";
 const WEEK = "week_start String, week_end String, iso_year Int64, iso_week Int64, is_partial UInt8";
 
-/** Tables a run swaps in whole, each built first in its `_next` twin. */
+/**
+ * Tables each commit writes whole, as a new generation in `<name>_by_run` (partitioned by the
+ * run), and which readers see through a view of the committed run's generation.
+ */
 export const ROLLUP_TABLES = {
   weekly_vote_totals: VOTE_WEEK,
   weekly_post_totals: POST_WEEK,
@@ -72,32 +78,48 @@ export const ROLLUP_TABLES = {
 } as const;
 export type RollupTable = keyof typeof ROLLUP_TABLES;
 
+/** Audit rows of a run's loads, kept in `<name>_all` and shown once the loads are committed. */
+const AUDIT_TABLES = {
+  rejected_records: "load_id Int64, record_number Int64, line Int64, reason String, raw String",
+  load_unknown_keys: "load_id Int64, key String, records Int64",
+  vote_conflicts:
+    "vote_id Int64, load_id Int64, post_id Int64, vote_type_id Int64, user_id Nullable(Int64), bounty_amount Nullable(Int64), creation_date String",
+} as const;
+export const AUDIT_NAMES = Object.keys(AUDIT_TABLES);
+
+/**
+ * A version of a record that a run replaced (`is_new_version` 0) or wrote (1) carries that run in
+ * `changed_by_run`: readers see the replaced version until the run is committed (its loads are in
+ * `loads`) and the new one from then on, so a run becomes visible all at once.
+ */
+const VERSION = ["changed_by_run Nullable(Int64)", "is_new_version UInt8"];
+
+/** The last committed run, as a scalar subquery, which ClickHouse evaluates once per query. */
+export const committedRun = (database: string): string =>
+  `(SELECT max(run_id) FROM ${database}.loads)`;
+
+/** Whether a stored version is the one readers see once the run `run` (SQL) is committed. */
+export const visibleAt = (run: string): string =>
+  `(changed_by_run IS NULL OR is_new_version = (${run} >= changed_by_run))`;
+
 const LOADS =
   "load_id Int64, run_id Int64, kind String, source_path String, size_bytes Int64, sha256 String, arrived_at String, loaded_at String, source String, outcome String, records_read Int64, inserted Int64, updated Int64, unchanged Int64, rejected Int64, delivery String, deleted Int64, restored Int64, conflicts Int64, rules_version Nullable(Int64), expected_records Nullable(Int64), known_ids Nullable(Int64), min_id Nullable(Int64), max_id Nullable(Int64), first_date Nullable(String), last_date Nullable(String)";
 
 /** Every table, in the order they are created. */
 const TABLES: readonly TableSpec[] = [
   ...(["posts", "votes"] as const).flatMap((kind) => [
-    RECORDS(kind, "all"),
+    RECORDS(kind, "all", VERSION),
     RECORDS(kind, "stage", ["seq UInt64"]),
-    RECORDS(kind, "next"),
-    RECORDS(kind, "undo"),
+    RECORDS(kind, "next", VERSION),
   ]),
   { ...RECORDS("votes", "snapshot_ids"), name: "snapshot_ids", columns: "id Int64" },
   SMALL("loads", LOADS, "load_id"),
-  ...["rejected_records", "rejected_stage"].map((name) =>
-    SMALL(
-      name,
-      "load_id Int64, record_number Int64, line Int64, reason String, raw String",
-      "(load_id, record_number)",
-    ),
-  ),
-  SMALL("load_unknown_keys", "load_id Int64, key String, records Int64", "(load_id, key)"),
-  SMALL(
-    "vote_conflicts",
-    "vote_id Int64, load_id Int64, post_id Int64, vote_type_id Int64, user_id Nullable(Int64), bounty_amount Nullable(Int64), creation_date String",
-    "(vote_id, load_id)",
-  ),
+  SMALL("rejected_stage", AUDIT_TABLES.rejected_records, "(load_id, record_number)"),
+  ...Object.entries(AUDIT_TABLES).map(([name, columns]) => ({
+    name: `${name}_all`,
+    columns,
+    engine: `MergeTree() PARTITION BY intDiv(load_id, ${String(LOAD_IDS_PER_RUN)}) ORDER BY load_id`,
+  })),
   SMALL(
     "check_runs",
     "check_run_id Int64, checked_at String, run_id Nullable(Int64)",
@@ -116,10 +138,11 @@ const TABLES: readonly TableSpec[] = [
   ),
   SMALL("vote_types", "id Int64, name String", "id"),
   SMALL("post_types", "id Int64, name String", "id"),
-  ...Object.entries(ROLLUP_TABLES).flatMap(([name, columns]) => [
-    SMALL(name, columns, "week_start"),
-    SMALL(`${name}_next`, columns, "week_start"),
-  ]),
+  ...Object.entries(ROLLUP_TABLES).map(([name, columns]) => ({
+    name: `${name}_by_run`,
+    columns: `${columns}, run_id Int64`,
+    engine: "MergeTree() PARTITION BY run_id ORDER BY week_start",
+  })),
 ];
 
 /** Where a table's rows are on one server: sharded tables keep theirs in `<name>_local`. */
@@ -129,33 +152,47 @@ export function localName(table: string): string {
     : `${table}_local`;
 }
 
-const live = (database: string, kind: DeliveryKind): string =>
-  `SELECT ${[...delivered(kind), "load_id"].join(", ")} FROM ${database}.${kind}_all WHERE deleted_by_load_id IS NULL`;
-
 const TAG_LIST = "if(empty(tags_array), NULL, arrayStringConcat(arraySort(tags_array), ' '))";
+
+const columnNames = (columns: string): string =>
+  columns
+    .split(", ")
+    .map((column) => column.split(" ")[0])
+    .join(", ");
 
 /**
  * The views analysts query, with the columns and numbers of SQLite's: `posts` and `votes` hold
- * one row per id (the winning version; deleted records left out), and the weekly answer reads the
- * tables each run writes. ClickHouse 18.16 has no CTEs or window functions: these are plain SQL.
+ * one row per id (the version the last committed run left; deleted records left out), the weekly
+ * tables the committed run's generation, the audit tables the committed loads' rows. ClickHouse
+ * 18.16 has no CTEs or window functions: these are plain SQL.
  */
 function views(database: string): [string, string][] {
+  const committed = committedRun(database);
+  const current = (kind: DeliveryKind): string =>
+    `${database}.${kind}_all WHERE deleted_by_load_id IS NULL AND ${visibleAt(committed)}`;
   const answers = `SELECT a.id, 'Answer' AS post_type, a.parent_id AS question_id, question_title,
       question_tag_list, toUInt8(ifNull(question_accepted = a.id, 0)) AS is_accepted, a.score,
       a.comment_count, a.creation_date, a.last_activity_date, a.owner_user_id,
       a.owner_display_name, a.body
-    FROM ${database}.posts_all AS a GLOBAL ANY LEFT JOIN (
+    FROM ${database}.posts AS a GLOBAL ANY LEFT JOIN (
       SELECT toNullable(id) AS parent_id, title AS question_title, ${TAG_LIST} AS question_tag_list,
              accepted_answer_id AS question_accepted
-      FROM ${database}.posts_all WHERE deleted_by_load_id IS NULL) USING (parent_id)
-    WHERE a.post_type_id = 2 AND a.deleted_by_load_id IS NULL`;
+      FROM ${current("posts")}) USING (parent_id)
+    WHERE a.post_type_id = 2`;
   return [
-    ["posts", live(database, "posts")],
-    ["votes", live(database, "votes")],
-    [
-      "post_tags",
-      `SELECT id AS post_id, arrayJoin(tags_array) AS tag FROM ${database}.posts_all WHERE deleted_by_load_id IS NULL`,
-    ],
+    ...KIND_LIST.map((kind): [string, string] => [
+      kind,
+      `SELECT ${[...delivered(kind), "load_id"].join(", ")} FROM ${current(kind)}`,
+    ]),
+    ["post_tags", `SELECT id AS post_id, arrayJoin(tags_array) AS tag FROM ${current("posts")}`],
+    ...Object.entries(ROLLUP_TABLES).map(([name, columns]): [string, string] => [
+      name,
+      `SELECT ${columnNames(columns)} FROM ${database}.${name}_by_run WHERE run_id = ${committed}`,
+    ]),
+    ...AUDIT_NAMES.map((name): [string, string] => [
+      name,
+      `SELECT * FROM ${database}.${name}_all WHERE load_id IN (SELECT load_id FROM ${database}.loads)`,
+    ]),
     ["weekly_votes", `SELECT * FROM ${database}.weekly_votes_all_weeks WHERE votes > 0`],
     [
       "post_weekly_votes",
@@ -166,7 +203,7 @@ function views(database: string): [string, string][] {
       `SELECT id, 'Question' AS post_type, title, ${TAG_LIST} AS tag_list, score, view_count,
          answer_count, comment_count, favorite_count, accepted_answer_id, creation_date,
          last_activity_date, closed_date, owner_user_id, owner_display_name, body
-       FROM ${database}.posts_all WHERE post_type_id = 1 AND deleted_by_load_id IS NULL`,
+       FROM ${current("posts")} AND post_type_id = 1`,
     ],
     ["answers", answers],
     [
@@ -182,7 +219,7 @@ function views(database: string): [string, string][] {
  * The DDL to run on one server, each statement idempotent. Records are sharded by id: with a
  * cluster, `<name>_local` on every server and a Distributed table over them, so every version of
  * a record is on one server. The small tables (loads, quarantine, rollups, checks) and the views
- * over them are on the first server, which answers the warehouse's queries.
+ * are on the first server, which answers the warehouse's queries.
  */
 export function schemaStatements(target: ClickHouseTarget, server: number): string[] {
   const { database, cluster } = target;
@@ -200,8 +237,8 @@ export function schemaStatements(target: ClickHouseTarget, server: number): stri
         : `CREATE TABLE IF NOT EXISTS ${database}.${table.name} AS ${database}.${local} ENGINE = Distributed(${cluster}, ${database}, ${local}, ${table.shardKey})`,
     );
   }
+  if (server > 0) return statements;
   for (const [name, select] of views(database)) {
-    if (server > 0 && !SHARDED_VIEWS.has(name)) continue;
     statements.push(`CREATE VIEW IF NOT EXISTS ${database}.${name} AS ${select}`);
   }
   return statements;
@@ -213,16 +250,6 @@ export function physicalTables(server: number): string[] {
     localName(table.name),
   );
 }
-
-/** Views that read only sharded tables, created on every server. */
-const SHARDED_VIEWS = new Set([
-  "posts",
-  "votes",
-  "post_tags",
-  "questions",
-  "answers",
-  "post_weekly_votes",
-]);
 
 /** The type names, inserted once into a new warehouse. */
 export const TYPE_NAMES = {

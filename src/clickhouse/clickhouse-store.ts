@@ -4,7 +4,7 @@ import type { RecordId, RecordStore } from "../load/merger.js";
 import type { FieldValue } from "../model/field.js";
 import { KINDS, type DeliveryKind } from "../model/kinds.js";
 import { jsonValue, type ClickHouseServers } from "./clickhouse-connection.js";
-import { localName, RECORD_COLUMNS } from "./clickhouse-schema.js";
+import { localName, RECORD_COLUMNS, visibleAt } from "./clickhouse-schema.js";
 import { sqlInteger } from "./sql-literal.js";
 
 /** Staged records are sent this many at a time (posts carry their bodies). */
@@ -21,6 +21,8 @@ export abstract class ClickHouseStore implements RecordStore {
   protected readonly servers: ClickHouseServers;
   protected readonly db: string;
   protected seq = 0;
+  /** The last committed run, whose versions of the records a run reads. */
+  protected committed = 0;
   protected pending: Record<DeliveryKind, object[]> = { posts: [], votes: [] };
 
   constructor(servers: ClickHouseServers) {
@@ -62,7 +64,8 @@ export abstract class ClickHouseStore implements RecordStore {
         .map(sqlInteger)
         .join(", ");
       const stored = await this.servers.rows(
-        `SELECT ${columns}, 0 AS seq FROM ${this.table(`${kind}_all`)} WHERE id IN (${list})
+        `SELECT ${columns}, 0 AS seq FROM ${this.table(`${kind}_all`)}
+         WHERE id IN (${list}) AND ${visibleAt(sqlInteger(this.committed))}
          UNION ALL
          SELECT ${columns}, seq FROM ${this.table(`${kind}_stage`)} WHERE id IN (${list})`,
       );

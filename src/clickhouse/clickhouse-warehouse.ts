@@ -6,6 +6,7 @@ import { SAMPLE_SIZE, type CheckResult } from "../check/run-checks.js";
 import type { StoredRecord } from "../load/merge-rule.js";
 import type { RecordId } from "../load/merger.js";
 import type { DeliveryKind } from "../model/kinds.js";
+import { loadIdOf } from "../model/load-id.js";
 import { timeWindow } from "../validate/parse-value.js";
 import type { LoadStart, LoadTally, RejectedRecord } from "../warehouse/loads-log.js";
 import type { Warehouse } from "../warehouse/warehouse.js";
@@ -24,14 +25,13 @@ import { sqlInteger, sqlString } from "./sql-literal.js";
 const KIND_LIST = ["posts", "votes"] as const;
 
 /**
- * A ClickHouse warehouse: records sharded by id over the target's servers, one row per id. A run
- * stages what the merge decided (`<kind>_stage`, the quarantine in `rejected_stage`, its loads in
- * memory); {@link commit} swaps the partitions it touched into `<kind>_all` and writes the audit,
- * so readers never see half a run (see `clickhouse-commit.ts`).
+ * A ClickHouse warehouse: records sharded by id over the target's servers, one row per id as
+ * readers see them. A run stages what the merge decided (`<kind>_stage`, the quarantine in
+ * `rejected_stage`, its loads in memory); {@link commit} makes it visible all at once (see
+ * `clickhouse-commit.ts`).
  */
 export class ClickHouseWarehouse extends ClickHouseStore implements Warehouse {
   readonly name: string;
-  private nextLoadId = 1;
   private changes: RunChanges = emptyChanges();
 
   constructor(servers: ClickHouseServers, name: string) {
@@ -61,15 +61,13 @@ export class ClickHouseWarehouse extends ClickHouseStore implements Warehouse {
 
   /** Begins a run: first settles a commit a killed run left, then clears what it staged. */
   async begin(): Promise<void> {
-    await recoverInterruptedCommit(this.servers);
+    this.committed = await recoverInterruptedCommit(this.servers);
     await this.clearStaging();
-    this.nextLoadId =
-      (await this.servers.count(`SELECT max(load_id) FROM ${this.table("loads")}`)) + 1;
     this.seq = 0;
   }
   async commit(): Promise<void> {
     for (const kind of KIND_LIST) await this.flush(kind);
-    await commitRun(this.servers, this.changes);
+    await commitRun(this.servers, this.changes, this.committed);
     await this.clearStaging();
   }
   /** Undoes whatever part of a failed commit was swapped in, then clears what the run staged. */
@@ -165,7 +163,9 @@ export class ClickHouseWarehouse extends ClickHouseStore implements Warehouse {
   async snapshotShortfall(kind: DeliveryKind): Promise<{ live: number; absent: number }> {
     await this.flush(kind);
     const count = async (extra: string): Promise<number> =>
-      await this.servers.count(`SELECT count() FROM ${currentRecords(this.db, kind, extra)}`);
+      await this.servers.count(
+        `SELECT count() FROM ${currentRecords(this.db, kind, this.committed, extra)}`,
+      );
     return {
       live: await count(""),
       absent: await count(` AND id GLOBAL NOT IN (SELECT id FROM ${this.table("snapshot_ids")})`),
@@ -185,7 +185,7 @@ export class ClickHouseWarehouse extends ClickHouseStore implements Warehouse {
     const absent = ` AND id GLOBAL NOT IN (SELECT id FROM ${this.table("snapshot_ids")})`;
     await this.servers.exec(
       `INSERT INTO ${this.writable(`${kind}_stage`)} (${RECORD_COLUMNS[kind].join(", ")}, seq)
-       SELECT ${columns.join(", ")}, toUInt64(${sqlInteger(seq)}) FROM ${currentRecords(this.db, kind, absent)}`,
+       SELECT ${columns.join(", ")}, toUInt64(${sqlInteger(seq)}) FROM ${currentRecords(this.db, kind, this.committed, absent)}`,
     );
     await this.servers.everywhere(`TRUNCATE TABLE ${this.db}.${localName("snapshot_ids")}`);
     const rows = await this.servers.rows(
@@ -241,7 +241,8 @@ export class ClickHouseWarehouse extends ClickHouseStore implements Warehouse {
   }
 
   private openLoad(load: LoadStart, now: Date, outcome: string): number {
-    const loadId = this.nextLoadId++;
+    const inRun = [...this.changes.loads.values()].filter((row) => row.run_id === load.runId);
+    const loadId = loadIdOf(load.runId, inRun.length + 1);
     this.changes.loads.set(loadId, openedLoad(load, loadId, now, outcome));
     return loadId;
   }
@@ -251,7 +252,7 @@ export class ClickHouseWarehouse extends ClickHouseStore implements Warehouse {
     this.pending = { posts: [], votes: [] };
     this.changes = emptyChanges();
     for (const kind of KIND_LIST) {
-      for (const suffix of ["stage", "next", "undo"]) {
+      for (const suffix of ["stage", "next"]) {
         await this.servers.everywhere(
           `TRUNCATE TABLE ${this.db}.${localName(`${kind}_${suffix}`)}`,
         );

@@ -1,5 +1,6 @@
 import type { Database, Statement } from "better-sqlite3";
 import type { DeliveryKind } from "../model/kinds.js";
+import { loadIdOf } from "../model/load-id.js";
 
 /** Where a load's records came from. */
 export type LoadSource = "delivery" | "archive";
@@ -76,11 +77,12 @@ export class LoadsLog {
   private readonly countRejected: Statement;
   private readonly listRuns: Statement;
   private readonly readOf: Statement;
+  private readonly loadsOfRun: Statement;
 
   constructor(db: Database) {
     this.insertLoad = db.prepare(
-      `INSERT INTO loads (run_id, kind, source_path, size_bytes, sha256, arrived_at, loaded_at, source, outcome, delivery)
-       VALUES (@runId, @kind, @sourcePath, @sizeBytes, @sha256, @arrivedAt, @loadedAt, @source, @outcome, @delivery)`,
+      `INSERT INTO loads (load_id, run_id, kind, source_path, size_bytes, sha256, arrived_at, loaded_at, source, outcome, delivery)
+       VALUES (@loadId, @runId, @kind, @sourcePath, @sizeBytes, @sha256, @arrivedAt, @loadedAt, @source, @outcome, @delivery)`,
     );
     this.finishLoad = db.prepare(
       `UPDATE loads SET outcome = 'loaded', loaded_at = @loadedAt, records_read = @read,
@@ -105,6 +107,7 @@ export class LoadsLog {
     this.maxRun = db.prepare("SELECT coalesce(max(run_id), 0) FROM loads").pluck();
     this.hasRun = db.prepare("SELECT 1 FROM loads WHERE run_id = ? LIMIT 1").pluck();
     this.readOf = db.prepare("SELECT records_read FROM loads WHERE load_id = ?").pluck();
+    this.loadsOfRun = db.prepare("SELECT count(*) FROM loads WHERE run_id = ?").pluck();
     this.listRuns = db.prepare("SELECT DISTINCT run_id FROM loads ORDER BY run_id").pluck();
     this.countRejected = db
       .prepare("SELECT count(*) FROM rejected_records WHERE load_id = ?")
@@ -113,14 +116,18 @@ export class LoadsLog {
 
   /** Opens a load; its id goes on every row it writes. */
   start(load: LoadStart, now: Date): number {
-    const row = { ...load, loadedAt: now.toISOString(), outcome: "running" };
-    return Number(this.insertLoad.run(row).lastInsertRowid);
+    return this.open(load, now, "running");
   }
 
   /** Records a file that was skipped because the same bytes of the same kind were loaded before. */
   recordAlreadyLoaded(load: LoadStart, now: Date): number {
-    const row = { ...load, loadedAt: now.toISOString(), outcome: "already-loaded" };
-    return Number(this.insertLoad.run(row).lastInsertRowid);
+    return this.open(load, now, "already-loaded");
+  }
+
+  private open(load: LoadStart, now: Date, outcome: string): number {
+    const loadId = loadIdOf(load.runId, Number(this.loadsOfRun.get(load.runId)) + 1);
+    this.insertLoad.run({ ...load, loadId, loadedAt: now.toISOString(), outcome });
+    return loadId;
   }
 
   /** Closes a load with its tallies. */

@@ -68,7 +68,7 @@ describe("supplier text on the terminal (issue 11, item 10)", () => {
     expect(note).toContain(
       "not loaded: key0 (1 records), key1 (1 records), key2 (1 records), key3 (1 records), key4 (1 records), " +
         "key5 (1 records), key6 (1 records), key7 (1 records), key8 (1 records), key9 (1 records) " +
-        "and 199990 more; see: SELECT * FROM load_unknown_keys WHERE load_id = 2",
+        "and 199990 more; see: SELECT * FROM load_unknown_keys WHERE load_id = 1000002",
     );
     expect(queryRows(result.db, "SELECT count(*) AS n FROM load_unknown_keys")).toEqual([
       { n: 200_000 },

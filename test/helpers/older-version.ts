@@ -112,7 +112,7 @@ export async function loadAsOlderVersionClickHouse(
       const table = target.cluster === undefined ? localName(`${kind}_all`) : `${kind}_all`;
       await servers.insert(`${db}.${table}`, rows);
     }
-    await refreshRollupTables(servers, "all", new Date());
+    await refreshRollupTables(servers, new Date());
   } finally {
     await servers.close();
   }

@@ -27,11 +27,11 @@ describe("records that fail validation", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/votes\s+\S+votes\.json\s+loaded\s+41\s+40\s+0\s+0\s+1/);
     expect(result.stdout).toContain(
-      `note: ${votes}: 1 record(s) quarantined; see: SELECT * FROM rejected_records WHERE load_id = 2`,
+      `note: ${votes}: 1 record(s) quarantined; see: SELECT * FROM rejected_records WHERE load_id = 1000002`,
     );
     expect(queryRows(db, "SELECT * FROM rejected_records")).toEqual([
       {
-        load_id: 2,
+        load_id: 1000002,
         record_number: 41,
         line: 41,
         reason: 'CreationDate: "2019-02-30T00:00:00.000" is not a real date and time',
@@ -142,8 +142,8 @@ describe("schema drift", () => {
     expect(
       queryRows(db, "SELECT load_id, key, records FROM load_unknown_keys ORDER BY key"),
     ).toEqual([
-      { load_id: 2, key: "Flag", records: 1 },
-      { load_id: 2, key: "Weight", records: 2 },
+      { load_id: 1000002, key: "Flag", records: 1 },
+      { load_id: 1000002, key: "Weight", records: 2 },
     ]);
   });
 });

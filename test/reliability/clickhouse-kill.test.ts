@@ -2,7 +2,9 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ClickHouseServers } from "../../src/clickhouse/clickhouse-connection.js";
+import { ClickHouseWarehouse } from "../../src/clickhouse/clickhouse-warehouse.js";
 import { parseTarget } from "../../src/clickhouse/target-url.js";
+import type { Destination } from "../../src/warehouse/warehouse.js";
 import { ingest } from "../../src/run/ingest.js";
 import { stackhouseCommand } from "../../tools/stackhouse-command.js";
 import { generated } from "../helpers/deliveries.js";
@@ -16,13 +18,20 @@ const engine = (): Engine => {
   return clickhouse;
 };
 
-/** The warehouse's content, run ids left out: a run killed before it committed uses up its number. */
+/**
+ * The warehouse's content, run and load ids left out: a run killed before it committed may use up
+ * its number.
+ */
 async function content(warehouse: TestWarehouse): Promise<unknown[]> {
+  const withoutLoadIds = (rows: Record<string, unknown>[]): Record<string, unknown>[] =>
+    rows.map(({ load_id: _loadId, ...row }) => row);
   return Promise.all([
-    warehouse.rows("SELECT * FROM posts ORDER BY id"),
-    warehouse.rows("SELECT * FROM votes ORDER BY id"),
+    warehouse.rows("SELECT * FROM posts ORDER BY id").then(withoutLoadIds),
+    warehouse.rows("SELECT * FROM votes ORDER BY id").then(withoutLoadIds),
     warehouse.rows("SELECT * FROM weekly_votes_all_weeks ORDER BY week_start"),
-    warehouse.rows("SELECT * FROM rejected_records ORDER BY load_id, record_number"),
+    warehouse
+      .rows("SELECT * FROM rejected_records ORDER BY load_id, record_number")
+      .then(withoutLoadIds),
     warehouse.rows(
       "SELECT kind, sha256, records_read, inserted, updated, unchanged, rejected FROM loads WHERE outcome = 'loaded' ORDER BY load_id",
     ),
@@ -45,13 +54,13 @@ function killAfter(args: readonly string[], delayMs: number): Promise<boolean> {
 describe.skipIf(CLICKHOUSE_URL === undefined || clickhouse === undefined)(
   "ClickHouse loads killed with SIGKILL",
   () => {
-    it("are rolled back or completed by the next run, which ends where an uninterrupted one does", async () => {
+    it("are seen whole or not at all, and settled by the next run, which ends where an uninterrupted one does", async () => {
       const dir = await tempDir();
       const [first, second] = [await generated(dir, 1), await generated(dir, 2)];
       const reference = await engine().fresh(join(dir, "reference"));
-      for (const delivery of [first, second]) {
-        await ingest({ warehouse: reference.destination, ...delivery, checks: false });
-      }
+      await ingest({ warehouse: reference.destination, ...first, checks: false });
+      const before = await content(reference);
+      await ingest({ warehouse: reference.destination, ...second, checks: false });
       const expected = await content(reference);
       let killed = 0;
       for (const delayMs of [900, 1_300, 1_700, 2_000, 2_300, 2_600, 2_900, 3_300]) {
@@ -59,6 +68,11 @@ describe.skipIf(CLICKHOUSE_URL === undefined || clickhouse === undefined)(
         await ingest({ warehouse: warehouse.destination, ...first, checks: false });
         const args = ["ingest", second.posts, second.votes, "--no-checks", ...warehouse.args];
         if (await killAfter(args, delayMs)) killed++;
+        const seen = await content(warehouse);
+        expect(
+          [before, expected].some((state) => JSON.stringify(state) === JSON.stringify(seen)),
+          `readers after a kill at ${String(delayMs)} ms see the run all or not at all`,
+        ).toBe(true);
         const next = await cli(...args);
         expect(next.stderr).toBe("");
         expect(await content(warehouse), `killed after ${String(delayMs)} ms`).toEqual(expected);
@@ -106,6 +120,55 @@ describe.skipIf(CLICKHOUSE_URL === undefined || clickhouse === undefined)(
       expect(await content(warehouse)).toEqual(before);
       await ingest({ warehouse: warehouse.destination, ...second, checks: false });
       expect((await content(warehouse))[0]).not.toEqual(before[0]);
+    }, 120_000);
+  },
+);
+
+/** Servers that fail the insert of a run's `loads` rows: the step that commits it. */
+class DiesBeforeItsLoads extends ClickHouseServers {
+  override async insert(table: string, values: readonly object[], server = 0): Promise<void> {
+    if (table.endsWith(".loads")) throw new Error("the loader died here");
+    await super.insert(table, values, server);
+  }
+}
+
+/** A warehouse whose process died: nothing runs after the failure. */
+class DeadLoader extends ClickHouseWarehouse {
+  override rollback(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+describe.skipIf(CLICKHOUSE_URL === undefined || clickhouse === undefined)(
+  "a ClickHouse commit cut short after its partitions were swapped in",
+  () => {
+    it("shows readers nothing of the run, and the next run settles it and loads it whole", async () => {
+      const dir = await tempDir();
+      const [first, second] = [await generated(dir, 1), await generated(dir, 2)];
+      const reference = await engine().fresh(join(dir, "reference"));
+      const warehouse = await engine().fresh(dir);
+      for (const destination of [reference.destination, warehouse.destination]) {
+        await ingest({ warehouse: destination, ...first, checks: false });
+      }
+      const before = await content(warehouse);
+      await ingest({ warehouse: reference.destination, ...second, checks: false });
+      const target = parseTarget(warehouse.args[1] ?? "");
+      const dying: Destination = {
+        ...warehouse.destination,
+        open: () =>
+          Promise.resolve(new DeadLoader(new DiesBeforeItsLoads(target), warehouse.args[1] ?? "")),
+      };
+      await expect(ingest({ warehouse: dying, ...second, checks: false })).rejects.toThrow(
+        /the loader died here/,
+      );
+      const swapped = await warehouse.rows(
+        `SELECT count() AS n FROM ${target.database}.commit_journal`,
+      );
+      expect(swapped[0]?.n, "partitions swapped in before the loader died").toBeGreaterThan(0);
+      expect(await content(warehouse)).toEqual(before);
+
+      await ingest({ warehouse: warehouse.destination, ...second, checks: false });
+      expect(await content(warehouse)).toEqual(await content(reference));
     }, 120_000);
   },
 );
