@@ -32,6 +32,37 @@ export interface TestWarehouse {
   rows(sql: string): Promise<Record<string, unknown>[]>;
   /** Deletes the warehouse (the file, or the database), keeping its landing archive. */
   drop(): Promise<void>;
+  /**
+   * Every row readers see of the records, lineage and audit tables, in a stable order: compare a
+   * warehouse before and after with `toEqual`. Columns named in `omit` are left out.
+   */
+  dump(omit?: Partial<Record<DumpedTable, readonly string[]>>): Promise<Record<string, unknown[]>>;
+}
+
+const DUMPED = [
+  "posts",
+  "votes",
+  "post_tags",
+  "loads",
+  "rejected_records",
+  "load_unknown_keys",
+  "vote_conflicts",
+  "weekly_votes_all_weeks",
+] as const;
+type DumpedTable = (typeof DUMPED)[number];
+
+async function dump(
+  rows: TestWarehouse["rows"],
+  omit: Partial<Record<DumpedTable, readonly string[]>> = {},
+): Promise<Record<string, unknown[]>> {
+  const tables: Record<string, unknown[]> = {};
+  for (const table of DUMPED) {
+    const dropped = omit[table] ?? [];
+    tables[table] = (await rows(`SELECT * FROM ${table} ORDER BY 1, 2`)).map((row) =>
+      Object.fromEntries(Object.entries(row).filter(([column]) => !dropped.includes(column))),
+    );
+  }
+  return tables;
 }
 
 /** One engine the acceptance suite runs against. */
@@ -46,18 +77,20 @@ export const SQLITE: Engine = {
   fresh(dir) {
     mkdirSync(dir, { recursive: true });
     const path = join(dir, "w.db");
+    const rows = (sql: string): Promise<Record<string, unknown>[]> => {
+      const db = new Database(path, { readonly: true, fileMustExist: true });
+      try {
+        return Promise.resolve(db.prepare(sql).all() as Record<string, unknown>[]);
+      } finally {
+        db.close();
+      }
+    };
     return Promise.resolve({
       args: ["--db", path],
       destination: sqliteDestination(path),
-      rows(sql) {
-        const db = new Database(path, { readonly: true, fileMustExist: true });
-        try {
-          return Promise.resolve(db.prepare(sql).all() as Record<string, unknown>[]);
-        } finally {
-          db.close();
-        }
-      },
+      rows,
       drop: () => removeDatabase(path),
+      dump: (omit) => dump(rows, omit),
     });
   },
 };
@@ -78,7 +111,7 @@ const clickhouse: Engine = {
     const archive = join(dir, "clickhouse.landing");
     await dropDatabase(target);
     created.push(target);
-    return {
+    const warehouse: TestWarehouse = {
       args: ["--target", url, "--archive", archive],
       destination: clickHouseDestination(url, archive),
       async rows(sql) {
@@ -95,7 +128,9 @@ const clickhouse: Engine = {
         return rows;
       },
       drop: () => dropDatabase(target),
+      dump: (omit) => dump((sql) => warehouse.rows(sql), omit),
     };
+    return warehouse;
   },
 };
 
