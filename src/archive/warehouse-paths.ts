@@ -1,6 +1,7 @@
 import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { StackhouseError } from "../errors.js";
+import type { OwnPath } from "../warehouse/warehouse.js";
 
 /** Files SQLite keeps beside a database while it is in use. */
 export const SQLITE_SIDE_FILES = ["-wal", "-shm", "-journal"] as const;
@@ -87,21 +88,26 @@ export function landingDirFor(warehousePath: string): string {
   return dir;
 }
 
+/** What each of a SQLite warehouse's own paths is, by its suffix. */
+const OWNED_NAMES = {
+  "": "the warehouse",
+  "-wal": "the write-ahead log (committed runs not yet in the file) of the warehouse",
+  "-shm": "the shared-memory index of the warehouse",
+  "-journal": "the rollback journal of the warehouse",
+  ".lock": "the run lock of the warehouse",
+  ".building": "the scratch build of the warehouse",
+  ".landing": "the landing archive of the warehouse",
+} as const;
+
 /**
- * Every path that belongs to a warehouse and that nothing else stackhouse writes (a query's
- * output, a report) may land on: the database, its SQLite side files, its run lock, its scratch
- * build and its landing archive folder (anything inside it included), all as real paths.
+ * Every path that belongs to a SQLite warehouse and that nothing else stackhouse writes (a
+ * query's output, a report) may land on: the database, its SQLite side files, its run lock, its
+ * scratch build and its landing archive folder (anything inside it included), all as real paths.
  *
  * @example
- * ownedPaths("w.db"); // ["/abs/w.db", "/abs/w.db-wal", ..., "/abs/w.db.landing"]
+ * ownedPaths("w.db")[0]; // { path: "/abs/w.db", name: "the warehouse" }
  */
-export function ownedPaths(warehousePath: string): readonly string[] {
+export function ownedPaths(warehousePath: string): readonly OwnPath[] {
   const real = realWarehousePath(warehousePath);
-  return [
-    real,
-    ...SQLITE_SIDE_FILES.map((suffix) => `${real}${suffix}`),
-    `${real}.lock`,
-    `${real}.building`,
-    `${real}.landing`,
-  ];
+  return Object.entries(OWNED_NAMES).map(([suffix, name]) => ({ path: `${real}${suffix}`, name }));
 }

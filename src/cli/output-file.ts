@@ -12,6 +12,7 @@ import {
 import { basename, dirname, join } from "node:path";
 import { StackhouseError } from "../errors.js";
 import { onInterrupt } from "./on-interrupt.js";
+import type { Destination } from "../warehouse/warehouse.js";
 import { cannotWrite, errorCode, outputTarget, type OutputTarget } from "./output-target.js";
 
 /** An output being written: `commit` makes it appear, `discard` leaves things as they were. */
@@ -29,7 +30,7 @@ export interface OutputFile {
  * left. Anything else (a device, a FIFO, `/dev/stdout`) is written into, never replaced.
  *
  * @example
- * const file = openOutputFile(outputTarget("out.csv", "warehouse.db", "--output"));
+ * const file = openOutputFile(outputTarget("out.csv", destination, "--output"));
  * try { file.write("a,b\r\n"); file.commit(); } catch (error) { file.discard(); throw error; }
  */
 export function openOutputFile(target: OutputTarget): OutputFile {
@@ -110,15 +111,15 @@ export function openOutputFile(target: OutputTarget): OutputFile {
  * Writes a whole output (an HTML report) through {@link outputTarget} and {@link openOutputFile}.
  *
  * @example
- * writeWholeFile("report.html", "warehouse.db", "--html", (write) => write(page));
+ * writeWholeFile("report.html", destination, "--html", (write) => write(page));
  */
 export function writeWholeFile<T>(
   path: string,
-  warehousePath: string,
+  warehouse: Destination,
   flag: string,
   produce: (write: (text: string) => void) => T,
 ): T {
-  const file = openOutputFile(outputTarget(path, warehousePath, flag));
+  const file = openOutputFile(outputTarget(path, warehouse, flag));
   try {
     const result = produce((text) => {
       file.write(text);

@@ -8,7 +8,8 @@ import {
   type Stats,
 } from "node:fs";
 import { resolve, sep } from "node:path";
-import { ownedPaths, realPath, realWarehousePath } from "../archive/warehouse-paths.js";
+import { realPath } from "../archive/warehouse-paths.js";
+import type { Destination } from "../warehouse/warehouse.js";
 import { StackhouseError } from "../errors.js";
 
 /**
@@ -41,13 +42,13 @@ const OPEN_FILE_PATH = /^\/dev\/(?:stdout|stderr|fd\/)|^\/proc\//;
  * warehouse), a folder, and a file that may not be written.
  *
  * @example
- * const target = outputTarget("out.csv", "warehouse.db", "--output");
+ * const target = outputTarget("out.csv", sqliteDestination("warehouse.db"), "--output");
  */
-export function outputTarget(path: string, warehousePath: string, flag: string): OutputTarget {
+export function outputTarget(path: string, warehouse: Destination, flag: string): OutputTarget {
   if (path.trim() === "") throw new StackhouseError("USAGE", `${flag}: give the output's path`);
   const stats = existing(path);
   const real = realPath(path);
-  refuseOwned(path, real, warehousePath, flag);
+  refuseOwned(path, real, warehouse, flag);
   if (stats === undefined) return { kind: "replace", path, realPath: real, mode: undefined };
   if (stats.isDirectory()) throw cannotWrite(path, "EISDIR");
   if (!stats.isFile()) return { kind: "write-into", path };
@@ -96,27 +97,15 @@ function existing(path: string): Stats | undefined {
   }
 }
 
-/** What each of a warehouse's own paths is, by its suffix, for the refusal's message. */
-const OWNED_NAMES: Readonly<Record<string, string>> = {
-  "": "the warehouse",
-  "-wal": "the write-ahead log (committed runs not yet in the file) of the warehouse",
-  "-shm": "the shared-memory index of the warehouse",
-  "-journal": "the rollback journal of the warehouse",
-  ".lock": "the run lock of the warehouse",
-  ".building": "the scratch build of the warehouse",
-  ".landing": "the landing archive of the warehouse",
-};
-
-function refuseOwned(path: string, real: string, warehousePath: string, flag: string): void {
-  const hit = ownedPaths(warehousePath).find(
-    (owned) => real === owned || real.startsWith(`${owned}${sep}`),
+function refuseOwned(path: string, real: string, warehouse: Destination, flag: string): void {
+  const hit = warehouse.ownPaths.find(
+    (owned) => real === owned.path || real.startsWith(`${owned.path}${sep}`),
   );
   if (hit === undefined) return;
-  const name = OWNED_NAMES[hit.slice(realWarehousePath(warehousePath).length)] ?? "part of";
-  const where = real === hit ? `this is ${name}` : `this is inside ${name}`;
+  const where = real === hit.path ? `this is ${hit.name}` : `this is inside ${hit.name}`;
   throw new StackhouseError(
     "USAGE",
-    `${path}: refused: ${where} ${warehousePath}; stackhouse never writes output onto a warehouse or its archive; choose another ${flag}`,
+    `${path}: refused: ${where} ${warehouse.name}; stackhouse never writes output onto a warehouse or its archive; choose another ${flag}`,
   );
 }
 

@@ -9,6 +9,7 @@ import { OUTPUT_FORMATS, writeRows, type OutputFormat, type RowSink } from "../q
 import type { CliIo } from "./io.js";
 import { openOutputFile } from "./output-file.js";
 import { outputTarget } from "./output-target.js";
+import { destinationOf } from "./warehouse-option.js";
 import { wholeNumber } from "./option-parsers.js";
 
 /** Rows shown when no --limit is given. */
@@ -23,6 +24,7 @@ interface QueryFlags {
   readonly timeout: number;
   readonly sede?: boolean;
   readonly target?: string;
+  readonly archive?: string;
 }
 
 function formatOption(text: string): OutputFormat {
@@ -74,7 +76,9 @@ export function addQueryCommand(program: Command, io: CliIo): void {
       const format =
         flags.format ?? (io.stdout.isTTY === true && flags.output === undefined ? "table" : "csv");
       const target =
-        flags.output === undefined ? undefined : outputTarget(flags.output, flags.db, "--output");
+        flags.output === undefined
+          ? undefined
+          : outputTarget(flags.output, await destinationOf(flags), "--output");
       const rows = await runQuery(flags, text);
       const file = target === undefined ? undefined : openOutputFile(target);
       try {

@@ -4,7 +4,7 @@ import type { CliIo } from "./io.js";
 import { writeWholeFile } from "./output-file.js";
 import { wholeNumber } from "./option-parsers.js";
 import { renderAnswerSummary, renderWeeklySeries } from "./render-weekly-answer.js";
-import { withWarehouse, type WarehouseFlags } from "./warehouse-option.js";
+import { destinationOf, withWarehouse, type WarehouseFlags } from "./warehouse-option.js";
 
 interface ReportFlags extends WarehouseFlags {
   readonly weeks: number;
@@ -31,7 +31,7 @@ export function addReportCommand(program: Command, io: CliIo): void {
       if (flags.html !== undefined) {
         const title = flags.target ?? flags.db;
         const page = renderHtmlReport(answer, { title });
-        writeWholeFile(flags.html, flags.db, "--html", (write) => {
+        writeWholeFile(flags.html, await destinationOf(flags), "--html", (write) => {
           write(page);
         });
       }

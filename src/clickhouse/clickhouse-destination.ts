@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { LandingArchive } from "../archive/landing-archive.js";
+import { realPath } from "../archive/warehouse-paths.js";
 import { StackhouseError } from "../errors.js";
 import { acquireRunLock } from "../run/run-lock.js";
 import type { Destination, Warehouse } from "../warehouse/warehouse.js";
@@ -44,6 +45,11 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
     name: url,
     option: `--target ${url}${archiveDir === undefined ? "" : ` --archive ${archiveDir}`}`,
     archive: new LandingArchive(dir),
+    ownPaths: [
+      { path: realPath(dir), name: "the landing archive of the warehouse" },
+      { path: `${realPath(dir)}.lock`, name: "the run lock of the warehouse" },
+      { path: realPath(swapping), name: "the re-creation marker of the warehouse" },
+    ],
     lock(timeoutMs) {
       mkdirSync(dirname(dir), { recursive: true });
       return acquireRunLock(dir, timeoutMs);

@@ -2,7 +2,7 @@ import type { Database, Statement } from "better-sqlite3";
 import { weeklyAnswer, type WeeklyAnswer } from "../analysis/weekly-series.js";
 import { LandingArchive } from "../archive/landing-archive.js";
 import { existsSync } from "node:fs";
-import { landingDirFor, realWarehousePath } from "../archive/warehouse-paths.js";
+import { landingDirFor, ownedPaths, realWarehousePath } from "../archive/warehouse-paths.js";
 import type { Check } from "../check/checks.js";
 import { SAMPLE_SIZE, type CheckResult } from "../check/run-checks.js";
 import { refreshWeeklyTotals } from "../load/refresh-weekly-totals.js";
@@ -47,6 +47,7 @@ export function sqliteDestination(path: string): Destination {
     name: path,
     option: `--db ${path}`,
     archive: LandingArchive.beside(file),
+    ownPaths: ownedPaths(file),
     lock: (timeoutMs) => acquireRunLock(file, timeoutMs),
     isMissing: () => Promise.resolve(isMissingOrEmptyFile(file)),
     refuseToCreate: () =>

@@ -6,6 +6,13 @@ import type { RecordId, RecordStore } from "../load/merger.js";
 import type { DeliveryKind } from "../model/kinds.js";
 import type { LoadStart, LoadTally, RejectedRecord } from "./loads-log.js";
 
+/** A local file or folder of a warehouse, as a real path, with what it is. */
+export interface OwnPath {
+  readonly path: string;
+  /** What it is, as a refusal names it: "the landing archive of the warehouse". */
+  readonly name: string;
+}
+
 /** A held run lock; release it when the run ends, however it ends. */
 export interface Release {
   release(): void;
@@ -26,6 +33,8 @@ export interface Destination {
   readonly option: string;
   /** The landing archive of every delivery the warehouse accepted. */
   readonly archive: LandingArchive;
+  /** Its local files and folders, which no output stackhouse writes may land on or in. */
+  readonly ownPaths: readonly OwnPath[];
   /** Makes runs writing this warehouse take turns. */
   lock(timeoutMs?: number): Promise<Release>;
   /** True when there is no warehouse yet (a missing or empty file, a missing database). */

@@ -16,7 +16,9 @@ import { join, relative } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { generated } from "../helpers/deliveries.js";
+import { CLICKHOUSE_URL, ENGINES } from "../helpers/engines.js";
 import { cli, fixtureWarehouse } from "../helpers/fixtures.js";
+import { tempDir } from "../helpers/temp-dir.js";
 import { queryRows } from "../helpers/warehouse-dump.js";
 
 const warehouse = fixtureWarehouse;
@@ -96,6 +98,29 @@ describe("item 2: outputs never overwrite the warehouse or its history", () => {
     expect((await cli("rebuild", "--db", db)).code).toBe(0);
     expect(queryRows(db, "SELECT * FROM votes ORDER BY id")).toEqual(votes);
   });
+
+  it.skipIf(CLICKHOUSE_URL === undefined)(
+    "refuses --output and --html into a ClickHouse target's landing archive or onto its lock",
+    async () => {
+      const dir = await tempDir();
+      const clickhouse = ENGINES.find((engine) => engine.name === "clickhouse");
+      if (clickhouse === undefined) throw new Error("no ClickHouse servers");
+      const target = await clickhouse.fresh(dir);
+      const delivery = await generated(dir);
+      expect((await cli("ingest", delivery.posts, delivery.votes, ...target.args)).code).toBe(0);
+      const archive = target.destination.archive.dir;
+      const before = await snapshot(archive);
+      for (const output of [join(archive, "manifest.ndjson"), join(archive, "new.csv")]) {
+        const result = await cli("query", "SELECT 1", ...target.args, "--output", output);
+        expect(result.code, output).toBe(2);
+        expect(result.stderr, output).toMatch(REFUSED);
+      }
+      const html = await cli("report", ...target.args, "--html", `${archive}.lock`);
+      expect(html.code).toBe(2);
+      expect(html.stderr).toMatch(REFUSED);
+      expect(await snapshot(archive)).toEqual(before);
+    },
+  );
 
   it("refuses to replace another SQLite database", async () => {
     const { dir, db } = await warehouse();
