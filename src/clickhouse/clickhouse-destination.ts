@@ -83,8 +83,8 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
     },
     async swapIn(built: Warehouse) {
       await built.close();
-      const connection = await createSchema(target);
       writeFileSync(swapping, `${String(process.pid)}\n`);
+      const connection = await createSchema(target);
       try {
         for (let server = 0; server < connection.servers; server++) {
           for (const table of physicalTables(server)) {

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ClickHouseServers } from "../../src/clickhouse/clickhouse-connection.js";
@@ -6,10 +5,9 @@ import { ClickHouseWarehouse } from "../../src/clickhouse/clickhouse-warehouse.j
 import { parseTarget } from "../../src/clickhouse/target-url.js";
 import type { Destination } from "../../src/warehouse/warehouse.js";
 import { ingest } from "../../src/run/ingest.js";
-import { stackhouseCommand } from "../../tools/stackhouse-command.js";
+import { runCrashHarness } from "../../tools/crash/crash-harness.js";
 import { generated } from "../helpers/deliveries.js";
 import { CLICKHOUSE_URL, ENGINES, type Engine, type TestWarehouse } from "../helpers/engines.js";
-import { cli } from "../helpers/fixtures.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 const clickhouse = ENGINES.find((engine) => engine.name === "clickhouse");
@@ -38,47 +36,27 @@ async function content(warehouse: TestWarehouse): Promise<unknown[]> {
   ]);
 }
 
-/** Runs the CLI in a child process and kills it with SIGKILL after `delayMs`, if it still runs. */
-function killAfter(args: readonly string[], delayMs: number): Promise<boolean> {
-  const [program, ...prefix] = stackhouseCommand("sources");
-  const child = spawn(program, [...prefix, ...args], { stdio: "ignore" });
-  const timer = setTimeout(() => child.kill("SIGKILL"), delayMs);
-  return new Promise((resolve) => {
-    child.on("exit", (_code, signal) => {
-      clearTimeout(timer);
-      resolve(signal === "SIGKILL");
-    });
-  });
-}
+const KILLS = 4;
 
-describe.skipIf(CLICKHOUSE_URL === undefined || clickhouse === undefined)(
-  "ClickHouse loads killed with SIGKILL",
+describe.skipIf(CLICKHOUSE_URL === undefined)(
+  "ClickHouse runs killed with SIGKILL at random moments",
   () => {
-    it("are seen whole or not at all, and settled by the next run, which ends where an uninterrupted one does", async () => {
-      const dir = await tempDir();
-      const [first, second] = [await generated(dir, 1), await generated(dir, 2)];
-      const reference = await engine().fresh(join(dir, "reference"));
-      await ingest({ warehouse: reference.destination, ...first, checks: false });
-      const before = await content(reference);
-      await ingest({ warehouse: reference.destination, ...second, checks: false });
-      const expected = await content(reference);
-      let killed = 0;
-      for (const delayMs of [900, 1_300, 1_700, 2_000, 2_300, 2_600, 2_900, 3_300]) {
-        const warehouse = await engine().fresh(join(dir, `kill-${String(delayMs)}`));
-        await ingest({ warehouse: warehouse.destination, ...first, checks: false });
-        const args = ["ingest", second.posts, second.votes, "--no-checks", ...warehouse.args];
-        if (await killAfter(args, delayMs)) killed++;
-        const seen = await content(warehouse);
-        expect(
-          [before, expected].some((state) => JSON.stringify(state) === JSON.stringify(seen)),
-          `readers after a kill at ${String(delayMs)} ms see the run all or not at all`,
-        ).toBe(true);
-        const next = await cli(...args);
-        expect(next.stderr).toBe("");
-        expect(await content(warehouse), `killed after ${String(delayMs)} ms`).toEqual(expected);
-        await warehouse.drop();
-      }
-      expect(killed).toBeGreaterThanOrEqual(4);
+    it(`leave readers the warehouse before or after the run, and recover to the same end (${String(KILLS)} kill points)`, async () => {
+      const seed = Date.now() % 100_000;
+      const lines: string[] = [];
+      const results = await runCrashHarness({
+        kills: KILLS,
+        seed,
+        work: join(await tempDir(), "crash"),
+        cli: "sources",
+        clickhouse: CLICKHOUSE_URL,
+        scale: 0.25,
+        log: (line) => lines.push(line),
+      });
+      console.info(`crash harness on ClickHouse, seed ${String(seed)}:\n${lines.join("\n")}`);
+      expect(results).toHaveLength(KILLS);
+      expect(results.filter((result) => result.killed).length).toBeGreaterThanOrEqual(KILLS / 2);
+      expect(results.flatMap((result) => result.problems)).toEqual([]);
     }, 600_000);
   },
 );

@@ -1,7 +1,7 @@
 /**
- * `npm run test:crash -- --kills 500`: the kill harness, run longer than the test suite does, on
- * the built CLI (what users run; the script builds it first). Exits 1 when any kill point breaks a
- * promise.
+ * `npm run test:crash -- --kills 500 [--target clickhouse://...]`: the kill harness, run longer
+ * than the test suite does, on the built CLI (what users run; the script builds it first), into
+ * SQLite files or a ClickHouse target. Exits 1 when any kill point breaks a promise.
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,11 +15,13 @@ const program = new Command("test:crash")
   .option("--kills <n>", "kill points", "40")
   .option("--seed <n>", "seed of the kill moments", String(Date.now() % 1_000_000))
   .option("--work <dir>", "scratch folder", join(tmpdir(), "stackhouse-crash"))
-  .action(async (flags: { kills: string; seed: string; work: string }) => {
+  .option("--target <url>", "kill runs into databases of this ClickHouse target, not SQLite files")
+  .action(async (flags: { kills: string; seed: string; work: string; target?: string }) => {
     const results = await runCrashHarness({
       kills: Number(flags.kills),
       seed: Number(flags.seed),
       work: flags.work,
+      clickhouse: flags.target,
       cli: "build",
       log: (line) => process.stdout.write(`${line}\n`),
     });
