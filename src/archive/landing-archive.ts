@@ -48,7 +48,14 @@ const MANIFEST = "manifest.ndjson";
 export class LandingArchive {
   readonly dir: string;
 
+  /** Refuses a place that is not a folder (a file where the archive should be). */
   constructor(dir: string) {
+    if (existsSync(dir) && !statSync(dir).isDirectory()) {
+      throw new StackhouseError(
+        "ARCHIVE",
+        `${dir}: not a folder, but the landing archive's place; move it away and run again`,
+      );
+    }
     this.dir = dir;
   }
 

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readlinkSync, realpathSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { StackhouseError } from "../errors.js";
 import type { OwnPath } from "../warehouse/warehouse.js";
@@ -69,12 +69,6 @@ function realFolder(folder: string): string {
 export function landingDirFor(warehousePath: string): string {
   const real = realWarehousePath(warehousePath);
   const dir = `${real}.landing`;
-  if (existsSync(dir) && !statSync(dir).isDirectory()) {
-    throw new StackhouseError(
-      "ARCHIVE",
-      `${dir}: not a folder, but the landing archive's place; move it away and run again`,
-    );
-  }
   const stem = join(dirname(real), basename(real, extname(real)));
   const legacy = `${stem}.landing`;
   const legacyArchive =

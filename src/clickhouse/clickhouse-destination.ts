@@ -52,7 +52,7 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
     ],
     lock(timeoutMs) {
       mkdirSync(dirname(dir), { recursive: true });
-      return acquireRunLock(dir, timeoutMs);
+      return acquireRunLock(`${dir}.lock`, url, timeoutMs);
     },
     /** Missing too when a re-creation was cut short while its tables were moved into place. */
     async isMissing() {

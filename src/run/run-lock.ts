@@ -21,22 +21,22 @@ export interface RunLock {
 }
 
 /**
- * Makes runs that write one warehouse (ingest, rebuild) take turns: a lock file beside the
- * warehouse holding the owner's pid. A second run waits for the first, up to `timeoutMs`, then
+ * Makes runs that write one warehouse (ingest, rebuild) take turns: a lock file (`path`) holding
+ * the owner's pid; messages name the `warehouse`. A second run waits for the first, up to `timeoutMs`, then
  * fails with a clear message. The lock appears with its pid already in it (written to a file of
  * its own, then linked into place), so a lock without a running owner's pid (empty, garbage, or
  * a pid that no longer runs) can only be one a crash or a full disk left behind: it is taken
  * over. Readers (`query`, `report`) need no lock: SQLite's WAL gives them a consistent snapshot.
  *
  * @example
- * const lock = await acquireRunLock("warehouse.db");
+ * const lock = await acquireRunLock("warehouse.db.lock", "warehouse.db");
  * try { ... } finally { lock.release(); }
  */
 export async function acquireRunLock(
-  warehousePath: string,
+  path: string,
+  warehouse: string,
   timeoutMs = LOCK_TIMEOUT_MS,
 ): Promise<RunLock> {
-  const path = `${warehousePath}.lock`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (tryCreate(path)) {
@@ -55,7 +55,7 @@ export async function acquireRunLock(
         : `its run lock ${path} cannot be taken over`;
       throw new StackhouseError(
         "BUSY",
-        `${warehousePath}: ${who}; waited ${String(Math.round(timeoutMs / 1000))} s, try again later`,
+        `${warehouse}: ${who}; waited ${String(Math.round(timeoutMs / 1000))} s, try again later`,
       );
     }
     await sleep(live ? POLL_MS : POLL_MS / 10);

@@ -48,7 +48,7 @@ export function sqliteDestination(path: string): Destination {
     option: `--db ${path}`,
     archive: LandingArchive.beside(file),
     ownPaths: ownedPaths(file),
-    lock: (timeoutMs) => acquireRunLock(file, timeoutMs),
+    lock: (timeoutMs) => acquireRunLock(`${file}.lock`, file, timeoutMs),
     isMissing: () => Promise.resolve(isMissingOrEmptyFile(file)),
     refuseToCreate: () =>
       existsSync(file) && LandingArchive.beside(file).read().committed.length > 0

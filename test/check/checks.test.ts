@@ -1,20 +1,20 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CHECKS } from "../../src/check/checks.js";
+import { ENGINES } from "../helpers/engines.js";
 import { cli, fileWith, fixtureDelivery } from "../helpers/fixtures.js";
 import { tempDir } from "../helpers/temp-dir.js";
-import { loadAsOlderVersion } from "../helpers/older-version.js";
+import { loadAsOlderVersionAt } from "../helpers/older-version.js";
 import { expectedFindings, outOfWindow, post, rulebreakers } from "../helpers/rulebreakers.js";
-import { queryRows } from "../helpers/warehouse-dump.js";
 
-describe("stackhouse check", () => {
+describe.each(ENGINES)("stackhouse check on $name", (engine) => {
   it("passes a clean delivery but for the orphaned vote, a warning, and exits 0", async () => {
     const dir = await tempDir();
-    const db = join(dir, "w.db");
+    const warehouse = await engine.fresh(dir);
     const fixture = await fixtureDelivery(dir);
-    await cli("--db", db, fixture.posts, fixture.votes);
+    await cli(...warehouse.args, fixture.posts, fixture.votes);
 
-    const result = await cli("check", "--db", db);
+    const result = await cli("check", ...warehouse.args);
 
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/votes_orphaned\s+warning\s+1\s+7\s/);
@@ -23,17 +23,17 @@ describe("stackhouse check", () => {
 
   it("finds each rule broken, with its count and sample ids, stores the results and exits 6", async () => {
     const dir = await tempDir();
-    const db = join(dir, "w.db");
+    const warehouse = await engine.fresh(dir);
     const fixture = await fixtureDelivery(dir);
-    await cli("--db", db, fixture.posts, fixture.votes);
+    await cli(...warehouse.args, fixture.posts, fixture.votes);
     const posts = await fileWith(dir, "p.json", `[${rulebreakers.posts.join("\n,")}\n]`);
     const votes = await fileWith(dir, "v.json", `[${rulebreakers.votes.join("\n,")}\n]`);
-    const ingest = await cli("--db", db, posts, votes);
+    const ingest = await cli(...warehouse.args, posts, votes);
     expect(ingest.code).toBe(0);
     expect(ingest.stdout).toMatch(/vote_user_id_type\s+error\s+1\s+20/);
-    loadAsOlderVersion(db, outOfWindow);
+    await loadAsOlderVersionAt(warehouse.args, outOfWindow);
 
-    const result = await cli("check", "--db", db, "--json");
+    const result = await cli("check", ...warehouse.args, "--json");
 
     expect(result.code).toBe(6);
     expect(result.stderr).toMatch(
@@ -46,8 +46,7 @@ describe("stackhouse check", () => {
       report.results.filter((r) => r.failing > 0).map((r) => [r.name, r.sample]),
     );
     expect(found).toEqual(expectedFindings);
-    const stored = queryRows(
-      db,
+    const stored = await warehouse.rows(
       "SELECT name, failing, sample_ids FROM latest_check_results WHERE failing > 0 ORDER BY name",
     );
     expect(stored).toEqual(
@@ -55,7 +54,7 @@ describe("stackhouse check", () => {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, ids]) => ({ name, failing: ids.length, sample_ids: JSON.stringify(ids) })),
     );
-    expect(queryRows(db, "SELECT run_id FROM check_runs ORDER BY check_run_id")).toEqual([
+    expect(await warehouse.rows("SELECT run_id FROM check_runs ORDER BY check_run_id")).toEqual([
       { run_id: 1 },
       { run_id: 2 },
       { run_id: null },
@@ -64,27 +63,28 @@ describe("stackhouse check", () => {
 
   it("counts orphaned votes until their post arrives, then no more", async () => {
     const dir = await tempDir();
-    const db = join(dir, "w.db");
+    const warehouse = await engine.fresh(dir);
     const fixture = await fixtureDelivery(dir);
-    await cli("--db", db, fixture.posts, fixture.votes);
+    await cli(...warehouse.args, fixture.posts, fixture.votes);
     const late = await fileWith(dir, "late.json", `[${post({ id: 99 })}\n]`);
     const none = await fileWith(dir, "none.json", "[]");
-    const result = await cli("--db", db, late, none);
+    const result = await cli(...warehouse.args, late, none);
     expect(result.stdout).toContain("Checks: all 22 passed.");
     expect(CHECKS).toHaveLength(22);
   });
 
   it("is skipped after an ingest with --no-checks, and refuses a missing warehouse", async () => {
     const dir = await tempDir();
-    const db = join(dir, "w.db");
+    const warehouse = await engine.fresh(dir);
     const fixture = await fixtureDelivery(dir);
-    const result = await cli("--db", db, "--no-checks", fixture.posts, fixture.votes);
+    const result = await cli(...warehouse.args, "--no-checks", fixture.posts, fixture.votes);
     expect(result.stdout).not.toContain("Checks");
-    expect(queryRows(db, "SELECT count(*) AS n FROM check_runs")).toEqual([{ n: 0 }]);
-    const missing = await cli("check", "--db", join(dir, "nope.db"));
+    expect(await warehouse.rows("SELECT count(*) AS n FROM check_runs")).toEqual([{ n: 0 }]);
+    const nowhere = await engine.fresh(join(dir, "nope"));
+    const missing = await cli("check", ...nowhere.args);
     expect(missing).toMatchObject({
       code: 3,
-      stderr: `stackhouse: ${join(dir, "nope.db")}: no warehouse here; ingest a delivery first\n`,
+      stderr: `stackhouse: ${nowhere.destination.name}: no warehouse here; ingest a delivery first\n`,
     });
   });
 });

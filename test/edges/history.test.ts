@@ -3,6 +3,7 @@ import { cp, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generated } from "../helpers/deliveries.js";
+import { ENGINES, type Engine, type TestWarehouse } from "../helpers/engines.js";
 import { cli } from "../helpers/fixtures.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { dumpWarehouse, listFiles, queryRows } from "../helpers/warehouse-dump.js";
@@ -13,9 +14,47 @@ const replayed = { loads: ["loaded_at", "source"] } as const;
 const runs = (db: string): unknown =>
   queryRows(db, "SELECT DISTINCT run_id FROM loads ORDER BY run_id");
 
+/** The same, on either engine. */
+const runsOf = (warehouse: TestWarehouse): Promise<unknown> =>
+  warehouse.rows("SELECT DISTINCT run_id FROM loads ORDER BY run_id");
+
 /** The warehouse's rows and the archive's files, to show a refused run changed nothing. */
-function state(db: string): unknown {
-  return { warehouse: dumpWarehouse(db), archive: listFiles(`${db}.landing`) };
+async function stateOf(warehouse: TestWarehouse): Promise<unknown> {
+  return {
+    warehouse: await warehouse.dump(),
+    archive: listFiles(warehouse.destination.archive.dir),
+  };
+}
+
+/**
+ * Keeps a copy of the warehouse as it is now, and returns what puts it back later (an older copy
+ * restored over a newer warehouse). A ClickHouse database cannot be copied: its copy is rebuilt
+ * from the landing archive as it is now.
+ */
+async function keepOlderCopy(
+  engine: Engine,
+  warehouse: TestWarehouse,
+  dir: string,
+): Promise<() => Promise<void>> {
+  if (engine.name === "sqlite") {
+    const db = warehouse.args[1] ?? "";
+    await cp(db, join(dir, "old.db"));
+    return async () => {
+      await rm(db);
+      await rename(join(dir, "old.db"), db);
+    };
+  }
+  const archive = warehouse.destination.archive.dir;
+  const [older, newer] = [join(dir, "older.landing"), join(dir, "newer.landing")];
+  await cp(archive, older, { recursive: true });
+  return async () => {
+    await warehouse.drop();
+    await rename(archive, newer);
+    await rename(older, archive);
+    expect((await cli("rebuild", ...warehouse.args)).code).toBe(0);
+    await rm(archive, { recursive: true });
+    await rename(newer, archive);
+  };
 }
 
 describe("item 3: two warehouses in one folder", () => {
@@ -72,29 +111,73 @@ describe("item 4: a symlinked --db", () => {
   });
 });
 
-describe("item 5: history is never lost without a word", () => {
+describe.each(ENGINES)("item 5: history is never lost without a word, on $name", (engine) => {
   it("refuses to go on when the landing folder is gone, unless told to start a new history", async () => {
     const dir = await tempDir();
     const [first, second] = [await generated(dir, 1), await generated(dir, 2)];
-    const db = join(dir, "w.db");
-    expect((await cli("--db", db, first.posts, first.votes)).code).toBe(0);
-    await rm(`${db}.landing`, { recursive: true });
-    const before = state(db);
+    const warehouse = await engine.fresh(dir);
+    const archive = warehouse.destination.archive.dir;
+    expect((await cli(...warehouse.args, first.posts, first.votes, "--no-checks")).code).toBe(0);
+    await rm(archive, { recursive: true });
+    const before = await stateOf(warehouse);
 
-    const refused = await cli("--db", db, second.posts, second.votes);
+    const refused = await cli(...warehouse.args, second.posts, second.votes);
 
     expect(refused.code).toBe(4);
     expect(refused.stderr).toContain("its landing archive");
     expect(refused.stderr).toContain("is missing; restore that folder, or start a new archive");
     expect(refused.stderr).toContain("--new-history");
-    expect(state(db)).toEqual(before);
+    expect(await stateOf(warehouse)).toEqual(before);
 
-    expect((await cli("--db", db, second.posts, second.votes, "--new-history")).code).toBe(0);
-    expect(runs(db)).toEqual([{ run_id: 1 }, { run_id: 2 }]);
-    const manifest = await readFile(join(`${db}.landing`, "manifest.ndjson"), "utf8");
+    expect(
+      (await cli(...warehouse.args, second.posts, second.votes, "--new-history", "--no-checks"))
+        .code,
+    ).toBe(0);
+    expect(await runsOf(warehouse)).toEqual([{ run_id: 1 }, { run_id: 2 }]);
+    const manifest = await readFile(join(archive, "manifest.ndjson"), "utf8");
     expect(JSON.parse(manifest.split("\n")[0] ?? "")).toMatchObject({ type: "history", run: 1 });
   });
 
+  it("refuses an archive that belongs to another warehouse", async () => {
+    const dir = await tempDir();
+    const [first, second] = [await generated(dir, 1), await generated(dir, 2)];
+    const [a, b] = [await engine.fresh(join(dir, "a")), await engine.fresh(join(dir, "b"))];
+    expect((await cli(...a.args, first.posts, first.votes, "--no-checks")).code).toBe(0);
+    expect((await cli(...b.args, first.posts, first.votes, "--no-checks")).code).toBe(0);
+    await rm(b.destination.archive.dir, { recursive: true });
+    await cp(a.destination.archive.dir, b.destination.archive.dir, { recursive: true });
+    const before = await stateOf(b);
+
+    const refused = await cli(...b.args, second.posts, second.votes);
+
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/landing archive belongs to another warehouse's history/);
+    expect(await stateOf(b)).toEqual(before);
+  });
+
+  it("refuses a warehouse that lacks runs its archive holds (an older copy put back)", async () => {
+    const dir = await tempDir();
+    const warehouse = await engine.fresh(dir);
+    const { name, option } = warehouse.destination;
+    const one = await generated(dir, 1);
+    expect((await cli(...warehouse.args, one.posts, one.votes, "--no-checks")).code).toBe(0);
+    const putBack = await keepOlderCopy(engine, warehouse, dir);
+    const two = await generated(dir, 2);
+    expect((await cli(...warehouse.args, two.posts, two.votes, "--no-checks")).code).toBe(0);
+    await putBack();
+    const before = await stateOf(warehouse);
+
+    const three = await generated(dir, 3);
+    const refused = await cli(...warehouse.args, three.posts, three.votes);
+
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain(`${name}: lacks run(s) 2 that its landing archive`);
+    expect(refused.stderr).toContain(`stackhouse rebuild ${option}`);
+    expect(await stateOf(warehouse)).toEqual(before);
+  });
+});
+
+describe("item 5: history is never lost without a word, in a SQLite file", () => {
   it("refuses a zero-byte warehouse beside an archive, and rebuild restores it", async () => {
     const dir = await tempDir();
     const [first, second] = [await generated(dir, 1), await generated(dir, 2)];
@@ -117,44 +200,6 @@ describe("item 5: history is never lost without a word", () => {
     expect(dumpWarehouse(db, replayed)).toEqual(full);
   });
 
-  it("refuses an archive that belongs to another warehouse", async () => {
-    const dir = await tempDir();
-    const [first, second] = [await generated(dir, 1), await generated(dir, 2)];
-    const [a, b] = [join(dir, "a.db"), join(dir, "b.db")];
-    expect((await cli("--db", a, first.posts, first.votes)).code).toBe(0);
-    expect((await cli("--db", b, first.posts, first.votes)).code).toBe(0);
-    await rm(`${b}.landing`, { recursive: true });
-    await cp(`${a}.landing`, `${b}.landing`, { recursive: true });
-    const before = state(b);
-
-    const refused = await cli("--db", b, second.posts, second.votes);
-
-    expect(refused.code).toBe(4);
-    expect(refused.stderr).toMatch(/landing archive belongs to another warehouse's history/);
-    expect(state(b)).toEqual(before);
-  });
-
-  it("refuses a warehouse that lacks runs its archive holds (an older copy put back)", async () => {
-    const dir = await tempDir();
-    const db = join(dir, "w.db");
-    const one = await generated(dir, 1);
-    expect((await cli("--db", db, one.posts, one.votes)).code).toBe(0);
-    await cp(db, join(dir, "old.db"));
-    const two = await generated(dir, 2);
-    expect((await cli("--db", db, two.posts, two.votes)).code).toBe(0);
-    await rm(db);
-    await rename(join(dir, "old.db"), db);
-    const before = state(db);
-
-    const three = await generated(dir, 3);
-    const refused = await cli("--db", db, three.posts, three.votes);
-
-    expect(refused.code).toBe(4);
-    expect(refused.stderr).toContain(`${db}: lacks run(s) 2 that its landing archive`);
-    expect(refused.stderr).toContain(`stackhouse rebuild --db ${db}`);
-    expect(state(db)).toEqual(before);
-  });
-
   it('refuses --db "" before anything is written', async () => {
     const dir = await tempDir();
     const first = await generated(dir, 1);
@@ -165,24 +210,40 @@ describe("item 5: history is never lost without a word", () => {
   });
 });
 
-describe("item 5: what a tester found next", () => {
+describe.each(ENGINES)("item 5: what a tester found next, on $name", (engine) => {
   it("refuses a warehouse whose archive lost its runs (an empty manifest)", async () => {
     const dir = await tempDir();
     const [first, second] = [await generated(dir, 1), await generated(dir, 2)];
-    const db = join(dir, "w.db");
-    expect((await cli("--db", db, first.posts, first.votes)).code).toBe(0);
-    await writeFile(join(`${db}.landing`, "manifest.ndjson"), "");
-    const before = state(db);
+    const warehouse = await engine.fresh(dir);
+    const archive = warehouse.destination.archive.dir;
+    expect((await cli(...warehouse.args, first.posts, first.votes, "--no-checks")).code).toBe(0);
+    await writeFile(join(archive, "manifest.ndjson"), "");
+    const before = await stateOf(warehouse);
 
-    const refused = await cli("--db", db, second.posts, second.votes);
+    const refused = await cli(...warehouse.args, second.posts, second.votes);
 
     expect(refused.code).toBe(4);
     expect(refused.stderr).toContain(
-      `${db}: holds run(s) 1 but its landing archive ${db}.landing lacks them`,
+      `${warehouse.destination.name}: holds run(s) 1 but its landing archive ${archive} lacks them`,
     );
-    expect(state(db)).toEqual(before);
+    expect(await stateOf(warehouse)).toEqual(before);
   });
 
+  it("refuses a landing archive that is a file, with one line", async () => {
+    const dir = await tempDir();
+    const first = await generated(dir, 1);
+    const warehouse = await engine.fresh(dir);
+    const archive = warehouse.destination.archive.dir;
+    await writeFile(archive, "x");
+    const result = await cli(...warehouse.args, first.posts, first.votes);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toBe(
+      `stackhouse: ${archive}: not a folder, but the landing archive's place; move it away and run again\n`,
+    );
+  });
+});
+
+describe("item 5: what a tester found next, in a SQLite file", () => {
   it("check refuses a zero-byte warehouse instead of making a new one", async () => {
     const dir = await tempDir();
     const db = join(dir, "w.db");
@@ -191,18 +252,6 @@ describe("item 5: what a tester found next", () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toContain("no warehouse here (an empty file)");
     expect((await readFile(db)).length).toBe(0);
-  });
-
-  it("refuses a landing archive that is a file, with one line", async () => {
-    const dir = await tempDir();
-    const first = await generated(dir, 1);
-    const db = join(dir, "w.db");
-    await writeFile(`${db}.landing`, "x");
-    const result = await cli("--db", db, first.posts, first.votes);
-    expect(result.code).toBe(4);
-    expect(result.stderr).toBe(
-      `stackhouse: ${db}.landing: not a folder, but the landing archive's place; move it away and run again\n`,
-    );
   });
 
   it("takes b.landing for the archive of a warehouse named b, not an old layout of b.db", async () => {

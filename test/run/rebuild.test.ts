@@ -1,25 +1,25 @@
 import { join } from "node:path";
-import { rm } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { StackhouseError } from "../../src/errors.js";
 import { ingest } from "../../src/run/ingest.js";
 import { rebuild } from "../../src/run/rebuild.js";
 import { generated } from "../helpers/deliveries.js";
+import { ENGINES } from "../helpers/engines.js";
 import { tempDir } from "../helpers/temp-dir.js";
-import { dumpWarehouse } from "../helpers/warehouse-dump.js";
 
 const replayedColumns = { loads: ["loaded_at", "source"] };
 
-describe("rebuild", () => {
+describe.each(ENGINES)("rebuild on $name", (engine) => {
   it("replaces the warehouse with one replayed from the archive, equal to the original", async () => {
     const dir = await tempDir();
-    const warehouse = join(dir, "warehouse.db");
-    await ingest({ warehouse, ...(await generated(dir, 1)) });
-    await ingest({ warehouse, ...(await generated(dir, 2)) });
-    await ingest({ warehouse, ...(await generated(dir, 1)) });
-    const original = dumpWarehouse(warehouse, replayedColumns);
+    const warehouse = await engine.fresh(dir);
+    const destination = warehouse.destination;
+    await ingest({ warehouse: destination, ...(await generated(dir, 1)) });
+    await ingest({ warehouse: destination, ...(await generated(dir, 2)) });
+    await ingest({ warehouse: destination, ...(await generated(dir, 1)) });
+    const original = await warehouse.dump(replayedColumns);
 
-    const report = await rebuild({ warehouse });
+    const report = await rebuild({ warehouse: destination });
 
     expect(report.runs).toBe(3);
     expect(report.files.map((file) => file.outcome)).toEqual([
@@ -30,18 +30,25 @@ describe("rebuild", () => {
       "already-loaded",
       "already-loaded",
     ]);
-    expect(dumpWarehouse(warehouse, replayedColumns)).toEqual(original);
-    await rm(warehouse);
-    await rebuild({ warehouse });
-    expect(dumpWarehouse(warehouse, replayedColumns)).toEqual(original);
+    expect(await warehouse.dump(replayedColumns)).toEqual(original);
+    await warehouse.drop();
+    await rebuild({ warehouse: destination });
+    expect(await warehouse.dump(replayedColumns)).toEqual(original);
   });
 
   it("refuses to rebuild without an archive", async () => {
     const dir = await tempDir();
-    const error: unknown = await rebuild({ warehouse: join(dir, "w.db") }).catch((e: unknown) => e);
+    const warehouse = await engine.fresh(dir);
+    const { archive, name } = warehouse.destination;
+    if (engine.name === "sqlite") {
+      expect([archive.dir, name]).toEqual([join(dir, "w.db.landing"), join(dir, "w.db")]);
+    }
+    const error: unknown = await rebuild({ warehouse: warehouse.destination }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(StackhouseError);
     expect((error as StackhouseError).message).toBe(
-      `${join(dir, "w.db.landing")}: no archived deliveries to rebuild ${join(dir, "w.db")} from`,
+      `${archive.dir}: no archived deliveries to rebuild ${name} from`,
     );
   });
 });
