@@ -96,10 +96,10 @@ describe.each(ENGINES)("absurd but valid dates (issue 11, item 11), on $name", (
     );
   });
 
-  // ClickHouse: the weekly totals put 0001-01-01 and 9999-12-31 in a week "1970-01-01" (toDate's range)
-  it.runIf(engine.name === "sqlite")(
-    "keeps report --weeks 0, --json and --html bounded on a warehouse an older version loaded with such dates",
-    async () => {
+  // ClickHouse 18.16 names the week of 0001-01-01 and of 9999-12-31 "1970-01-01" (see the data
+  // dictionary, On ClickHouse); the report leaves such weeks out there too.
+  if (engine.name === "sqlite") {
+    it("keeps report --weeks 0, --json and --html bounded on a warehouse an older version loaded with such dates", async () => {
       const { dir, warehouse } = await generatedWarehouse(engine);
       const report = (...options: string[]) => cli("report", ...warehouse.args, ...options);
       const clean = await report("--weeks", "0");
@@ -112,9 +112,9 @@ describe.each(ENGINES)("absurd but valid dates (issue 11, item 11), on $name", (
       expect(
         await warehouse.rows(
           `SELECT week_start FROM (
-           SELECT week_start FROM weekly_vote_totals WHERE week_start > '9000'
-           UNION ALL SELECT week_start FROM weekly_post_totals WHERE week_start < '2000'
-         ) ORDER BY week_start DESC`,
+             SELECT week_start FROM weekly_vote_totals WHERE week_start > '9000'
+             UNION ALL SELECT week_start FROM weekly_post_totals WHERE week_start < '2000'
+           ) ORDER BY week_start DESC`,
         ),
       ).toEqual([{ week_start: "9999-12-27" }, { week_start: "0001-01-01" }]);
       const thisWeek = weekOf(new Date().toISOString());
@@ -151,8 +151,8 @@ describe.each(ENGINES)("absurd but valid dates (issue 11, item 11), on $name", (
       expect(readFileSync(html, "utf8")).toContain(
         `Note: the warehouse holds timestamps outside 2008-01-01 to ${today}`,
       );
-    },
-  );
+    });
+  }
 });
 
 describe("absurd but valid dates (issue 11, item 11)", () => {

@@ -140,21 +140,22 @@ describe.each(ENGINES)(
 
     // The validator refuses the record, whatever the engine; a quarantined record is checked on
     // each engine by the tests around.
-    it.runIf(engine.name === "sqlite")("quarantines a record that gives Id twice", async () => {
-      const warehouse = await ingestPosts(engine, post(7, ',"Id":"8"'));
-      expect(await reasons(warehouse)).toEqual([
-        { record_number: 201, reason: "Id: given twice in one record" },
-      ]);
-      expect(await warehouse.rows("SELECT count(*) AS n FROM posts WHERE id IN (7, 8)")).toEqual([
-        { n: 0 },
-      ]);
-    });
+    if (engine.name === "sqlite") {
+      it("quarantines a record that gives Id twice", async () => {
+        const warehouse = await ingestPosts(engine, post(7, ',"Id":"8"'));
+        expect(await reasons(warehouse)).toEqual([
+          { record_number: 201, reason: "Id: given twice in one record" },
+        ]);
+        expect(await warehouse.rows("SELECT count(*) AS n FROM posts WHERE id IN (7, 8)")).toEqual([
+          { n: 0 },
+        ]);
+      });
+    }
 
     // The validator refuses the record, whatever the engine; a quarantined record is checked on
     // each engine by the tests around.
-    it.runIf(engine.name === "sqlite")(
-      "quarantines a record that gives ContentLicense under both spellings",
-      async () => {
+    if (engine.name === "sqlite") {
+      it("quarantines a record that gives ContentLicense under both spellings", async () => {
         const warehouse = await ingestPosts(engine, post(7, ',"ContentLIcense":"CC BY-SA 3.0"'));
         expect(await reasons(warehouse)).toEqual([
           {
@@ -166,8 +167,8 @@ describe.each(ENGINES)(
         expect(await warehouse.rows("SELECT count(*) AS n FROM posts WHERE id = 7")).toEqual([
           { n: 0 },
         ]);
-      },
-    );
+      });
+    }
 
     it("quarantines tags that are not a list of tags, rather than losing some", async () => {
       const warehouse = await ingestPosts(
