@@ -5,15 +5,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ingest } from "../../src/run/ingest.js";
 import { generated } from "../helpers/deliveries.js";
-import { ENGINES, type TestWarehouse } from "../helpers/engines.js";
+import { ENGINES } from "../helpers/engines.js";
 import { cli, fixtureDelivery } from "../helpers/fixtures.js";
 import { tempDir } from "../helpers/temp-dir.js";
-
-/** The run lock's file: beside a SQLite file, beside a ClickHouse target's landing archive. */
-function lockOf(warehouse: TestWarehouse): string {
-  const [option, path] = warehouse.args;
-  return option === "--db" ? `${path ?? ""}.lock` : `${warehouse.destination.archive.dir}.lock`;
-}
 
 /** Locks that name no running owner. Reading them is the same code on every engine. */
 const STALE: readonly (readonly [string, string])[] = [
@@ -29,7 +23,7 @@ describe.each(ENGINES)("item 9: a lock file left without a running owner, on $na
     async (_case, content) => {
       const dir = await tempDir();
       const warehouse = await engine.fresh(dir);
-      await writeFile(lockOf(warehouse), content);
+      await writeFile(warehouse.lockPath, content);
       const report = await ingest({
         warehouse: warehouse.destination,
         ...(await generated(dir)),
@@ -57,7 +51,7 @@ describe.each(ENGINES)("item 9: a full disk when the lock is written, on $name",
       spawnSync("dd", ["if=/dev/zero", `of=${join(folder, "filler")}`, "bs=64k", "count=64"]);
       const { posts, votes } = await fixtureDelivery(dir);
       const warehouse = await engine.fresh(folder);
-      const lock = lockOf(warehouse);
+      const lock = warehouse.lockPath;
 
       const result = await cli(...warehouse.args, posts, votes);
 
@@ -76,7 +70,7 @@ describe.each(ENGINES)("item 9: locks that are not what they seem, on $name", (e
   it("takes over a dangling symlink and a lock whose pid now belongs to another process", async () => {
     const dir = await tempDir();
     const warehouse = await engine.fresh(dir);
-    const lock = lockOf(warehouse);
+    const lock = warehouse.lockPath;
     const { destination } = warehouse;
     await symlink(join(dir, "nowhere"), lock);
     expect(
@@ -106,7 +100,7 @@ describe.each(ENGINES)("item 9: locks that are not what they seem, on $name", (e
   it("refuses a folder where the lock belongs, in one line", async () => {
     const dir = await tempDir();
     const warehouse = await engine.fresh(dir);
-    const lock = lockOf(warehouse);
+    const lock = warehouse.lockPath;
     await mkdir(lock);
     const { posts, votes } = await fixtureDelivery(dir);
     const result = await cli(...warehouse.args, posts, votes);

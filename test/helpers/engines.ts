@@ -32,6 +32,8 @@ export interface TestWarehouse {
   rows(sql: string): Promise<Record<string, unknown>[]>;
   /** Deletes the warehouse (the file, or the database), keeping its landing archive. */
   drop(): Promise<void>;
+  /** The run lock's file: beside a SQLite file, beside a ClickHouse target's landing archive. */
+  readonly lockPath: string;
   /**
    * Every row readers see of the records, lineage and audit tables, in a stable order: compare a
    * warehouse before and after with `toEqual`. Columns named in `omit` are left out.
@@ -91,6 +93,7 @@ export const SQLITE: Engine = {
       destination: sqliteDestination(path),
       rows,
       drop: () => removeDatabase(path),
+      lockPath: `${path}.lock`,
       dump: (omit) => dump(rows, omit),
     });
   },
@@ -129,6 +132,7 @@ const clickhouse: Engine = {
         return rows;
       },
       drop: () => dropDatabase(target),
+      lockPath: `${archive}.lock`,
       dump: (omit) => dump((sql) => warehouse.rows(sql), omit),
     };
     return warehouse;

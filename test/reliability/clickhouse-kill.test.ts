@@ -5,7 +5,6 @@ import { ClickHouseWarehouse } from "../../src/clickhouse/clickhouse-warehouse.j
 import { parseTarget } from "../../src/clickhouse/target-url.js";
 import type { Destination } from "../../src/warehouse/warehouse.js";
 import { ingest } from "../../src/run/ingest.js";
-import { runCrashHarness } from "../../tools/crash/crash-harness.js";
 import { generated } from "../helpers/deliveries.js";
 import { CLICKHOUSE_URL, ENGINES, type Engine, type TestWarehouse } from "../helpers/engines.js";
 import { tempDir } from "../helpers/temp-dir.js";
@@ -35,31 +34,6 @@ async function content(warehouse: TestWarehouse): Promise<unknown[]> {
     ),
   ]);
 }
-
-const KILLS = 4;
-
-describe.skipIf(CLICKHOUSE_URL === undefined)(
-  "ClickHouse runs killed with SIGKILL at random moments",
-  () => {
-    it(`leave readers the warehouse before or after the run, and recover to the same end (${String(KILLS)} kill points)`, async () => {
-      const seed = Date.now() % 100_000;
-      const lines: string[] = [];
-      const results = await runCrashHarness({
-        kills: KILLS,
-        seed,
-        work: join(await tempDir(), "crash"),
-        cli: "sources",
-        clickhouse: CLICKHOUSE_URL,
-        scale: 0.25,
-        log: (line) => lines.push(line),
-      });
-      console.info(`crash harness on ClickHouse, seed ${String(seed)}:\n${lines.join("\n")}`);
-      expect(results).toHaveLength(KILLS);
-      expect(results.filter((result) => result.killed).length).toBeGreaterThanOrEqual(KILLS / 2);
-      expect(results.flatMap((result) => result.problems)).toEqual([]);
-    }, 600_000);
-  },
-);
 
 describe.skipIf(CLICKHOUSE_URL === undefined || clickhouse === undefined)(
   "a ClickHouse commit that fails after swapping partitions",

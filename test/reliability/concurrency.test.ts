@@ -3,16 +3,10 @@ import { writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { ingest } from "../../src/run/ingest.js";
 import { generated, records } from "../helpers/deliveries.js";
-import { ENGINES, type TestWarehouse } from "../helpers/engines.js";
+import { ENGINES } from "../helpers/engines.js";
 import { rejection } from "../helpers/errors.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { queryRows } from "../helpers/warehouse-dump.js";
-
-/** The run lock's file: beside a SQLite file, beside a ClickHouse target's landing archive. */
-function lockOf(warehouse: TestWarehouse): string {
-  const [option, path] = warehouse.args;
-  return option === "--db" ? `${path ?? ""}.lock` : `${warehouse.destination.archive.dir}.lock`;
-}
 
 describe.each(ENGINES)("two runs on one warehouse, on $name", (engine) => {
   it("take turns, and both deliveries end up merged", async () => {
@@ -39,7 +33,7 @@ describe.each(ENGINES)("two runs on one warehouse, on $name", (engine) => {
   it("gives up with a clear message when the other run holds the warehouse too long", async () => {
     const dir = await tempDir();
     const warehouse = await engine.fresh(dir);
-    await writeFile(lockOf(warehouse), String(process.pid));
+    await writeFile(warehouse.lockPath, String(process.pid));
     const error = await rejection(
       ingest({ warehouse: warehouse.destination, ...(await generated(dir)), lockTimeoutMs: 300 }),
     );
@@ -56,7 +50,7 @@ describe.each(ENGINES)("two runs on one warehouse, on $name", (engine) => {
     const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], {
       encoding: "utf8",
     });
-    await writeFile(lockOf(warehouse), gone.stdout);
+    await writeFile(warehouse.lockPath, gone.stdout);
     const report = await ingest({
       warehouse: warehouse.destination,
       ...(await generated(dir)),
