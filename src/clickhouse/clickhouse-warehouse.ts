@@ -10,12 +10,8 @@ import { loadIdOf } from "../model/load-id.js";
 import { timeWindow } from "../validate/parse-value.js";
 import type { LoadStart, LoadTally, RejectedRecord } from "../warehouse/loads-log.js";
 import type { Warehouse } from "../warehouse/warehouse.js";
-import {
-  commitRun,
-  currentRecords,
-  readTotals,
-  recoverInterruptedCommit,
-} from "./clickhouse-commit.js";
+import { commitRun, currentRecords, recoverInterruptedCommit } from "./clickhouse-commit.js";
+import { readTotals } from "./clickhouse-rollups.js";
 import { jsonValue, type ClickHouseServers } from "./clickhouse-connection.js";
 import { localName, RECORD_COLUMNS } from "./clickhouse-schema.js";
 import { ClickHouseStore } from "./clickhouse-store.js";

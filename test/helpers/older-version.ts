@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { refreshRollupTables } from "../../src/clickhouse/clickhouse-commit.js";
+import { refreshRollupTables } from "../../src/clickhouse/clickhouse-rollups.js";
 import { ClickHouseServers, jsonValue } from "../../src/clickhouse/clickhouse-connection.js";
 import { localName, RECORD_COLUMNS } from "../../src/clickhouse/clickhouse-schema.js";
 import { parseTarget, type ClickHouseTarget } from "../../src/clickhouse/target-url.js";
