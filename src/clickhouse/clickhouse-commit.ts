@@ -4,6 +4,7 @@ import { computeRollups, writeGeneration } from "./clickhouse-rollups.js";
 import type { RunChanges } from "./run-changes.js";
 import {
   AUDIT_NAMES,
+  committedRun,
   localName,
   PARTITION_OF,
   RECORD_COLUMNS,
@@ -119,7 +120,7 @@ export async function commitRun(
  */
 export async function recoverInterruptedCommit(servers: ClickHouseServers): Promise<number> {
   const db = servers.target.database;
-  const committed = await servers.count(`SELECT max(run_id) FROM ${db}.loads`);
+  const committed = await servers.count(`SELECT ${committedRun(db)}`);
   const seen = visibleAt(sqlInteger(committed));
   const journal = await servers.rows(
     `SELECT kind, server, partition FROM ${db}.commit_journal WHERE run_id > ${sqlInteger(committed)}`,

@@ -2,7 +2,7 @@ import { calendarTables, type PostWeek, type VoteWeek } from "../analysis/weekly
 import type { DeliveryKind } from "../model/kinds.js";
 import { WEEK_OF_SQL } from "../model/week.js";
 import type { ClickHouseServers } from "./clickhouse-connection.js";
-import { ROLLUP_TABLES, type RollupTable } from "./clickhouse-schema.js";
+import { committedRun, ROLLUP_TABLES, type RollupTable } from "./clickhouse-schema.js";
 import { sqlInteger, sqlString } from "./sql-literal.js";
 
 const WEEK_OF = WEEK_OF_SQL.clickhouse("creation_date");
@@ -13,7 +13,7 @@ const WEEK_OF = WEEK_OF_SQL.clickhouse("creation_date");
  */
 export async function refreshRollupTables(servers: ClickHouseServers, now: Date): Promise<void> {
   const db = servers.target.database;
-  const committed = await servers.count(`SELECT max(run_id) FROM ${db}.loads`);
+  const committed = await servers.count(`SELECT ${committedRun(db)}`);
   const views = (kind: DeliveryKind, where: string, columns: string): string =>
     `(SELECT ${columns} FROM ${db}.${kind} WHERE 1 ${where})`;
   const rollups = await computeRollups(servers, "all", now, views);

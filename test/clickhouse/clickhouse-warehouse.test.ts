@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ClickHouseServers } from "../../src/clickhouse/clickhouse-connection.js";
-import { visibleAt } from "../../src/clickhouse/clickhouse-schema.js";
+import { committedRun, visibleAt } from "../../src/clickhouse/clickhouse-schema.js";
 import { parseTarget } from "../../src/clickhouse/target-url.js";
 import { ingest } from "../../src/run/ingest.js";
 import { generated } from "../helpers/deliveries.js";
@@ -29,7 +29,7 @@ describe.skipIf(cluster === undefined)("a ClickHouse warehouse on a cluster", ()
     const target = parseTarget(warehouse.args[1] ?? "");
     const servers = new ClickHouseServers(target);
     try {
-      const committed = await servers.count(`SELECT max(run_id) FROM ${target.database}.loads`);
+      const committed = await servers.count(`SELECT ${committedRun(target.database)}`);
       for (const kind of ["posts", "votes"] as const) {
         const perShard: number[] = [];
         for (let server = 0; server < servers.servers; server++) {
