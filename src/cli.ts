@@ -47,7 +47,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     )
     .option(
       "--target <url>",
-      "a ClickHouse warehouse instead: clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?cluster=NAME] (or set STACKHOUSE_TARGET)",
+      "a ClickHouse warehouse instead: clickhouse://HOST:PORT[,HOST:PORT]/DB[?cluster=NAME] (or set STACKHOUSE_TARGET)",
       process.env.STACKHOUSE_TARGET,
     )
     .option(
@@ -55,11 +55,16 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       "where a ClickHouse target's landing archive is kept (default: a folder per target under ~/.local/share/stackhouse/clickhouse)",
     )
     .exitOverride()
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
       outputError: (text, write) => {
-        write(`stackhouse: ${text.replace(/^error: /, "").trimEnd()} (see --help)\n`);
+        const line = text
+          .replace(/^error: /, "")
+          .trim()
+          .replace(/\s*\n\s*/g, " ");
+        write(`stackhouse: ${line} (see --help)\n`);
       },
     });
   addIngestCommand(program, io);

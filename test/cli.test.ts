@@ -1,18 +1,26 @@
 import { existsSync, readdirSync } from "node:fs";
+import { copyFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generated } from "./helpers/deliveries.js";
-import { cli } from "./helpers/fixtures.js";
+import { cli, fileWith } from "./helpers/fixtures.js";
 import { tempDir } from "./helpers/temp-dir.js";
 import { queryRows } from "./helpers/warehouse-dump.js";
 
-const COMMANDS = ["ingest", "rebuild", "check"] as const;
+const COMMANDS = ["ingest", "rebuild", "check", "query", "report"] as const;
 
 describe("stackhouse command line", () => {
   it.each(COMMANDS)("has --help for %s", async (command) => {
     const result = await cli(command, "--help");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Usage: stackhouse ${command}`);
+    expect(result.stdout).toMatch(
+      /\nGlobal Options:\n(.*\n)*  --db <path> (.*\n)*  --target <url> /,
+    );
+    const examples = result.stdout.split("\nExamples:\n")[1] ?? "";
+    expect(examples.match(/^ {2}\$ npx stackhouse /gm)?.length).toBeGreaterThanOrEqual(2);
+    const prose = result.stdout.split("\n").filter((line) => !line.startsWith("  $ "));
+    expect(prose.filter((line) => line.length > 80)).toEqual([]);
   });
 
   it("lists every command in the top-level help", async () => {
@@ -69,12 +77,7 @@ describe("stackhouse command line", () => {
 
   it("exits 2 with one line for usage errors", async () => {
     const dir = await tempDir();
-    for (const argv of [
-      ["only-one.json"],
-      ["a", "b", "c"],
-      ["--no-such-flag"],
-      ["ingest", "--db"],
-    ]) {
+    for (const argv of [["only-one.json"], ["--no-such-flag"], ["ingest", "--db"]]) {
       const result = await cli(...argv, "--db", join(dir, "w.db"));
       expect(result.code, argv.join(" ")).toBe(2);
       expect(result.stderr).toMatch(/^stackhouse: [^\n]+\n$/);
@@ -93,12 +96,57 @@ describe("stackhouse command line", () => {
       stdout: "",
       stderr: `stackhouse: ${missing}: no such file\n`,
     });
-    const swapped = await cli("--db", join(dir, "w.db"), delivery.votes, delivery.posts);
-    expect(swapped.code).toBe(1);
-    expect(swapped.stderr).toBe(
-      `stackhouse: ${delivery.votes}: line 1: this looks like a votes file (record 1 has VoteTypeId, not PostTypeId), but a posts file was expected here\n`,
-    );
+    const empty = await fileWith(dir, "delivery.json", "[]");
+    const neither = await fileWith(dir, "x.json", '[{"Id": "1"}]');
+    const copy = join(dir, "copy.json");
+    await copyFile(delivery.votes, copy);
+    const refusals: [string[], number, string][] = [
+      [
+        [neither],
+        1,
+        `${neither}: line 1: record 1 has neither PostTypeId nor VoteTypeId, so it is neither a posts nor a votes file`,
+      ],
+      [
+        [empty],
+        1,
+        `${empty}: it holds no records, so neither its content nor its name (no 'posts' or 'votes' in it) says which kind it is`,
+      ],
+      [
+        [delivery.votes, delivery.votes],
+        2,
+        `${delivery.votes} is given twice; a run loads each file once`,
+      ],
+      [
+        [delivery.posts, "--expect-votes", "5"],
+        2,
+        "--expect-votes is the count of one votes file, but this run has 0",
+      ],
+      [
+        [delivery.votes, copy, "--snapshot"],
+        2,
+        "--snapshot: a full snapshot of votes is one file, but this run has 2",
+      ],
+    ];
+    for (const [argv, code, message] of refusals) {
+      const result = await cli("--db", join(dir, "w.db"), ...argv);
+      expect(result, argv.join(" ")).toEqual({
+        code,
+        stdout: "",
+        stderr: `stackhouse: ${message}\n`,
+      });
+    }
     expect(existsSync(join(dir, "w.db"))).toBe(false);
+  });
+
+  it("takes a delivery's files in any order, and one kind alone", async () => {
+    const dir = await tempDir();
+    const delivery = await generated(dir);
+    const swapped = await cli("--db", join(dir, "w.db"), delivery.votes, delivery.posts);
+    expect(swapped.code).toBe(0);
+    expect(swapped.stdout).toMatch(/\nposts +\S+ +loaded .*\nvotes +\S+ +loaded /);
+    const votesOnly = await cli("--db", join(dir, "v.db"), delivery.votes);
+    expect(votesOnly.code).toBe(0);
+    expect(votesOnly.stdout).not.toMatch(/\nposts /);
   });
 
   it("rebuilds from the archive on demand", async () => {
@@ -120,7 +168,27 @@ describe("the command line's rough edges", () => {
       [
         ["reprot", "--db", db],
         2,
-        "stackhouse: 'reprot' is neither a command (ingest, rebuild, check, query, report) nor a file\n",
+        "stackhouse: 'reprot' is not a command or a file; did you mean 'stackhouse report'?\n",
+      ],
+      [
+        ["injest", "A.json", "B.json", "--db", db],
+        2,
+        "stackhouse: 'injest' is not a command or a file; did you mean 'stackhouse ingest'?\n",
+      ],
+      [
+        ["querry", "select 1", "--db", db],
+        2,
+        "stackhouse: 'querry' is not a command or a file; did you mean 'stackhouse query'?\n",
+      ],
+      [
+        ["query", "--limt", "5", "select 1", "--db", db],
+        2,
+        "stackhouse: unknown option '--limt' (Did you mean --limit?) (see --help)\n",
+      ],
+      [
+        ["xyzzy", "--db", db],
+        2,
+        "stackhouse: 'xyzzy' is neither a command (ingest, rebuild, check, query, report) nor a file\n",
       ],
       [["--db", "--no-checks"], 2, ""],
       [["query", "--db", db], 2, "stackhouse: give the query as an argument or with --file\n"],

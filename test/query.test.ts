@@ -1,7 +1,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cli, fileWith, fixtureWarehouse } from "./helpers/fixtures.js";
+import { cli, cliOn, fileWith, fixtureWarehouse, generatedWarehouse } from "./helpers/fixtures.js";
 import { dumpWarehouse } from "./helpers/warehouse-dump.js";
 
 const warehouse = fixtureWarehouse;
@@ -104,6 +104,26 @@ describe("stackhouse query", () => {
     expect(all.stderr).toBe("");
   });
 
+  it("never cuts an export: files and pipes get every row; only a terminal is cut at 1,000", async () => {
+    const { dir, db } = await generatedWarehouse();
+    const twice = "SELECT v.* FROM votes AS v CROSS JOIN (SELECT 1 UNION ALL SELECT 2)";
+    const count = await cli("query", `SELECT count(*) AS n FROM (${twice})`, "--db", db);
+    const total = Number(count.stdout.split("\r\n")[1]);
+    expect(total).toBeGreaterThan(1000);
+    const piped = await cli("query", twice, "--db", db);
+    expect(piped.stdout.trimEnd().split("\r\n")).toHaveLength(total + 1);
+    expect(piped.stderr).toBe("");
+    const output = join(dir, "votes.csv");
+    const file = await cliOn({ terminal: true }, "query", twice, "--db", db, "--output", output);
+    expect(file.stderr).toBe("");
+    expect(readFileSync(output, "utf8").trimEnd().split("\r\n")).toHaveLength(total + 1);
+    const screen = await cliOn({ terminal: true }, "query", twice, "--db", db);
+    expect(screen.stdout.trimEnd().split("\n")).toHaveLength(1000 + 2);
+    expect(screen.stderr).toBe(
+      "note: showing the first 1000 rows; more were cut (--limit 0 shows all)\n",
+    );
+  });
+
   it("reads the query from --file and writes the rows to --output", async () => {
     const { dir, db } = await warehouse();
     const file = await fileWith(dir, "q.sql", `-- weekly answer\n${WEEKS};\n`);
@@ -123,6 +143,29 @@ describe("stackhouse query", () => {
     expect(JSON.parse(readFileSync(output, "utf8"))).toHaveLength(3);
     expect((await cli("query", "--db", db)).code).toBe(2);
     expect((await cli("query", "SELECT 1", "--file", file, "--db", db)).code).toBe(2);
+  });
+
+  it("says how SQLite writes the SQL Server forms a --sede query fails on", async () => {
+    const { db } = await warehouse();
+    const top = await cli("query", "--sede", "SELECT TOP 5 Id FROM Posts", "--db", db);
+    expect(top).toEqual({
+      code: 7,
+      stdout: "",
+      stderr:
+        'stackhouse: SQL error: near "5": syntax error (SQL Server\'s SELECT TOP 5 is LIMIT 5 at the end in SQLite)\n',
+    });
+    const both = await cli(
+      "query",
+      "--sede",
+      "SELECT Id FROM Posts WHERE CreationDate > DATEADD(day, -7, GETDATE())",
+      "--db",
+      db,
+    );
+    expect(both.stderr).toMatch(
+      /\(SQL Server's GETDATE\(\) is datetime\('now'\) in SQLite; SQL Server's DATEADD/,
+    );
+    const plain = await cli("query", "SELECT TOP 5 id FROM posts", "--db", db);
+    expect(plain.stderr).toBe('stackhouse: SQL error: near "5": syntax error\n');
   });
 
   it("runs Stack Exchange Data Explorer queries unchanged with --sede", async () => {

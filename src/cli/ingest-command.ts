@@ -1,10 +1,14 @@
 import { existsSync } from "node:fs";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
+import type { CheckReport } from "../check/run-checks.js";
+import type { Severity } from "../check/checks.js";
 import { StackhouseError } from "../errors.js";
 import { ingest } from "../run/ingest.js";
 import { DEFAULT_MAX_REJECTED_SHARE } from "../validate/reject-threshold.js";
+import { didYouMean } from "./did-you-mean.js";
+import { helpExamples } from "./help-examples.js";
 import type { CliIo } from "./io.js";
 import { recordCount, shareOfRecords } from "./option-parsers.js";
 import { progressBar } from "./progress-bar.js";
@@ -26,6 +30,7 @@ interface IngestFlags extends WarehouseFlags {
   readonly json?: boolean;
   readonly maxRejected: number;
   readonly checks: boolean;
+  readonly failOn?: Severity;
   readonly newHistory?: boolean;
   readonly snapshot?: boolean;
   readonly maxDeleted?: number;
@@ -37,15 +42,29 @@ interface IngestFlags extends WarehouseFlags {
 export function addIngestCommand(program: Command, io: CliIo): void {
   program
     .command("ingest", { isDefault: true })
-    .summary("merge a delivery (a posts file and a votes file) into the warehouse")
+    .summary("merge a delivery (posts, votes, or both) into the warehouse")
     .description(
-      "Merge a delivery into the warehouse in one transaction: both files land, or neither does.\n" +
-        "Files may be a JSON array (any layout) or NDJSON, optionally gzip-compressed.\n" +
-        "A missing warehouse is re-created from its landing archive first.\n" +
+      "Merge a delivery into the warehouse in one transaction: every file lands, or none does. " +
+        "A delivery is one file or several, each told to hold posts or votes by its content: " +
+        "a JSON array (any layout) or NDJSON, optionally gzip-compressed.\n\n" +
+        "A missing warehouse is re-created from its landing archive first. " +
         "With no files, ingests the bundled sample delivery.",
     )
-    .argument("[posts-file]", "the Posts delivery file")
-    .argument("[votes-file]", "the Votes delivery file")
+    .addHelpText(
+      "after",
+      helpExamples([
+        ["npx stackhouse Posts.json Votes.json", "merge a delivery into warehouse.db"],
+        [
+          "npx stackhouse Votes-2021-09.json.gz --fail-on error",
+          "votes alone; exit 6 if a check of error severity fails",
+        ],
+        [
+          "npx stackhouse Posts.json Votes.json --snapshot --target clickhouse://127.0.0.1:8123/stackhouse",
+          "full snapshots into ClickHouse: what they lack is marked deleted",
+        ],
+      ]),
+    )
+    .argument("[files...]", "the delivery's posts and votes files, in any order")
     .option("--json", "print the run report as JSON instead of tables")
     .option(
       "--max-rejected <share>",
@@ -54,6 +73,11 @@ export function addIngestCommand(program: Command, io: CliIo): void {
       DEFAULT_MAX_REJECTED_SHARE,
     )
     .option("--no-checks", "skip the data-quality checks after the load")
+    .option(
+      "--fail-on <severity>",
+      "exit 6 after committing when a check of this severity (error, or warning and above) fails",
+      failOnOption,
+    )
     .option(
       "--snapshot",
       "the files are full snapshots: records of their kind they lack are marked deleted (default: increments, nothing deleted)",
@@ -77,58 +101,85 @@ export function addIngestCommand(program: Command, io: CliIo): void {
       "--new-history",
       "start a new landing archive for a warehouse whose archive is gone (a re-creation then has only the runs from now on)",
     )
-    .action(
-      async (
-        postsFile: string | undefined,
-        votesFile: string | undefined,
-        _options: unknown,
-        command: Command,
-      ) => {
-        const flags = command.optsWithGlobals<IngestFlags>();
-        if (postsFile !== undefined && votesFile === undefined && !existsSync(postsFile)) {
-          const commands = command.parent?.commands.map((each) => each.name()).join(", ") ?? "";
-          throw new StackhouseError(
-            "USAGE",
-            `'${postsFile}' is neither a command (${commands}) nor a file`,
-          );
-        }
-        if ((postsFile === undefined) !== (votesFile === undefined)) {
-          throw new StackhouseError(
-            "USAGE",
-            "give both a posts file and a votes file, or neither (to ingest the bundled sample)",
-          );
-        }
-        const posts = postsFile ?? relative(process.cwd(), SAMPLE_DELIVERY.posts);
-        const votes = votesFile ?? relative(process.cwd(), SAMPLE_DELIVERY.votes);
-        const warehouse = await destinationOf(flags);
-        const report = await ingest({
-          warehouse,
-          posts,
-          votes,
-          progress: progressBar(io),
-          maxRejectedShare: flags.maxRejected,
-          checks: flags.checks,
-          newHistory: flags.newHistory,
-          snapshot: flags.snapshot,
-          maxDeletedShare: flags.maxDeleted,
-          expectedRecords: { posts: flags.expectPosts, votes: flags.expectVotes },
-        });
-        const answer = await withWarehouse(flags, "read", (opened) => opened.weeklyAnswer());
-        if (flags.json === true) {
-          io.stdout.write(`${JSON.stringify({ ...report, weekly: answer }, null, 2)}\n`);
-        } else {
-          const lines = [
-            ...(report.replayed === null ? [] : [renderReplay(report.replayed), ""]),
-            `Ingested into ${warehouse.name} (run ${report.runId}${report.created ? ", new warehouse" : ""}):`,
-            renderFileReports(report.files),
-            ...(report.checks === null ? [] : ["", renderCheckFindings(report.checks)]),
-            "",
-            renderAnswerSummary(answer),
-            "",
-            renderWeeklySeries(answer, RECENT_WEEKS),
-          ];
-          io.stdout.write(`${lines.join("\n")}\n`);
-        }
-      },
+    .action(async (given: string[], _options: unknown, command: Command) => {
+      const flags = command.optsWithGlobals<IngestFlags>();
+      const [first] = given;
+      if (first !== undefined && !existsSync(first)) mistypedCommand(first, given, command);
+      if (flags.failOn !== undefined && !flags.checks) {
+        throw new StackhouseError("USAGE", "--fail-on needs the checks that --no-checks skips");
+      }
+      const files =
+        given.length > 0
+          ? given
+          : Object.values(SAMPLE_DELIVERY).map((path) => relative(process.cwd(), path));
+      const warehouse = await destinationOf(flags);
+      const report = await ingest({
+        warehouse,
+        files,
+        progress: progressBar(io),
+        maxRejectedShare: flags.maxRejected,
+        checks: flags.checks,
+        newHistory: flags.newHistory,
+        snapshot: flags.snapshot,
+        maxDeletedShare: flags.maxDeleted,
+        expectedRecords: { posts: flags.expectPosts, votes: flags.expectVotes },
+      });
+      const answer = await withWarehouse(flags, "read", (opened) => opened.weeklyAnswer());
+      if (flags.json === true) {
+        io.stdout.write(`${JSON.stringify({ ...report, weekly: answer }, null, 2)}\n`);
+      } else {
+        const lines = [
+          ...(report.replayed === null ? [] : [renderReplay(report.replayed), ""]),
+          `Ingested into ${warehouse.name} (run ${report.runId}${report.created ? ", new warehouse" : ""}):`,
+          renderFileReports(report.files),
+          ...(report.checks === null ? [] : ["", renderCheckFindings(report.checks)]),
+          "",
+          renderAnswerSummary(answer),
+          "",
+          renderWeeklySeries(answer, RECENT_WEEKS),
+        ];
+        io.stdout.write(`${lines.join("\n")}\n`);
+      }
+      const failed = failedChecks(report.checks, flags.failOn);
+      if (failed.length > 0) {
+        throw new StackhouseError(
+          "CHECK_FAILED",
+          `the run is committed, but checks of ${flags.failOn ?? ""} severity failed: ${failed.join(", ")} (--fail-on)`,
+        );
+      }
+    });
+}
+
+function failOnOption(text: string): Severity {
+  if (text === "error" || text === "warning") return text;
+  throw new InvalidArgumentError("choose error or warning.");
+}
+
+/** The failing checks at or above a severity, named with their failing rows. */
+function failedChecks(checks: CheckReport | null, failOn: Severity | undefined): string[] {
+  if (checks === null || failOn === undefined) return [];
+  return checks.results
+    .filter((result) => result.failing > 0 && (failOn === "warning" || result.severity === "error"))
+    .map((result) => `${result.name} (${result.failing})`);
+}
+
+/**
+ * Ingest is the default command, so a mistyped command arrives as a file name. A first word that
+ * is no file is refused as a command: with the one it is close to, or (given alone) as neither.
+ */
+function mistypedCommand(word: string, given: readonly string[], command: Command): void {
+  const commands = command.parent?.commands.map((each) => each.name()) ?? [];
+  const meant = didYouMean(word, commands);
+  if (meant !== undefined) {
+    throw new StackhouseError(
+      "USAGE",
+      `'${word}' is not a command or a file; did you mean 'stackhouse ${meant}'?`,
     );
+  }
+  if (given.length === 1) {
+    throw new StackhouseError(
+      "USAGE",
+      `'${word}' is neither a command (${commands.join(", ")}) nor a file`,
+    );
+  }
 }

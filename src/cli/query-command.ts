@@ -3,24 +3,26 @@ import { StackhouseError } from "../errors.js";
 import { parseTarget } from "../clickhouse/target-url.js";
 import { queryInChild } from "../query/query-in-child.js";
 import { querySource } from "../query/query-text.js";
+import { sqlServerHint } from "../query/sede-views.js";
 import type { RowStream } from "../query/row-stream.js";
 import { DEFAULT_TIMEOUT_SECONDS } from "../query/time-limit.js";
 import { OUTPUT_FORMATS, writeRows, type OutputFormat, type RowSink } from "../query/write-rows.js";
+import { helpExamples } from "./help-examples.js";
 import type { CliIo } from "./io.js";
 import { openOutputFile } from "./output-file.js";
 import { outputTarget } from "./output-target.js";
 import { destinationOf } from "./warehouse-option.js";
 import { wholeNumber } from "./option-parsers.js";
 
-/** Rows shown when no --limit is given. */
-export const DEFAULT_ROW_LIMIT = 1000;
+/** Rows a terminal shows when no --limit is given; files and pipes get every row. */
+export const TERMINAL_ROW_LIMIT = 1000;
 
 interface QueryFlags {
   readonly db: string;
   readonly file?: string;
   readonly format?: OutputFormat;
   readonly output?: string;
-  readonly limit: number;
+  readonly limit?: number;
   readonly timeout: number;
   readonly sede?: boolean;
   readonly target?: string;
@@ -47,8 +49,26 @@ export function addQueryCommand(program: Command, io: CliIo): void {
     .command("query")
     .summary("run a read-only SQL query and print the rows")
     .description(
-      "Run one SQL query on the warehouse, opened read-only: anything that would write is refused.\n" +
-        "Prints an aligned table on a terminal and CSV otherwise, unless --format says.",
+      "Run one SQL query on the warehouse, opened read-only: anything that would write is refused. " +
+        "Prints an aligned table on a terminal (the first 1000 rows) and CSV otherwise, unless --format says; " +
+        "files and pipes get every row.",
+    )
+    .addHelpText(
+      "after",
+      helpExamples([
+        [
+          'npx stackhouse query "SELECT * FROM weekly_votes"',
+          "the weekly answer, as a table on a terminal",
+        ],
+        [
+          'npx stackhouse query "SELECT * FROM votes" --output votes.csv',
+          "every vote, as CSV (never cut)",
+        ],
+        [
+          'npx stackhouse query --sede "SELECT Id, Score FROM Posts ORDER BY Score DESC LIMIT 5"',
+          "Stack Exchange Data Explorer names",
+        ],
+      ]),
     )
     .argument("[sql]", "the query (or use --file)")
     .option("--file <path>", "read the query from a file (at most 1 MiB)")
@@ -56,9 +76,8 @@ export function addQueryCommand(program: Command, io: CliIo): void {
     .option("--output <path>", "write the rows to a file instead of stdout")
     .option(
       "--limit <rows>",
-      "stop after this many rows (0 for all)",
+      `stop after this many rows, 0 for all (default: ${TERMINAL_ROW_LIMIT} on a terminal, all in a file or pipe)`,
       wholeNumber("rows"),
-      DEFAULT_ROW_LIMIT,
     )
     .option(
       "--timeout <seconds>",
@@ -73,13 +92,14 @@ export function addQueryCommand(program: Command, io: CliIo): void {
     .action(async (sql: string | undefined, _options: unknown, command: Command) => {
       const flags = command.optsWithGlobals<QueryFlags>();
       const text = querySource(sql, flags.file);
-      const format =
-        flags.format ?? (io.stdout.isTTY === true && flags.output === undefined ? "table" : "csv");
+      const onTerminal = io.stdout.isTTY === true && flags.output === undefined;
+      const format = flags.format ?? (onTerminal ? "table" : "csv");
+      const limit = flags.limit ?? (onTerminal ? TERMINAL_ROW_LIMIT : 0);
       const target =
         flags.output === undefined
           ? undefined
           : outputTarget(flags.output, await destinationOf(flags), "--output");
-      const rows = await runQuery(flags, text);
+      const rows = await runQuery(flags, text, limit).catch(explainSede(flags, text));
       const file = target === undefined ? undefined : openOutputFile(target);
       try {
         const summary = await writeRows(
@@ -87,7 +107,7 @@ export function addQueryCommand(program: Command, io: CliIo): void {
           rows.columns,
           rows.batches,
           file ?? streamSink(io.stdout),
-          flags.limit,
+          limit,
         );
         file?.commit();
         if (summary.truncated) {
@@ -97,14 +117,14 @@ export function addQueryCommand(program: Command, io: CliIo): void {
         }
       } catch (error) {
         file?.discard();
-        throw error;
+        return explainSede(flags, text)(error);
       }
     });
 }
 
 /** Starts the query where it can be stopped: a child process, or the ClickHouse server. */
-async function runQuery(flags: QueryFlags, sql: string): Promise<RowStream> {
-  const bounds = { limit: flags.limit, timeoutSeconds: flags.timeout };
+async function runQuery(flags: QueryFlags, sql: string, limit: number): Promise<RowStream> {
+  const bounds = { limit, timeoutSeconds: flags.timeout };
   if (flags.target !== undefined) {
     if (flags.sede === true) {
       throw new StackhouseError("USAGE", "--sede adds SQLite views; a ClickHouse target has none");
@@ -114,6 +134,21 @@ async function runQuery(flags: QueryFlags, sql: string): Promise<RowStream> {
     return clickHouseReadQuery(parseTarget(flags.target), sql, bounds);
   }
   return queryInChild({ db: flags.db, sql, sede: flags.sede === true, ...bounds });
+}
+
+/** Adds, to a failed `--sede` query, how SQLite says what it wrote in SQL Server's dialect. */
+function explainSede(flags: QueryFlags, sql: string): (error: unknown) => never {
+  return (error) => {
+    const hint = flags.sede === true ? sqlServerHint(sql) : undefined;
+    if (
+      !(error instanceof StackhouseError) ||
+      error.code !== "QUERY_FAILED" ||
+      hint === undefined
+    ) {
+      throw error;
+    }
+    throw new StackhouseError("QUERY_FAILED", `${error.message} (${hint})`, { cause: error });
+  };
 }
 
 /** Writes to a stream, waiting for it to drain when it says it is full. */

@@ -3,6 +3,7 @@ import type { LandingArchive } from "../archive/landing-archive.js";
 import { StackhouseError } from "../errors.js";
 import { rebuild } from "../run/rebuild.js";
 import { formatTable } from "./format-table.js";
+import { helpExamples } from "./help-examples.js";
 import type { CliIo } from "./io.js";
 import { progressBar } from "./progress-bar.js";
 import { renderFileReports, renderReplayNotes } from "./render-report.js";
@@ -14,8 +15,15 @@ export function addRebuildCommand(program: Command, io: CliIo): void {
     .command("rebuild")
     .summary("re-create the warehouse from its landing archive")
     .description(
-      "Re-create the warehouse by replaying every archived delivery in arrival order.\n" +
+      "Re-create the warehouse by replaying every archived delivery in arrival order. " +
         "The new warehouse replaces the current one only once it is complete.",
+    )
+    .addHelpText(
+      "after",
+      helpExamples([
+        ["npx stackhouse rebuild", "re-create warehouse.db from warehouse.db.landing"],
+        ["npx stackhouse rebuild --verify", "check every archived file against its sha256"],
+      ]),
     )
     .option("--verify", "only check every archived file against its sha256; load nothing")
     .action(async (_options: unknown, command: Command) => {

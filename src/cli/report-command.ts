@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { renderHtmlReport } from "../report/html-report.js";
+import { helpExamples } from "./help-examples.js";
 import type { CliIo } from "./io.js";
 import { writeWholeFile } from "./output-file.js";
 import { wholeNumber } from "./option-parsers.js";
@@ -18,9 +19,19 @@ export function addReportCommand(program: Command, io: CliIo): void {
     .command("report")
     .summary('answer "what is the mean votes per post per week?" with a table and a chart')
     .description(
-      "Print the weekly mean votes per post under both definitions (per voted post and per live\n" +
-        "post), summarised over full weeks, with the latest weeks as a table and bar chart.\n" +
+      "Print the weekly mean votes per post under both definitions (per voted post and per live post), " +
+        "summarised over full weeks, with the latest weeks as a table and bar chart. " +
         "With --html, also write a self-contained page with an interactive chart.",
+    )
+    .addHelpText(
+      "after",
+      helpExamples([
+        ["npx stackhouse report", "the answer, with the last 26 weeks"],
+        [
+          "npx stackhouse report --weeks 0 --html report.html",
+          "every week, and a page with the chart",
+        ],
+      ]),
     )
     .option("--weeks <n>", "weeks of the series to print (0 for all)", wholeNumber("weeks"), 26)
     .option("--html <path>", "write a self-contained HTML page with an interactive chart")

@@ -57,3 +57,34 @@ export const SEDE_TABLES = [
 export function addSedeViews(db: Database): void {
   db.exec(SEDE_VIEWS);
 }
+
+/** SQL Server forms SEDE queries use that SQLite lacks, each with what to write instead. */
+const SQL_SERVER_FORMS: readonly (readonly [RegExp, string])[] = [
+  [
+    /\bSELECT\s+(?:DISTINCT\s+)?TOP\s*\(?\s*(\d+)/i,
+    "SQL Server's SELECT TOP $1 is LIMIT $1 at the end in SQLite",
+  ],
+  [
+    /##\w+(?::\w+)?(?:\?[^#]*)?##/,
+    "SEDE's ##parameters## are not supported: write the value in the query",
+  ],
+  [/\bGETDATE\s*\(\s*\)/i, "SQL Server's GETDATE() is datetime('now') in SQLite"],
+  [/\bDATEADD\s*\(/i, "SQL Server's DATEADD(day, n, d) is date(d, '+n days') in SQLite"],
+  [/\bDATEDIFF\s*\(/i, "SQL Server's DATEDIFF(day, a, b) is julianday(b) - julianday(a) in SQLite"],
+  [/\bISNULL\s*\(/i, "SQL Server's ISNULL(a, b) is ifnull(a, b) in SQLite"],
+  [/\bLEN\s*\(/i, "SQL Server's LEN(s) is length(s) in SQLite"],
+];
+
+/**
+ * What a failed `--sede` query wrote in SQL Server's dialect, and SQLite's way to say it.
+ *
+ * @example
+ * sqlServerHint("SELECT TOP 5 * FROM Posts"); // "SQL Server's SELECT TOP 5 is LIMIT 5 at the end in SQLite"
+ */
+export function sqlServerHint(sql: string): string | undefined {
+  const hints = SQL_SERVER_FORMS.flatMap(([form, hint]) => {
+    const found = form.exec(sql);
+    return found === null ? [] : [hint.replace(/\$1/g, found[1] ?? "")];
+  });
+  return hints.length === 0 ? undefined : hints.join("; ");
+}

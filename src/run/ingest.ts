@@ -3,7 +3,7 @@ import type { Publication, StagedObject } from "../archive/landing-archive.js";
 import type { ArchivedFile, HistoryMark } from "../archive/manifest.js";
 import { runChecks, type CheckReport } from "../check/run-checks.js";
 import { sha256File } from "../extract/hash-file.js";
-import { inputError, inspectDelivery, type DeliveryFile } from "../extract/read-delivery.js";
+import { inputError, type DeliveryFile } from "../extract/read-delivery.js";
 import { loadFile, type FileReport } from "../load/load-file.js";
 import { Merger } from "../load/merger.js";
 import type { DeliveryKind } from "../model/kinds.js";
@@ -12,6 +12,7 @@ import { sqliteDestination } from "../warehouse/sqlite-warehouse.js";
 import type { Destination, Warehouse } from "../warehouse/warehouse.js";
 import type { ProgressListener } from "./progress.js";
 import { bindArchive } from "./bind-archive.js";
+import { deliveryFiles, type DeliveryFiles } from "./delivery-files.js";
 import { reconcileArchive } from "./reconcile-archive.js";
 import {
   recordedCounts,
@@ -20,15 +21,13 @@ import {
   type ReplayReport,
 } from "./replay-archive.js";
 
-/** One ingest: a delivery's files and the warehouse they go into. */
-export interface IngestOptions {
+/** One ingest: a delivery's files (`posts`, `votes`, `files`) and the warehouse they go into. */
+export interface IngestOptions extends DeliveryFiles {
   /**
    * The warehouse (a SQLite file's path, or any destination); created (from the landing archive,
    * if there is one) when missing.
    */
   readonly warehouse: string | Destination;
-  readonly posts: string;
-  readonly votes: string;
   readonly progress?: ProgressListener;
   /** Share of a file's records that may fail validation before the run is refused (default 5%). */
   readonly maxRejectedShare?: number;
@@ -40,12 +39,8 @@ export interface IngestOptions {
   readonly now?: () => Date;
   /** Start a new landing archive for a warehouse whose archive is gone (`--new-history`). */
   readonly newHistory?: boolean;
-  /** The files are full snapshots: records of their kind that they lack are marked deleted. */
-  readonly snapshot?: boolean;
   /** Share of a kind's records a full snapshot may delete before the run is refused (5%). */
   readonly maxDeletedShare?: number;
-  /** The supplier's control totals: records each file must hold exactly. */
-  readonly expectedRecords?: Partial<Record<DeliveryKind, number>>;
 }
 
 /** What an ingest did. */
@@ -61,8 +56,9 @@ export interface IngestReport {
 }
 
 /**
- * Ingests one delivery (a posts file and a votes file) into the warehouse in one transaction:
- * both files land, or neither does and the warehouse and landing archive are as they were.
+ * Ingests one delivery (one file or several, of either kind) into the warehouse in one
+ * transaction: every file lands, or none does and the warehouse and landing archive are as they
+ * were.
  *
  * A missing warehouse is first re-created from the landing archive, so deleting the warehouse
  * file never loses history; it is built under a scratch name and renamed into place at the end.
@@ -72,10 +68,7 @@ export interface IngestReport {
  * const report = await ingest({ warehouse, posts: "Posts.json", votes: "Votes.json" });
  */
 export async function ingest(options: IngestOptions): Promise<IngestReport> {
-  const deliveries: readonly (readonly [DeliveryKind, DeliveryFile])[] = [
-    ["posts", await inspectDelivery(options.posts)],
-    ["votes", await inspectDelivery(options.votes)],
-  ];
+  const deliveries = await deliveryFiles(options);
   const destination = asDestination(options.warehouse);
   const lock = await destination.lock(options.lockTimeoutMs);
   try {

@@ -21,6 +21,41 @@ describe.each(ENGINES)("stackhouse check on $name", (engine) => {
     expect(result.stdout).toContain("0 error check(s) and 1 warning check(s) found problems.");
   });
 
+  it("fails an ingest with --fail-on after committing it, for schedulers", async () => {
+    const dir = await tempDir();
+    const warehouse = await engine.fresh(dir);
+    const fixture = await fixtureDelivery(dir);
+    const clean = await cli(...warehouse.args, fixture.posts, fixture.votes, "--fail-on", "error");
+    expect(clean.code).toBe(0);
+    const posts = await fileWith(dir, "p.json", `[${rulebreakers.posts.join("\n,")}\n]`);
+    const votes = await fileWith(dir, "v.json", `[${rulebreakers.votes.join("\n,")}\n]`);
+
+    const failed = await cli(...warehouse.args, posts, votes, "--fail-on", "error");
+
+    expect(failed.code).toBe(6);
+    expect(failed.stdout).toMatch(/vote_user_id_type\s+error\s+1\s+20/);
+    expect(failed.stderr).toMatch(
+      /^stackhouse: the run is committed, but checks of error severity failed: accepted_answer_not_an_answer \(1\), .*\(--fail-on\)\n$/,
+    );
+    expect(await warehouse.rows("SELECT count(*) AS runs FROM loads WHERE run_id = 2")).toEqual([
+      { runs: 2 },
+    ]);
+    const warned = await cli(...warehouse.args, fixture.votes, "--fail-on", "warning");
+    expect(warned.code).toBe(6);
+    expect(warned.stderr).toMatch(/checks of warning severity failed: .*votes_orphaned/);
+    const skipped = await cli(
+      ...warehouse.args,
+      fixture.votes,
+      "--fail-on",
+      "error",
+      "--no-checks",
+    );
+    expect(skipped).toMatchObject({
+      code: 2,
+      stderr: "stackhouse: --fail-on needs the checks that --no-checks skips\n",
+    });
+  });
+
   it("finds each rule broken, with its count and sample ids, stores the results and exits 6", async () => {
     const dir = await tempDir();
     const warehouse = await engine.fresh(dir);

@@ -34,11 +34,16 @@ export interface CliResult {
 
 /** Runs the stackhouse CLI in-process with captured output. */
 export async function cli(...argv: string[]): Promise<CliResult> {
+  return cliOn({ terminal: false }, ...argv);
+}
+
+/** Runs the CLI as `cli` does, with stdout and stderr a terminal or not. */
+export async function cliOn(where: { terminal: boolean }, ...argv: string[]): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   const io: CliIo = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
+    stdout: { write: (text: string) => (stdout += text), isTTY: where.terminal },
+    stderr: { write: (text: string) => (stderr += text), isTTY: where.terminal },
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };
