@@ -15,7 +15,7 @@ describe("stackhouse command line", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Usage: stackhouse ${command}`);
     expect(result.stdout).toMatch(
-      /\nGlobal Options:\n(.*\n)*  --db <path> (.*\n)*  --target <url> /,
+      /\nGlobal Options:\n(.*\n)* {2}--db <path> (.*\n)* {2}--target <url> /,
     );
     const examples = result.stdout.split("\nExamples:\n")[1] ?? "";
     expect(examples.match(/^ {2}\$ npx stackhouse /gm)?.length).toBeGreaterThanOrEqual(2);
