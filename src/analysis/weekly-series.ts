@@ -31,7 +31,10 @@ export interface WeekPoint {
 /** A statistic over full weeks, with the weeks where it is lowest and highest. */
 export interface MetricSummary {
   readonly weeks: number;
+  /** The mean of the weekly ratios: each week counts the same, however many votes it had. */
   readonly mean: number | null;
+  /** The pooled ratio: all the weeks' votes over all their posts, so busy weeks weigh more. */
+  readonly pooled: number | null;
   readonly median: number | null;
   readonly lowest: { readonly week_start: string; readonly value: number } | null;
   readonly highest: { readonly week_start: string; readonly value: number } | null;
@@ -110,23 +113,38 @@ export function summarizeWeeks({ series, outOfWindow }: WeeklyCalendar): WeeklyA
     lastWeek: series.at(-1)?.week_start ?? null,
     fullWeeks: full.length,
     partialWeeks: series.length - full.length,
-    perVotedPost: summarize(full, (week) => week.mean_votes_per_post),
-    perLivePost: summarize(full, (week) => week.mean_votes_per_live_post),
+    perVotedPost: summarize(full, DEFINITIONS.perVotedPost),
+    perLivePost: summarize(full, DEFINITIONS.perLivePost),
     outOfWindow,
   };
 }
 
-function summarize(
-  weeks: readonly WeekPoint[],
-  metric: (week: WeekPoint) => number | null,
-): MetricSummary {
-  const points = weeks.flatMap((week) => {
-    const value = metric(week);
-    return value === null ? [] : [{ week_start: week.week_start, value }];
-  });
+/** One way to read "votes per post": a week's ratio, and the posts it divides by. */
+export interface Definition {
+  readonly value: (week: WeekPoint) => number | null;
+  readonly posts: (week: WeekPoint) => number;
+}
+
+/** The two definitions of the weekly answer. */
+export const DEFINITIONS = {
+  perVotedPost: { value: (week) => week.mean_votes_per_post, posts: (week) => week.posts_voted },
+  perLivePost: {
+    value: (week) => week.mean_votes_per_live_post,
+    posts: (week) => week.posts_live,
+  },
+} as const satisfies Record<string, Definition>;
+
+function summarize(weeks: readonly WeekPoint[], definition: Definition): MetricSummary {
+  const counted = weeks.filter((week) => definition.value(week) !== null);
+  const points = counted.map((week) => ({
+    week_start: week.week_start,
+    value: definition.value(week) ?? 0,
+  }));
   if (points.length === 0) {
-    return { weeks: 0, mean: null, median: null, lowest: null, highest: null };
+    return { weeks: 0, mean: null, pooled: null, median: null, lowest: null, highest: null };
   }
+  const total = (of: (week: WeekPoint) => number) =>
+    counted.reduce((sum, week) => sum + of(week), 0);
   const sorted = [...points].sort((a, b) => a.value - b.value);
   const middle = sorted.length / 2;
   const median = Number.isInteger(middle)
@@ -137,6 +155,7 @@ function summarize(
   return {
     weeks: points.length,
     mean: points.reduce((sum, point) => sum + point.value, 0) / points.length,
+    pooled: total((week) => week.votes) / total(definition.posts),
     median,
     lowest: by((a, b) => a < b),
     highest: by((a, b) => a > b),

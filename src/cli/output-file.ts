@@ -17,7 +17,7 @@ import { cannotWrite, errorCode, outputTarget, type OutputTarget } from "./outpu
 
 /** An output being written: `commit` makes it appear, `discard` leaves things as they were. */
 export interface OutputFile {
-  write(text: string): void;
+  write(chunk: string | Uint8Array): void;
   commit(): void;
   discard(): void;
 }
@@ -70,7 +70,7 @@ export function openOutputFile(target: OutputTarget): OutputFile {
       if (readerGone) return;
       try {
         const descriptor = open();
-        const bytes = Buffer.from(text);
+        const bytes = typeof text === "string" ? Buffer.from(text) : text;
         for (let offset = 0; offset < bytes.length;) {
           offset += writeSync(descriptor, bytes, offset, bytes.length - offset);
         }

@@ -95,6 +95,12 @@ export function addQueryCommand(program: Command, io: CliIo): void {
       const onTerminal = io.stdout.isTTY === true && flags.output === undefined;
       const format = flags.format ?? (onTerminal ? "table" : "csv");
       const limit = flags.limit ?? (onTerminal ? TERMINAL_ROW_LIMIT : 0);
+      if (format === "parquet" && onTerminal) {
+        throw new StackhouseError(
+          "USAGE",
+          "--format parquet writes a binary file: give --output FILE, or redirect standard output",
+        );
+      }
       const target =
         flags.output === undefined
           ? undefined

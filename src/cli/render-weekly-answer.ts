@@ -1,8 +1,10 @@
+import { answerNotes } from "../analysis/answer-notes.js";
+import { chartPanels, ROLLING_WEEKS } from "../analysis/chart-panels.js";
 import { describeOutOfWindow } from "../analysis/weekly-calendar.js";
 import type { MetricSummary, WeekPoint, WeeklyAnswer } from "../analysis/weekly-series.js";
 import { formatTable } from "./format-table.js";
 
-const BAR_WIDTH = 24;
+const BAR_WIDTH = 16;
 const EIGHTHS = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"] as const;
 
 /** A horizontal bar of `value / max` of the full width, drawn with eighth-block characters. */
@@ -22,6 +24,7 @@ function summaryRow(label: string, summary: MetricSummary, digits: number): stri
   return [
     label,
     fixed(summary.mean, digits),
+    fixed(summary.pooled, digits),
     fixed(summary.median, digits),
     extreme(summary.lowest),
     extreme(summary.highest),
@@ -29,7 +32,7 @@ function summaryRow(label: string, summary: MetricSummary, digits: number): stri
   ];
 }
 
-/** The headline: both definitions summarised over full weeks. */
+/** The headline: both definitions summarised over full weeks, and what they count. */
 export function renderAnswerSummary(answer: WeeklyAnswer): string {
   const note =
     answer.outOfWindow === null ? null : `note: ${describeOutOfWindow(answer.outOfWindow)}`;
@@ -43,36 +46,77 @@ export function renderAnswerSummary(answer: WeeklyAnswer): string {
       `${answer.fullWeeks} full; the ${answer.partialWeeks} partial week(s) at the edges of the data are left out of the summary.`,
     "",
     formatTable(
-      ["definition", "mean", "median", "lowest week", "highest week", "weeks"],
+      [
+        "definition",
+        "mean of weekly ratios",
+        "pooled ratio",
+        "median",
+        "lowest week",
+        "highest week",
+        "weeks",
+      ],
       [
         summaryRow("per voted post: votes / posts voted that week", answer.perVotedPost, 2),
         summaryRow("per live post: votes / posts existing by week's end", answer.perLivePost, 4),
       ],
     ),
+    "",
+    ...answerNotes(answer).map((line) => `- ${line}`),
   ].join("\n");
 }
 
-/** The weekly series as a table with a bar per week (the latest `weeks`, or all when 0). */
+/**
+ * The weekly series as a table, with a bar and the rolling mean of each definition (the latest
+ * `weeks`, or all when 0). Bars share one linear scale per definition, set by the full weeks;
+ * partial weeks are marked `*` and get no bar or rolling mean.
+ */
 export function renderWeeklySeries(answer: WeeklyAnswer, weeks: number): string {
   const shown = weeks > 0 ? answer.series.slice(-weeks) : answer.series;
-  const max = shown.reduce((most, week) => Math.max(most, week.mean_votes_per_post ?? 0), 0);
+  const { panels } = chartPanels(answer);
+  const columns = panels.map((panel) => {
+    const index = new Map(panel.weeks.map((week, at) => [week, at]));
+    const max = Math.max(
+      ...panel.values.filter((_, at) => shown.some((week) => week.week_start === panel.weeks[at])),
+      0,
+    );
+    return (week: WeekPoint): (string | number)[] => {
+      const at = index.get(week.week_start);
+      const value = at === undefined ? null : (panel.values[at] ?? null);
+      const rolling = at === undefined ? null : (panel.rolling[at] ?? null);
+      return [bar(value, max), fixed(rolling, panel.digits)];
+    };
+  });
+  const [voted, live] = columns;
   const rows = shown.map((week: WeekPoint) => [
     week.week_start + (week.is_partial === 1 ? "*" : ""),
     week.votes,
     week.posts_voted,
     fixed(week.mean_votes_per_post, 2),
-    bar(week.mean_votes_per_post, max),
+    ...(voted?.(week) ?? ["", ""]),
     week.posts_live,
     fixed(week.mean_votes_per_live_post, 4),
+    ...(live?.(week) ?? ["", ""]),
   ]);
   const title =
     shown.length === answer.series.length
-      ? `All ${shown.length} weeks (* partial week):`
-      : `Latest ${shown.length} of ${answer.series.length} weeks (* partial week; the whole series is the table weekly_votes_all_weeks):`;
+      ? `All ${shown.length} weeks (* partial week; bars on a linear scale per definition):`
+      : `Latest ${shown.length} of ${answer.series.length} weeks (* partial week; bars on a linear scale per definition; the whole series is the table weekly_votes_all_weeks):`;
+  const rolling = `${ROLLING_WEEKS}-wk mean`;
   return [
     title,
     formatTable(
-      ["week_start", "votes", "posts_voted", "per voted post", "", "posts_live", "per live post"],
+      [
+        "week_start",
+        "votes",
+        "posts_voted",
+        "per voted post",
+        "",
+        rolling,
+        "posts_live",
+        "per live post",
+        "",
+        rolling,
+      ],
       rows,
     ),
   ].join("\n");

@@ -2,13 +2,13 @@ import { printable } from "../cli/printable.js";
 import type { QueryValue } from "./read-only-query.js";
 import type { RowBatch } from "./row-stream.js";
 
-/** Turns batches of rows into output text, a batch at a time. */
+/** Turns batches of rows into output text (or bytes), a batch at a time. */
 export interface RowRenderer {
   /** Text before the first row: written once the query has produced its first rows. */
-  start(): string;
-  rows(rows: RowBatch): string;
+  start(): string | Uint8Array;
+  rows(rows: RowBatch): string | Uint8Array;
   /** Text after the last row. */
-  end(): string;
+  end(): string | Uint8Array;
 }
 
 /** Rows whose widths set the table's columns; later rows are padded to them. */

@@ -1,15 +1,22 @@
 import type { QueryValue } from "./read-only-query.js";
 import type { RowBatch } from "./row-stream.js";
+import { parquetRenderer } from "./parquet-rows.js";
 import { tableRenderer, type RowRenderer } from "./table-rows.js";
 
 /** How query results are written. */
-export type OutputFormat = "table" | "csv" | "json" | "ndjson";
+export type OutputFormat = "table" | "csv" | "json" | "ndjson" | "parquet";
 
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ["table", "csv", "json", "ndjson"];
+export const OUTPUT_FORMATS: readonly OutputFormat[] = [
+  "table",
+  "csv",
+  "json",
+  "ndjson",
+  "parquet",
+];
 
 /** Where results go: stdout or an output file. A returned promise is waited for (backpressure). */
 export interface RowSink {
-  write(text: string): unknown;
+  write(chunk: string | Uint8Array): unknown;
 }
 
 /** How many rows were written, and whether more were left out by the limit. */
@@ -58,8 +65,8 @@ export async function writeRows(
   return { written, truncated };
 }
 
-async function put(sink: RowSink, text: string): Promise<void> {
-  if (text === "") return;
+async function put(sink: RowSink, text: string | Uint8Array): Promise<void> {
+  if (text.length === 0) return;
   const result = sink.write(text);
   if (result instanceof Promise) await result;
 }
@@ -91,6 +98,7 @@ const RENDERERS: Record<OutputFormat, (columns: readonly string[]) => RowRendere
     rows: (rows) => rows.map((row) => `${objectText(columns, row)}\n`).join(""),
     end: () => "",
   }),
+  parquet: parquetRenderer,
 };
 
 /** A value as text, or null. */

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { answerNotes } from "../analysis/answer-notes.js";
+import { chartPanels, ROLLING_WEEKS } from "../analysis/chart-panels.js";
 import { describeOutOfWindow } from "../analysis/weekly-calendar.js";
 import type { MetricSummary, WeeklyAnswer } from "../analysis/weekly-series.js";
 
@@ -28,58 +30,45 @@ function summaryRow(label: string, summary: MetricSummary, digits: number): stri
     value === null || value === undefined ? "–" : value.toFixed(digits);
   const extreme = (point: MetricSummary["lowest"]): string =>
     point === null ? "–" : `${cell(point.value)} <small>(${point.week_start})</small>`;
-  return `<tr><th scope="row">${label}</th><td>${cell(summary.mean)}</td><td>${cell(summary.median)}</td><td>${extreme(summary.lowest)}</td><td>${extreme(summary.highest)}</td><td>${String(summary.weeks)}</td></tr>`;
+  return `<tr><th scope="row">${label}</th><td>${cell(summary.mean)}</td><td>${cell(summary.pooled)}</td><td>${cell(summary.median)}</td><td>${extreme(summary.lowest)}</td><td>${extreme(summary.highest)}</td><td>${String(summary.weeks)}</td></tr>`;
 }
 
+/** Draws each panel: the weekly values, their rolling mean and the overall mean, on a linear axis. */
 const CHART_SCRIPT = `
-const report = JSON.parse(document.getElementById("weekly-data").textContent);
-const weeks = report.series;
-const partial = weeks.map((w) => w.is_partial === 1);
-const series = (label, field, axis, color) => ({
-  label,
-  data: weeks.map((w) => w[field]),
-  yAxisID: axis,
-  borderColor: color,
-  backgroundColor: color,
-  pointRadius: partial.map((p) => (p ? 5 : 1.5)),
-  pointStyle: partial.map((p) => (p ? "crossRot" : "circle")),
-});
-const chart = new Chart(document.getElementById("weekly-chart"), {
+const figures = JSON.parse(document.getElementById("chart-data").textContent);
+const charts = figures.panels.map((panel, index) => new Chart(document.getElementById("panel-" + index), {
   type: "line",
   data: {
-    labels: weeks.map((w) => w.week_start),
+    labels: panel.weeks,
     datasets: [
-      series("per voted post (votes / posts voted that week)", "mean_votes_per_post", "perVoted", "#1f77b4"),
-      series("per live post (votes / posts existing by the week's end)", "mean_votes_per_live_post", "perLive", "#ff7f0e"),
+      { label: "weekly", data: panel.values, borderColor: "#9ecae1", backgroundColor: "#9ecae1", borderWidth: 1, pointRadius: 1.5 },
+      { label: figures.rollingWeeks + "-week rolling mean", data: panel.rolling, borderColor: "#08519c", backgroundColor: "#08519c", borderWidth: 2.5, pointRadius: 0 },
+      { label: "mean of weekly ratios " + panel.mean.toFixed(panel.digits), data: panel.weeks.map(() => panel.mean), borderColor: "#d62728", backgroundColor: "#d62728", borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0, pointStyle: "line" },
     ],
   },
   options: {
     animation: false,
     responsive: true,
+    aspectRatio: 3,
     interaction: { mode: "index", intersect: false },
     scales: {
-      perVoted: { type: "linear", position: "left", title: { display: true, text: "votes per voted post" } },
-      perLive: { type: "logarithmic", position: "right", title: { display: true, text: "votes per live post (log)" }, grid: { drawOnChartArea: false } },
+      x: { type: "category", title: { display: true, text: "ISO week (starting Monday, UTC)" }, ticks: { maxTicksLimit: 14, maxRotation: 0 } },
+      y: { type: "linear", beginAtZero: true, title: { display: true, text: panel.unit } },
     },
     plugins: {
-      tooltip: {
-        callbacks: {
-          footer: (items) => {
-            const w = weeks[items[0].dataIndex];
-            return "votes " + w.votes + ", posts voted " + w.posts_voted + ", posts live " + w.posts_live + (w.is_partial ? " (partial week)" : "");
-          },
-        },
-      },
+      title: { display: true, text: panel.title, align: "start", font: { size: 15 } },
+      legend: { labels: { usePointStyle: true, pointStyle: "line" } },
+      tooltip: { callbacks: { label: (item) => item.dataset.label.replace(/ [0-9.]+$/, "") + ": " + item.parsed.y.toFixed(panel.digits) } },
     },
   },
-});
-window.stackhouseReport = { chart, weeks };
+}));
+window.stackhouseReport = { charts, figures };
 `;
 
 /**
  * A self-contained HTML page with the weekly answer: the summary of both definitions over full
- * weeks and an interactive chart of the whole series (hover for a week's figures, click a legend
- * entry to hide a series). Chart.js is inlined, so the page works offline.
+ * weeks, what the figures count, and a chart panel per definition (hover for a week's figures,
+ * click a legend entry to hide a line). Chart.js is inlined, so the page works offline.
  *
  * @example
  * writeFileSync("report.html", renderHtmlReport(weeklyAnswer(db), { title: "warehouse.db" }));
@@ -87,6 +76,16 @@ window.stackhouseReport = { chart, weeks };
 export function renderHtmlReport(answer: WeeklyAnswer, meta: { readonly title: string }): string {
   const title = escapeHtml(meta.title);
   const outside = answer.outOfWindow;
+  const figures = chartPanels(answer);
+  const left =
+    figures.partialWeeks.length === 0
+      ? ""
+      : ` Left out of the summary and the charts, as the data covers only part of it: week ${figures.partialWeeks.join(" and ")}.`;
+  const notes = [
+    ...(outside === null ? [] : [`Note: ${describeOutOfWindow(outside)}.`]),
+    ...figures.missing.map((why) => `No chart for ${why}.`),
+    ...answerNotes(answer),
+  ];
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -99,20 +98,22 @@ export function renderHtmlReport(answer: WeeklyAnswer, meta: { readonly title: s
   th, td { padding: 0.25rem 0.75rem; border-bottom: 1px solid #ddd; text-align: right; }
   th[scope="row"], thead th:first-child { text-align: left; }
   small, .note { color: #666; }
+  figure { margin: 1.5rem 0; }
 </style>
 </head>
 <body>
 <h1>What is the mean votes per post per week?</h1>
-<p class="note">${title}: ISO weeks ${escapeHtml(String(answer.firstWeek))} to ${escapeHtml(String(answer.lastWeek))}, ${String(answer.series.length)} weeks, ${String(answer.fullWeeks)} full. The summary uses full weeks only; partial weeks are marked × in the chart.</p>
-${outside === null ? "" : `<p class="note">Note: ${escapeHtml(describeOutOfWindow(outside))}.</p>\n`}<table>
-<thead><tr><th>definition</th><th>mean</th><th>median</th><th>lowest week</th><th>highest week</th><th>weeks</th></tr></thead>
+<p class="note">${title}: ISO weeks ${escapeHtml(String(answer.firstWeek))} to ${escapeHtml(String(answer.lastWeek))}, ${String(answer.series.length)} weeks, ${String(answer.fullWeeks)} full.${escapeHtml(left)}</p>
+<table>
+<thead><tr><th>definition</th><th>mean of weekly ratios</th><th>pooled ratio</th><th>median</th><th>lowest week</th><th>highest week</th><th>weeks</th></tr></thead>
 <tbody>
 ${summaryRow("per voted post: votes / posts voted that week", answer.perVotedPost, 2)}
 ${summaryRow("per live post: votes / posts existing by the week's end", answer.perLivePost, 4)}
 </tbody>
 </table>
-<canvas id="weekly-chart" aria-label="Weekly mean votes per post, both definitions" role="img"></canvas>
-<script id="weekly-data" type="application/json">${scriptJson(answer)}</script>
+${notes.map((note) => `<p class="note">${escapeHtml(note)}</p>`).join("\n")}
+${figures.panels.map((panel, index) => `<figure><canvas id="panel-${String(index)}" role="img" aria-label="${escapeHtml(panel.title)}, by ISO week"></canvas></figure>`).join("\n")}
+<script id="chart-data" type="application/json">${scriptJson({ ...figures, rollingWeeks: ROLLING_WEEKS })}</script>
 <script>${chartJsSource()}</script>
 <script>${CHART_SCRIPT}</script>
 </body>

@@ -42,7 +42,11 @@ export async function cliOn(where: { terminal: boolean }, ...argv: string[]): Pr
   let stdout = "";
   let stderr = "";
   const io: CliIo = {
-    stdout: { write: (text: string) => (stdout += text), isTTY: where.terminal },
+    stdout: {
+      write: (chunk: string | Uint8Array) =>
+        (stdout += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("latin1")),
+      isTTY: where.terminal,
+    },
     stderr: { write: (text: string) => (stderr += text), isTTY: where.terminal },
   };
   const code = await run(argv, io);

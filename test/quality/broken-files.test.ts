@@ -64,8 +64,9 @@ describe.each(ENGINES)(
       expect(await refuses(fixture.posts, empty, empty)).toBe(
         "line 1, column 1: the file is empty",
       );
-      const none = await fileWith(dir, "none.json", "[]");
-      const result = await cli(...warehouse.args, none, none);
+      const noPosts = await fileWith(dir, "posts-none.json", "[]");
+      const noVotes = await fileWith(dir, "Votes-none.json", "[]");
+      const result = await cli(...warehouse.args, noVotes, noPosts);
       expect(result.code).toBe(0);
       expect(
         await warehouse.rows("SELECT records_read FROM loads WHERE run_id = 2 ORDER BY load_id"),
