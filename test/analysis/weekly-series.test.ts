@@ -176,6 +176,7 @@ describe("the weekly views", () => {
     expect(answer.perVotedPost).toEqual({
       weeks: 1,
       mean: 1.5,
+      pooled: 1.5,
       median: 1.5,
       lowest: { week_start: "2021-01-04", value: 1.5 },
       highest: { week_start: "2021-01-04", value: 1.5 },
@@ -183,6 +184,8 @@ describe("the weekly views", () => {
     expect(answer.perLivePost).toEqual({
       weeks: 2,
       mean: 0.5,
+      // (0 + 3 votes) / (2 + 3 live posts): the busier week weighs more than in the mean.
+      pooled: 0.6,
       median: 0.5,
       lowest: { week_start: "2020-12-28", value: 0 },
       highest: { week_start: "2021-01-04", value: 1 },

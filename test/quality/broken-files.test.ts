@@ -2,7 +2,9 @@ import { chmod, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { ingest } from "../../src/run/ingest.js";
 import { ENGINES, type Engine } from "../helpers/engines.js";
+import { rejection } from "../helpers/errors.js";
 import { cli, fileWith, fixtureDelivery } from "../helpers/fixtures.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { listFiles } from "../helpers/warehouse-dump.js";
@@ -111,10 +113,19 @@ describe.each(ENGINES)(
       );
     });
 
-    it("refuses a votes file given as posts, and the reverse", async () => {
-      const { fixture, refuses } = await setUp(engine);
-      expect(await refuses(fixture.votes, fixture.posts, fixture.votes)).toBe(
-        "line 1: this looks like a votes file (record 1 has VoteTypeId, not PostTypeId), but a posts file was expected here",
+    it("refuses a file that holds neither posts nor votes, and a library caller's swapped kinds", async () => {
+      const { dir, warehouse, fixture, refuses } = await setUp(engine);
+      const neither = await fileWith(dir, "x.json", '[{"Id": "1", "Score": "3"}]');
+      expect(await refuses(fixture.posts, neither, neither)).toBe(
+        "line 1: record 1 has neither PostTypeId nor VoteTypeId, so it is neither a posts nor a votes file",
+      );
+      const swapped = ingest({
+        warehouse: warehouse.destination,
+        posts: fixture.votes,
+        votes: fixture.posts,
+      });
+      expect((await rejection(swapped)).message).toBe(
+        `${fixture.votes}: line 1: this looks like a votes file (record 1 has VoteTypeId, not PostTypeId), but a posts file was expected here`,
       );
     });
 
