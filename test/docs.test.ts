@@ -24,6 +24,22 @@ describe("README", () => {
     expect(firstBlock).toContain("npm ci && npm run check");
   });
 
+  it("uses npx stackhouse in its Usage (no npm banner in piped output) and says what npm ci needs", () => {
+    const usage = readme.slice(
+      readme.indexOf("## Usage"),
+      readme.indexOf("### `stackhouse ingest"),
+    );
+    const commands = (/```sh\n([\s\S]*?)```/.exec(usage)?.[1] ?? "")
+      .split("\n")
+      .filter((line) => line.trim() !== "");
+    expect(commands.length).toBeGreaterThan(5);
+    expect(commands.filter((line) => !line.startsWith("npx stackhouse "))).toEqual([]);
+    expect(usage).toContain("**What `npm ci` needs.**");
+    expect(usage).toMatch(
+      /compiles SQLite\s+from source, which needs `python3`, `make` and a C\+\+ compiler/,
+    );
+  });
+
   it("documents every command", async () => {
     const commands = [...(await helpText()).matchAll(/^ {2}([a-z]+) /gm)]
       .map((match) => match[1] ?? "")

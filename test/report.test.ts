@@ -89,7 +89,7 @@ describe("stackhouse report", () => {
     expect(result.stdout).toContain("What is the mean votes per post per week?");
     expect(result.stdout).toMatch(
       new RegExp(
-        `per voted post: votes / posts voted that week\\s+${Number(full?.mean).toFixed(2)}\\s`,
+        `per voted post: votes / posts voted that week\\s+all\\s+${Number(full?.mean).toFixed(2)}\\s`,
       ),
     );
     expect(result.stdout).toContain("Latest 4 of");
@@ -105,21 +105,61 @@ describe("stackhouse report", () => {
          sum(upvotes) AS up, sum(downvotes) AS down
        FROM weekly_votes_all_weeks WHERE is_partial = 0 AND votes > 0`,
     );
-    expect(result.stdout).toMatch(/definition\s+mean of weekly ratios\s+pooled ratio\s+median/);
+    expect(result.stdout).toMatch(
+      /definition\s+votes\s+mean of weekly ratios\s+pooled ratio\s+median/,
+    );
     expect(result.stdout).toMatch(
       new RegExp(
-        `per voted post: votes / posts voted that week\\s+\\S+\\s+${Number(full?.pooled).toFixed(2)}\\s`,
+        `per voted post: votes / posts voted that week\\s+all\\s+\\S+\\s+${Number(full?.pooled).toFixed(2)}\\s`,
       ),
     );
     const count = (n: unknown) => Number(n).toLocaleString("en-US");
     expect(result.stdout).toContain(
       `- Votes are every vote type: of the ${count(full?.votes)} votes in the full weeks, ${count(full?.up)} are up-votes and ${count(full?.down)} down-votes;`,
     );
+    expect(result.stdout).toContain(
+      "- Per live post counts every vote, including votes on posts the warehouse does not hold (the votes_orphaned check counts them), but divides by the posts it holds",
+    );
     const rows = result.stdout.split("\n").filter((line) => /^\d{4}-\d\d-\d\d/.test(line));
     expect(rows.filter((line) => line.includes("*")).every((line) => !line.includes("█"))).toBe(
       true,
     );
     expect(rows.filter((line) => line.includes("████████████████ ")).length).toBeGreaterThan(0);
+  });
+
+  it("gives the answer over up- and down-votes beside the one over all votes, and draws it with --votes updown", async () => {
+    const { db } = await generatedWarehouse();
+    const [updown] = queryRows(
+      db,
+      `SELECT avg(CAST(upvotes + downvotes AS REAL) / updown_posts_voted) AS mean,
+         CAST(sum(upvotes + downvotes) AS REAL) / sum(updown_posts_voted) AS pooled
+       FROM weekly_votes_all_weeks WHERE is_partial = 0 AND updown_posts_voted > 0`,
+    );
+    const [grouped] = queryRows(
+      db,
+      `SELECT count(DISTINCT post_id) AS posts FROM votes
+       WHERE vote_type_id IN (2, 3) AND date(creation_date, 'weekday 0', '-6 days') = (
+         SELECT max(week_start) FROM weekly_votes_all_weeks WHERE is_partial = 0)`,
+    );
+    const [stored] = queryRows(
+      db,
+      "SELECT updown_posts_voted AS posts FROM weekly_votes_all_weeks WHERE week_start = (SELECT max(week_start) FROM weekly_votes_all_weeks WHERE is_partial = 0)",
+    );
+    expect(stored).toEqual(grouped);
+    const result = await cli("report", "--db", db, "--votes", "updown", "--weeks", "3");
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `per voted post: votes / posts voted that week\\s+up and down\\s+${Number(updown?.mean).toFixed(2)}\\s+${Number(updown?.pooled).toFixed(2)}\\s`,
+      ),
+    );
+    expect(result.stdout).toMatch(/per voted post: votes \/ posts voted that week\s+all\s+/);
+    expect(result.stdout).toContain("Latest 3 of");
+    expect(result.stdout).toContain("weeks, up- and down-votes only");
+    expect(result.stdout).toMatch(/week_start\s+updown votes\s+updown_posts_voted/);
+    const wrong = await cli("report", "--db", db, "--votes", "some");
+    expect(wrong.stderr).toBe(
+      "stackhouse: option '--votes <which>' argument 'some' is invalid. choose one of all, updown. (see --help)\n",
+    );
   });
 
   it("gives the answer and the whole series as JSON", async () => {

@@ -18,7 +18,7 @@ export function answerNotes(answer: WeeklyAnswer): string[] {
   const count = (value: number): string => value.toLocaleString("en-US");
   const share = votes === 0 ? 0 : (100 * (votes - up - down)) / votes;
   return [
-    `Votes are every vote type: of the ${count(votes)} votes in the full weeks, ${count(up)} are up-votes and ${count(down)} down-votes; the other ${count(votes - up - down)} (${share.toFixed(1)}%: bookmarks, accepted answers, close, deletion and edit votes, ...) count too.`,
+    `Votes are every vote type: of the ${count(votes)} votes in the full weeks, ${count(up)} are up-votes and ${count(down)} down-votes; the other ${count(votes - up - down)} (${share.toFixed(1)}%: bookmarks, accepted answers, close, deletion and edit votes, ...) count too; the "up and down" rows count up- and down-votes alone.`,
     "The mean is the mean of the weekly ratios (every week weighs the same); the pooled ratio is all the weeks' votes over all their posts (busy weeks weigh more).",
     "Per live post counts every vote, including votes on posts the warehouse does not hold (the votes_orphaned check counts them), but divides by the posts it holds: such a post exists on the site, yet without it the week it was created is unknown.",
   ];

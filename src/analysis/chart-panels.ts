@@ -1,4 +1,10 @@
-import { DEFINITIONS, type MetricSummary, type WeeklyAnswer } from "./weekly-series.js";
+import {
+  DEFINITIONS,
+  ratio,
+  type MetricSummary,
+  type VoteSet,
+  type WeeklyAnswer,
+} from "./weekly-series.js";
 
 /** Full weeks a rolling mean spans. */
 export const ROLLING_WEEKS = 8;
@@ -27,20 +33,22 @@ export interface ChartPanels {
   readonly partialWeeks: readonly string[];
   /** Why a definition has no panel, for each one left out. */
   readonly missing: readonly string[];
+  /** The votes the panels count. */
+  readonly votes: VoteSet;
 }
 
 const PANELS = [
   {
     key: "perVotedPost",
     title: "Per voted post: votes / posts voted that week",
-    unit: "votes per voted post",
+    unit: "per voted post",
     digits: 2,
     missing: "per voted post: no full week has votes",
   },
   {
     key: "perLivePost",
     title: "Per live post: votes / posts existing by the week's end",
-    unit: "votes per live post",
+    unit: "per live post",
     digits: 4,
     missing: "per live post: no posts in the warehouse, so there is nothing to divide by",
   },
@@ -51,17 +59,17 @@ const PANELS = [
  * with a rolling mean and the overall mean.
  *
  * @example
- * chartPanels(answer).panels[0]?.rolling.at(-1); // the last 8 full weeks' mean
+ * chartPanels(answer, "all").panels[0]?.rolling.at(-1); // the last 8 full weeks' mean
  */
-export function chartPanels(answer: WeeklyAnswer): ChartPanels {
+export function chartPanels(answer: WeeklyAnswer, votes: VoteSet = "all"): ChartPanels {
   const full = answer.series.filter((week) => week.is_partial === 0);
   const panels: ChartPanel[] = [];
   const missing: string[] = [];
   for (const panel of PANELS) {
-    const definition = DEFINITIONS[panel.key];
-    const summary: MetricSummary = answer[panel.key];
+    const definition = DEFINITIONS[votes][panel.key];
+    const summary: MetricSummary = (votes === "all" ? answer : answer.upDown)[panel.key];
     const points = full.flatMap((week) => {
-      const value = definition.value(week);
+      const value = ratio(definition, week);
       return value === null ? [] : [{ week: week.week_start, value }];
     });
     const hasPosts = full.some((week) => definition.posts(week) > 0);
@@ -71,8 +79,8 @@ export function chartPanels(answer: WeeklyAnswer): ChartPanels {
     }
     const values = points.map((point) => point.value);
     panels.push({
-      title: panel.title,
-      unit: panel.unit,
+      title: votes === "all" ? panel.title : panel.title.replace("votes /", "up- and down-votes /"),
+      unit: `${votes === "all" ? "votes" : "up- and down-votes"} ${panel.unit}`,
       digits: panel.digits,
       weeks: points.map((point) => point.week),
       values,
@@ -83,7 +91,7 @@ export function chartPanels(answer: WeeklyAnswer): ChartPanels {
   const partialWeeks = answer.series
     .filter((week) => week.is_partial === 1)
     .map((week) => week.week_start);
-  return { panels, partialWeeks, missing };
+  return { panels, partialWeeks, missing, votes };
 }
 
 /** Each value's trailing mean over up to `span` values. */

@@ -9,6 +9,8 @@ export interface VoteWeek {
   readonly posts_voted: number;
   readonly upvotes: number;
   readonly downvotes: number;
+  /** Distinct posts with an up- or down-vote that week. */
+  readonly updown_posts_voted: number;
   readonly first_vote: string;
   readonly last_vote: string;
 }
@@ -141,6 +143,7 @@ function calendar(
       mean_votes_per_post: postsVoted === 0 ? null : votesCast / postsVoted,
       upvotes: totals?.upvotes ?? 0,
       downvotes: totals?.downvotes ?? 0,
+      updown_posts_voted: totals?.updown_posts_voted ?? 0,
       posts_live: postsLive,
       mean_votes_per_live_post: postsLive === 0 ? null : votesCast / postsLive,
       is_partial: week < firstDay || week + 6 * DAY_MS > lastDay ? 1 : 0,
@@ -203,6 +206,7 @@ export function calendarTables(
       posts_live: week.posts_live,
       mean_votes_per_live_post: week.mean_votes_per_live_post,
       is_partial: week.is_partial,
+      updown_posts_voted: week.updown_posts_voted,
     })),
   };
 }

@@ -21,6 +21,8 @@ export interface WeekPoint {
   readonly mean_votes_per_post: number | null;
   readonly upvotes: number;
   readonly downvotes: number;
+  /** Distinct posts with an up- or down-vote that week. */
+  readonly updown_posts_voted: number;
   readonly posts_live: number;
   /** votes / posts created by the week's end (posts with no votes count too). */
   readonly mean_votes_per_live_post: number | null;
@@ -51,6 +53,8 @@ export interface WeeklyAnswer {
   readonly perVotedPost: MetricSummary;
   /** Per live post: votes / posts that existed by the week's end (weeks without votes count 0). */
   readonly perLivePost: MetricSummary;
+  /** Both definitions again, counting up- and down-votes only. */
+  readonly upDown: { readonly perVotedPost: MetricSummary; readonly perLivePost: MetricSummary };
   /** Data dated outside 2008 to the time of the report, left out of the series; null if none. */
   readonly outOfWindow: OutOfWindow | null;
 }
@@ -60,7 +64,8 @@ const WEEK = WEEK_OF_SQL.sqlite("creation_date");
 /** The weekly totals each run keeps exact, or the same grouped from the rows (schema before 4). */
 const WEEK_SOURCES = {
   totals: {
-    votes: `SELECT week_start, votes, posts_voted, upvotes, downvotes, first_vote, last_vote
+    votes: `SELECT week_start, votes, posts_voted, upvotes, downvotes, updown_posts_voted,
+              first_vote, last_vote
             FROM weekly_vote_totals ORDER BY week_start`,
     posts: `SELECT week_start, created, first_created, last_activity
             FROM weekly_post_totals ORDER BY week_start`,
@@ -68,8 +73,9 @@ const WEEK_SOURCES = {
   rows: {
     votes: `SELECT ${WEEK} AS week_start, count(*) AS votes,
               count(DISTINCT post_id) AS posts_voted, sum(vote_type_id = 2) AS upvotes,
-              sum(vote_type_id = 3) AS downvotes, min(creation_date) AS first_vote,
-              max(creation_date) AS last_vote
+              sum(vote_type_id = 3) AS downvotes,
+              count(DISTINCT CASE WHEN vote_type_id IN (2, 3) THEN post_id END) AS updown_posts_voted,
+              min(creation_date) AS first_vote, max(creation_date) AS last_vote
             FROM votes GROUP BY 1 ORDER BY 1`,
     posts: `SELECT ${WEEK} AS week_start, count(*) AS created,
               min(creation_date) AS first_created, max(last_activity_date) AS last_activity
@@ -89,7 +95,11 @@ const WEEK_SOURCES = {
  */
 export function weeklyAnswer(db: Database, now: number = Date.now()): WeeklyAnswer {
   const hasTotals =
-    db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'weekly_vote_totals'").get() !== undefined;
+    db
+      .prepare(
+        "SELECT 1 FROM pragma_table_info('weekly_vote_totals') WHERE name = 'updown_posts_voted'",
+      )
+      .get() !== undefined;
   const source = hasTotals ? WEEK_SOURCES.totals : WEEK_SOURCES.rows;
   const read = db.transaction(() => ({
     votes: db.prepare(source.votes).all() as VoteWeek[],
@@ -113,32 +123,58 @@ export function summarizeWeeks({ series, outOfWindow }: WeeklyCalendar): WeeklyA
     lastWeek: series.at(-1)?.week_start ?? null,
     fullWeeks: full.length,
     partialWeeks: series.length - full.length,
-    perVotedPost: summarize(full, DEFINITIONS.perVotedPost),
-    perLivePost: summarize(full, DEFINITIONS.perLivePost),
+    perVotedPost: summarize(full, DEFINITIONS.all.perVotedPost),
+    perLivePost: summarize(full, DEFINITIONS.all.perLivePost),
+    upDown: {
+      perVotedPost: summarize(full, DEFINITIONS.updown.perVotedPost),
+      perLivePost: summarize(full, DEFINITIONS.updown.perLivePost),
+    },
     outOfWindow,
   };
 }
 
-/** One way to read "votes per post": a week's ratio, and the posts it divides by. */
+/** One way to read "votes per post": the votes a week counts, and the posts it divides by. */
 export interface Definition {
-  readonly value: (week: WeekPoint) => number | null;
+  readonly votes: (week: WeekPoint) => number;
   readonly posts: (week: WeekPoint) => number;
 }
 
-/** The two definitions of the weekly answer. */
+/** Which votes a definition counts: every vote type, or up- and down-votes only. */
+export type VoteSet = "all" | "updown";
+export const VOTE_SETS: readonly VoteSet[] = ["all", "updown"];
+
+const allVotes = (week: WeekPoint): number => week.votes;
+const upDownVotes = (week: WeekPoint): number => week.upvotes + week.downvotes;
+
+/** The two definitions of the weekly answer, for each set of votes. */
 export const DEFINITIONS = {
-  perVotedPost: { value: (week) => week.mean_votes_per_post, posts: (week) => week.posts_voted },
-  perLivePost: {
-    value: (week) => week.mean_votes_per_live_post,
-    posts: (week) => week.posts_live,
+  all: {
+    perVotedPost: { votes: allVotes, posts: (week) => week.posts_voted },
+    perLivePost: { votes: allVotes, posts: (week) => week.posts_live },
   },
-} as const satisfies Record<string, Definition>;
+  updown: {
+    perVotedPost: { votes: upDownVotes, posts: (week) => week.updown_posts_voted },
+    perLivePost: { votes: upDownVotes, posts: (week) => week.posts_live },
+  },
+} as const satisfies Record<VoteSet, Record<"perVotedPost" | "perLivePost", Definition>>;
+
+/**
+ * A week's ratio under a definition: null without posts to divide by (a week without votes has
+ * no voted post; a warehouse without posts has no live one).
+ *
+ * @example
+ * ratio(DEFINITIONS.all.perVotedPost, week); // week.votes / week.posts_voted
+ */
+export function ratio(definition: Definition, week: WeekPoint): number | null {
+  const posts = definition.posts(week);
+  return posts === 0 ? null : definition.votes(week) / posts;
+}
 
 function summarize(weeks: readonly WeekPoint[], definition: Definition): MetricSummary {
-  const counted = weeks.filter((week) => definition.value(week) !== null);
+  const counted = weeks.filter((week) => ratio(definition, week) !== null);
   const points = counted.map((week) => ({
     week_start: week.week_start,
-    value: definition.value(week) ?? 0,
+    value: ratio(definition, week) ?? 0,
   }));
   if (points.length === 0) {
     return { weeks: 0, mean: null, pooled: null, median: null, lowest: null, highest: null };
@@ -155,7 +191,7 @@ function summarize(weeks: readonly WeekPoint[], definition: Definition): MetricS
   return {
     weeks: points.length,
     mean: points.reduce((sum, point) => sum + point.value, 0) / points.length,
-    pooled: total((week) => week.votes) / total(definition.posts),
+    pooled: total(definition.votes) / total(definition.posts),
     median,
     lowest: by((a, b) => a < b),
     highest: by((a, b) => a > b),

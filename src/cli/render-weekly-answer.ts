@@ -1,7 +1,14 @@
 import { answerNotes } from "../analysis/answer-notes.js";
 import { chartPanels, ROLLING_WEEKS } from "../analysis/chart-panels.js";
 import { describeOutOfWindow } from "../analysis/weekly-calendar.js";
-import type { MetricSummary, WeekPoint, WeeklyAnswer } from "../analysis/weekly-series.js";
+import {
+  DEFINITIONS,
+  ratio,
+  type MetricSummary,
+  type VoteSet,
+  type WeekPoint,
+  type WeeklyAnswer,
+} from "../analysis/weekly-series.js";
 import { formatTable } from "./format-table.js";
 
 const BAR_WIDTH = 16;
@@ -18,11 +25,17 @@ function fixed(value: number | null | undefined, digits: number): string {
   return value === null || value === undefined ? "–" : value.toFixed(digits);
 }
 
-function summaryRow(label: string, summary: MetricSummary, digits: number): string[] {
+function summaryRow(
+  label: string,
+  votes: string,
+  summary: MetricSummary,
+  digits: number,
+): string[] {
   const extreme = (point: MetricSummary["lowest"]) =>
     point === null ? "–" : `${fixed(point.value, digits)} (${point.week_start})`;
   return [
     label,
+    votes,
     fixed(summary.mean, digits),
     fixed(summary.pooled, digits),
     fixed(summary.median, digits),
@@ -32,13 +45,15 @@ function summaryRow(label: string, summary: MetricSummary, digits: number): stri
   ];
 }
 
-/** The headline: both definitions summarised over full weeks, and what they count. */
+/** The headline: both definitions over full weeks, for all votes and up- and down-votes. */
 export function renderAnswerSummary(answer: WeeklyAnswer): string {
   const note =
     answer.outOfWindow === null ? null : `note: ${describeOutOfWindow(answer.outOfWindow)}`;
   if (answer.series.length === 0) {
     return ["No votes or posts in the warehouse yet.", ...(note === null ? [] : [note])].join("\n");
   }
+  const voted = "per voted post: votes / posts voted that week";
+  const live = "per live post: votes / posts existing by week's end";
   return [
     ...(note === null ? [] : [note]),
     "What is the mean votes per post per week?",
@@ -48,6 +63,7 @@ export function renderAnswerSummary(answer: WeeklyAnswer): string {
     formatTable(
       [
         "definition",
+        "votes",
         "mean of weekly ratios",
         "pooled ratio",
         "median",
@@ -56,8 +72,10 @@ export function renderAnswerSummary(answer: WeeklyAnswer): string {
         "weeks",
       ],
       [
-        summaryRow("per voted post: votes / posts voted that week", answer.perVotedPost, 2),
-        summaryRow("per live post: votes / posts existing by week's end", answer.perLivePost, 4),
+        summaryRow(voted, "all", answer.perVotedPost, 2),
+        summaryRow(voted, "up and down", answer.upDown.perVotedPost, 2),
+        summaryRow(live, "all", answer.perLivePost, 4),
+        summaryRow(live, "up and down", answer.upDown.perLivePost, 4),
       ],
     ),
     "",
@@ -67,12 +85,17 @@ export function renderAnswerSummary(answer: WeeklyAnswer): string {
 
 /**
  * The weekly series as a table, with a bar and the rolling mean of each definition (the latest
- * `weeks`, or all when 0). Bars share one linear scale per definition, set by the full weeks;
- * partial weeks are marked `*` and get no bar or rolling mean.
+ * `weeks`, or all when 0), counting `votes`. Bars share one linear scale per definition, set by
+ * the full weeks shown; partial weeks are marked `*` and get no bar or rolling mean.
  */
-export function renderWeeklySeries(answer: WeeklyAnswer, weeks: number): string {
+export function renderWeeklySeries(
+  answer: WeeklyAnswer,
+  weeks: number,
+  votes: VoteSet = "all",
+): string {
   const shown = weeks > 0 ? answer.series.slice(-weeks) : answer.series;
-  const { panels } = chartPanels(answer);
+  const { panels } = chartPanels(answer, votes);
+  const definitions = DEFINITIONS[votes];
   const columns = panels.map((panel) => {
     const index = new Map(panel.weeks.map((week, at) => [week, at]));
     const max = Math.max(
@@ -86,29 +109,32 @@ export function renderWeeklySeries(answer: WeeklyAnswer, weeks: number): string 
       return [bar(value, max), fixed(rolling, panel.digits)];
     };
   });
-  const [voted, live] = columns;
+  const [votedBars, liveBars] = columns;
   const rows = shown.map((week: WeekPoint) => [
     week.week_start + (week.is_partial === 1 ? "*" : ""),
-    week.votes,
-    week.posts_voted,
-    fixed(week.mean_votes_per_post, 2),
-    ...(voted?.(week) ?? ["", ""]),
+    definitions.perVotedPost.votes(week),
+    definitions.perVotedPost.posts(week),
+    fixed(ratio(definitions.perVotedPost, week), 2),
+    ...(votedBars?.(week) ?? ["", ""]),
     week.posts_live,
-    fixed(week.mean_votes_per_live_post, 4),
-    ...(live?.(week) ?? ["", ""]),
+    fixed(ratio(definitions.perLivePost, week), 4),
+    ...(liveBars?.(week) ?? ["", ""]),
   ]);
+  const counted = votes === "all" ? "all votes" : "up- and down-votes only";
   const title =
     shown.length === answer.series.length
-      ? `All ${shown.length} weeks (* partial week; bars on a linear scale per definition):`
-      : `Latest ${shown.length} of ${answer.series.length} weeks (* partial week; bars on a linear scale per definition; the whole series is the table weekly_votes_all_weeks):`;
+      ? `All ${shown.length} weeks, ${counted} (* partial week; bars on a linear scale per definition):`
+      : `Latest ${shown.length} of ${answer.series.length} weeks, ${counted} (* partial week; bars on a linear scale per definition; the whole series is the table weekly_votes_all_weeks):`;
   const rolling = `${ROLLING_WEEKS}-wk mean`;
+  const [votesColumn, postsColumn] =
+    votes === "all" ? ["votes", "posts_voted"] : ["updown votes", "updown_posts_voted"];
   return [
     title,
     formatTable(
       [
         "week_start",
-        "votes",
-        "posts_voted",
+        votesColumn,
+        postsColumn,
         "per voted post",
         "",
         rolling,

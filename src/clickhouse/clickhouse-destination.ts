@@ -64,10 +64,11 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
           `${url}: a warehouse made by an older stackhouse, which kept every version of a record and no landing archive; drop the database (DROP DATABASE ${target.database}) and ingest its deliveries again`,
         );
       }
-      if (tables.has("loads") && !tables.has("weeks_by_run")) {
+      const weekly = tables.has("weekly_vote_totals_by_run.updown_posts_voted");
+      if (tables.has("loads") && (!tables.has("weeks_by_run") || !weekly)) {
         throw new StackhouseError(
           "WAREHOUSE",
-          `${url}: a warehouse made by an older stackhouse, whose commits were not seen all at once; drop the database (DROP DATABASE ${target.database}) and re-create it from its landing archive: stackhouse rebuild --target ${url}`,
+          `${url}: a warehouse made by an older stackhouse, whose layout this one cannot extend in place (its commits were not seen all at once, or its weekly totals lack the up- and down-vote posts); drop the database (DROP DATABASE ${target.database}) and re-create it from its landing archive: stackhouse rebuild --target ${url}`,
         );
       }
       return !tables.has("loads");
@@ -133,13 +134,16 @@ async function createSchema(target: ClickHouseTarget): Promise<ClickHouseServers
 }
 
 /** The tables of the target's database on its first server. */
+/** The database's tables, and each of their columns as `table.column`. */
 async function tablesOf(target: ClickHouseTarget): Promise<Set<string>> {
   const connection = new ClickHouseServers(target, true);
   try {
     const rows = await connection.rows(
-      `SELECT name FROM system.tables WHERE database = ${sqlString(target.database)}`,
+      `SELECT table, name FROM system.columns WHERE database = ${sqlString(target.database)}`,
     );
-    return new Set(rows.map(([name]) => String(name)));
+    return new Set(
+      rows.flatMap(([table, name]) => [String(table), `${String(table)}.${String(name)}`]),
+    );
   } finally {
     await connection.close();
   }

@@ -46,9 +46,19 @@ export async function computeRollups(
     touched("votes"),
     (where, group) =>
       `SELECT ${WEEK_OF} AS week_start, count(), uniqExact(post_id), countIf(vote_type_id = 2),
-            countIf(vote_type_id = 3), min(creation_date), max(creation_date)
+            countIf(vote_type_id = 3), min(creation_date), max(creation_date),
+            uniqExactIf(post_id, vote_type_id IN (2, 3))
      FROM ${source("votes", where, "post_id, vote_type_id, creation_date")} ${group}`,
-    ["week_start", "votes", "posts_voted", "upvotes", "downvotes", "first_vote", "last_vote"],
+    [
+      "week_start",
+      "votes",
+      "posts_voted",
+      "upvotes",
+      "downvotes",
+      "first_vote",
+      "last_vote",
+      "updown_posts_voted",
+    ],
   );
   const posts = await recompute<PostWeek>(
     servers,
@@ -127,6 +137,7 @@ export async function readTotals(
       "downvotes",
       "first_vote",
       "last_vote",
+      "updown_posts_voted",
     ]),
     posts: await read<PostWeek>(`SELECT * FROM ${db}.weekly_post_totals ORDER BY week_start`, [
       "week_start",

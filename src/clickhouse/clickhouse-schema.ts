@@ -60,10 +60,10 @@ const SMALL = (name: string, columns: string, order: string): TableSpec => ({
 });
 
 const VOTE_WEEK =
-  "week_start String, votes Int64, posts_voted Int64, upvotes Int64, downvotes Int64, first_vote String, last_vote String";
+  "week_start String, votes Int64, posts_voted Int64, upvotes Int64, downvotes Int64, first_vote String, last_vote String, updown_posts_voted Int64";
 const POST_WEEK = "week_start String, created Int64, first_created String, last_activity String";
 const CALENDAR_WEEK =
-  "week_start String, votes Int64, posts_voted Int64, mean_votes_per_post Nullable(Float64), iso_year Int64, iso_week Int64, upvotes Int64, downvotes Int64, posts_live Int64, mean_votes_per_live_post Nullable(Float64), is_partial UInt8";
+  "week_start String, votes Int64, posts_voted Int64, mean_votes_per_post Nullable(Float64), iso_year Int64, iso_week Int64, upvotes Int64, downvotes Int64, posts_live Int64, mean_votes_per_live_post Nullable(Float64), is_partial UInt8, updown_posts_voted Int64";
 const WEEK = "week_start String, week_end String, iso_year Int64, iso_week Int64, is_partial UInt8";
 
 /**

@@ -18,7 +18,8 @@ const ROLLUPS: readonly Rollup[] = [
     kind: "votes",
     table: "weekly_vote_totals",
     select: `SELECT ${WEEK_OF} AS week, count(*), count(DISTINCT post_id), sum(vote_type_id = 2),
-                    sum(vote_type_id = 3), min(creation_date), max(creation_date)
+                    sum(vote_type_id = 3), min(creation_date), max(creation_date),
+                    count(DISTINCT CASE WHEN vote_type_id IN (2, 3) THEN post_id END)
              FROM votes WHERE creation_date >= ?
              GROUP BY week HAVING week IN ${TOUCHED}`,
   },

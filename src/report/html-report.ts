@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { answerNotes } from "../analysis/answer-notes.js";
 import { chartPanels, ROLLING_WEEKS } from "../analysis/chart-panels.js";
 import { describeOutOfWindow } from "../analysis/weekly-calendar.js";
-import type { MetricSummary, WeeklyAnswer } from "../analysis/weekly-series.js";
+import type { MetricSummary, VoteSet, WeeklyAnswer } from "../analysis/weekly-series.js";
 
 const CHART_JS_FILE = "chart.umd.min.js";
 
@@ -25,12 +25,12 @@ function scriptJson(value: unknown): string {
     .replace(/\u2028|\u2029/g, "");
 }
 
-function summaryRow(label: string, summary: MetricSummary, digits: number): string {
+function summaryRow(label: string, votes: string, summary: MetricSummary, digits: number): string {
   const cell = (value: number | null | undefined): string =>
     value === null || value === undefined ? "–" : value.toFixed(digits);
   const extreme = (point: MetricSummary["lowest"]): string =>
     point === null ? "–" : `${cell(point.value)} <small>(${point.week_start})</small>`;
-  return `<tr><th scope="row">${label}</th><td>${cell(summary.mean)}</td><td>${cell(summary.pooled)}</td><td>${cell(summary.median)}</td><td>${extreme(summary.lowest)}</td><td>${extreme(summary.highest)}</td><td>${String(summary.weeks)}</td></tr>`;
+  return `<tr><th scope="row">${label}</th><td>${votes}</td><td>${cell(summary.mean)}</td><td>${cell(summary.pooled)}</td><td>${cell(summary.median)}</td><td>${extreme(summary.lowest)}</td><td>${extreme(summary.highest)}</td><td>${String(summary.weeks)}</td></tr>`;
 }
 
 /** Draws each panel: the weekly values, their rolling mean and the overall mean, on a linear axis. */
@@ -73,16 +73,26 @@ window.stackhouseReport = { charts, figures };
  * @example
  * writeFileSync("report.html", renderHtmlReport(weeklyAnswer(db), { title: "warehouse.db" }));
  */
-export function renderHtmlReport(answer: WeeklyAnswer, meta: { readonly title: string }): string {
+export function renderHtmlReport(
+  answer: WeeklyAnswer,
+  meta: { readonly title: string; readonly votes?: VoteSet },
+): string {
   const title = escapeHtml(meta.title);
   const outside = answer.outOfWindow;
-  const figures = chartPanels(answer);
+  const figures = chartPanels(answer, meta.votes);
+  const voted = "per voted post: votes / posts voted that week";
+  const live = "per live post: votes / posts existing by the week's end";
+  const counted =
+    figures.votes === "all"
+      ? "The charts count all votes."
+      : "The charts count up- and down-votes only.";
   const left =
     figures.partialWeeks.length === 0
       ? ""
       : ` Left out of the summary and the charts, as the data covers only part of it: week ${figures.partialWeeks.join(" and ")}.`;
   const notes = [
     ...(outside === null ? [] : [`Note: ${describeOutOfWindow(outside)}.`]),
+    counted,
     ...figures.missing.map((why) => `No chart for ${why}.`),
     ...answerNotes(answer),
   ];
@@ -105,10 +115,12 @@ export function renderHtmlReport(answer: WeeklyAnswer, meta: { readonly title: s
 <h1>What is the mean votes per post per week?</h1>
 <p class="note">${title}: ISO weeks ${escapeHtml(String(answer.firstWeek))} to ${escapeHtml(String(answer.lastWeek))}, ${String(answer.series.length)} weeks, ${String(answer.fullWeeks)} full.${escapeHtml(left)}</p>
 <table>
-<thead><tr><th>definition</th><th>mean of weekly ratios</th><th>pooled ratio</th><th>median</th><th>lowest week</th><th>highest week</th><th>weeks</th></tr></thead>
+<thead><tr><th>definition</th><th>votes</th><th>mean of weekly ratios</th><th>pooled ratio</th><th>median</th><th>lowest week</th><th>highest week</th><th>weeks</th></tr></thead>
 <tbody>
-${summaryRow("per voted post: votes / posts voted that week", answer.perVotedPost, 2)}
-${summaryRow("per live post: votes / posts existing by the week's end", answer.perLivePost, 4)}
+${summaryRow(voted, "all", answer.perVotedPost, 2)}
+${summaryRow(voted, "up and down", answer.upDown.perVotedPost, 2)}
+${summaryRow(live, "all", answer.perLivePost, 4)}
+${summaryRow(live, "up and down", answer.upDown.perLivePost, 4)}
 </tbody>
 </table>
 ${notes.map((note) => `<p class="note">${escapeHtml(note)}</p>`).join("\n")}

@@ -56,7 +56,11 @@ export function writeCalendar(db: Database, now: Date): void {
     readonly Record<string, unknown>[],
   ][]) {
     db.prepare(`DELETE FROM ${table}`).run();
-    const columns = Object.keys(rows[0] ?? {});
+    // The columns the table has so far: a step before the one that adds a column writes without it.
+    const known = new Set(
+      db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all(),
+    );
+    const columns = Object.keys(rows[0] ?? {}).filter((name) => known.has(name));
     if (columns.length === 0) continue;
     const insert = db.prepare(
       `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map((name) => `@${name}`).join(", ")})`,

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "better-sqlite3";
 import { POST_TYPES, VOTE_TYPES } from "../model/kinds.js";
-import { applyCalendarMigration } from "./migration-calendar.js";
+import { applyCalendarMigration, writeCalendar } from "./migration-calendar.js";
 import { ANALYST_VIEWS, WEEKLY_TOTALS } from "./migration-views.js";
 import { applyDeletionsMigration } from "./migration-deletions.js";
+import { refreshWeeklyTotals } from "../load/refresh-weekly-totals.js";
 
 /** One step of the warehouse schema. Applied steps are never edited: change the schema by adding one. */
 export interface Migration {
@@ -181,6 +182,18 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 7,
     description: "the week calendar and weekly metrics as tables each run writes by one rule",
     apply: applyCalendarMigration,
+  },
+  {
+    version: 8,
+    description: "posts with an up- or down-vote per week, for the answer over those votes alone",
+    apply(db) {
+      for (const table of ["weekly_vote_totals", "weekly_votes_all_weeks"]) {
+        db.exec(`ALTER TABLE ${table} ADD COLUMN updown_posts_voted INTEGER NOT NULL DEFAULT 0`);
+      }
+      const weeks = db.prepare("SELECT week_start FROM weekly_vote_totals").pluck().all();
+      refreshWeeklyTotals(db, { votes: weeks as string[], posts: [] });
+      writeCalendar(db, new Date());
+    },
   },
 ];
 

@@ -245,7 +245,8 @@ describe("the weekly views", () => {
 describe("the weekly totals behind the views", () => {
   const direct = `SELECT date(creation_date, 'weekday 0', '-6 days') AS week_start, count(*) AS votes,
       count(DISTINCT post_id) AS posts_voted, sum(vote_type_id = 2) AS upvotes, sum(vote_type_id = 3) AS downvotes,
-      min(creation_date) AS first_vote, max(creation_date) AS last_vote
+      min(creation_date) AS first_vote, max(creation_date) AS last_vote,
+      count(DISTINCT CASE WHEN vote_type_id IN (2, 3) THEN post_id END) AS updown_posts_voted
     FROM votes GROUP BY 1 ORDER BY 1`;
   const directPosts = `SELECT date(creation_date, 'weekday 0', '-6 days') AS week_start, count(*) AS created,
       min(creation_date) AS first_created, max(last_activity_date) AS last_activity
