@@ -5,6 +5,7 @@ import { parseTarget } from "../../src/clickhouse/target-url.js";
 import { ingest } from "../../src/run/ingest.js";
 import { generated } from "../helpers/deliveries.js";
 import { ENGINES } from "../helpers/engines.js";
+import { cli } from "../helpers/fixtures.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 /*
@@ -56,5 +57,36 @@ describe.skipIf(cluster === undefined)("a ClickHouse warehouse on a cluster", ()
       await servers.close();
       await warehouse.drop();
     }
+  });
+
+  it("refuses a warehouse whose weekly totals an older stackhouse laid out, until it is rebuilt", async () => {
+    const dir = await tempDir();
+    if (clickhouse === undefined) throw new Error("no ClickHouse servers given");
+    const warehouse = await clickhouse.fresh(dir);
+    const delivery = await generated(dir, 1);
+    await ingest({ warehouse: warehouse.destination, ...delivery, checks: false });
+    const target = parseTarget(warehouse.args[1] ?? "");
+    const servers = new ClickHouseServers(target);
+    try {
+      await servers.exec(
+        `ALTER TABLE ${target.database}.weekly_vote_totals_by_run DROP COLUMN updown_posts_voted`,
+      );
+    } finally {
+      await servers.close();
+    }
+
+    const refused = await cli(...warehouse.args, delivery.votes);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain(
+      `a warehouse made by an older stackhouse, whose layout this one cannot extend in place`,
+    );
+    expect(refused.stderr).toContain(`stackhouse rebuild --target ${warehouse.args[1] ?? ""}`);
+
+    await warehouse.drop();
+    expect((await cli("rebuild", ...warehouse.args)).code).toBe(0);
+    const [week] = await warehouse.rows(
+      "SELECT sum(updown_posts_voted) AS posts FROM weekly_vote_totals",
+    );
+    expect(Number(week?.posts)).toBeGreaterThan(0);
   });
 });

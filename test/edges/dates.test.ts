@@ -90,7 +90,7 @@ describe.each(ENGINES)("absurd but valid dates (issue 11, item 11), on $name", (
     expect(answer.series).toEqual(
       await warehouse.rows(
         `SELECT week_start, iso_year, iso_week, votes, posts_voted, mean_votes_per_post, upvotes,
-                downvotes, posts_live, mean_votes_per_live_post, is_partial
+                downvotes, updown_posts_voted, posts_live, mean_votes_per_live_post, is_partial
          FROM weekly_votes_all_weeks ORDER BY week_start`,
       ),
     );

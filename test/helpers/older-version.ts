@@ -61,7 +61,8 @@ export function loadAsOlderVersion(path: string, records: OlderRecords): void {
         DELETE FROM weekly_vote_totals;
         INSERT INTO weekly_vote_totals
         SELECT date(creation_date, 'weekday 0', '-6 days'), count(*), count(DISTINCT post_id),
-               sum(vote_type_id = 2), sum(vote_type_id = 3), min(creation_date), max(creation_date)
+               sum(vote_type_id = 2), sum(vote_type_id = 3), min(creation_date), max(creation_date),
+               count(DISTINCT CASE WHEN vote_type_id IN (2, 3) THEN post_id END)
         FROM votes GROUP BY 1;
         DELETE FROM weekly_post_totals;
         INSERT INTO weekly_post_totals

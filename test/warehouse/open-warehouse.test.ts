@@ -10,6 +10,8 @@ import {
   openWarehouse,
   openWarehouseReadOnly,
 } from "../../src/warehouse/open-warehouse.js";
+import { generated } from "../helpers/deliveries.js";
+import { cli } from "../helpers/fixtures.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 function columns(db: Database.Database, table: string): string[] {
@@ -54,6 +56,43 @@ describe("openWarehouse", () => {
     expect(db.pragma("application_id", { simple: true })).toBe(APPLICATION_ID);
     db.close();
     openWarehouse(path).close();
+  });
+
+  it("answers over up- and down-votes on a schema-7 warehouse read as it is, and upgrades its totals", async () => {
+    const dir = await tempDir();
+    const db = join(dir, "w.db");
+    const delivery = await generated(dir);
+    expect((await cli("--db", db, delivery.posts, delivery.votes)).code).toBe(0);
+    const current = JSON.parse((await cli("report", "--db", db, "--json")).stdout) as {
+      upDown: unknown;
+    };
+    const older = new Database(db);
+    older.exec(`ALTER TABLE weekly_vote_totals DROP COLUMN updown_posts_voted;
+      ALTER TABLE weekly_votes_all_weeks DROP COLUMN updown_posts_voted;
+      PRAGMA user_version = 7;`);
+    older.close();
+
+    const read = JSON.parse((await cli("report", "--db", db, "--json")).stdout) as {
+      upDown: unknown;
+    };
+    expect(read.upDown).toEqual(current.upDown);
+    expect((await cli("check", "--db", db)).code).toBe(0);
+    const upgraded = new Database(db, { readonly: true });
+    try {
+      expect(upgraded.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+      expect(
+        upgraded
+          .prepare(
+            `SELECT week_start, updown_posts_voted FROM weekly_vote_totals
+             EXCEPT SELECT date(creation_date, 'weekday 0', '-6 days'),
+               count(DISTINCT CASE WHEN vote_type_id IN (2, 3) THEN post_id END)
+             FROM votes GROUP BY 1`,
+          )
+          .all(),
+      ).toEqual([]);
+    } finally {
+      upgraded.close();
+    }
   });
 
   it("refuses a warehouse from a newer stackhouse, and a file that is not a database", async () => {
