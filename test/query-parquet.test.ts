@@ -2,7 +2,10 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
+import { generated } from "./helpers/deliveries.js";
+import { ENGINES } from "./helpers/engines.js";
 import { cli, cliOn, generatedWarehouse } from "./helpers/fixtures.js";
+import { tempDir } from "./helpers/temp-dir.js";
 import { queryRows } from "./helpers/warehouse-dump.js";
 
 /** A Parquet file's schema and rows, as DuckDB (an independent reader) sees them. */
@@ -115,4 +118,33 @@ describe("stackhouse query --format parquet", () => {
         "stackhouse: --format parquet writes a binary file: give --output FILE, or redirect standard output\n",
     });
   });
+
+  it.skipIf(!ENGINES.some((engine) => engine.name === "clickhouse"))(
+    "exports a ClickHouse target's rows the same way",
+    async () => {
+      const clickhouse = ENGINES.find((engine) => engine.name === "clickhouse");
+      if (clickhouse === undefined) throw new Error("no ClickHouse servers given");
+      const dir = await tempDir();
+      const warehouse = await clickhouse.fresh(dir);
+      const delivery = await generated(dir);
+      expect((await cli(...warehouse.args, delivery.posts, delivery.votes)).code).toBe(0);
+      const output = join(dir, "votes.parquet");
+      const sql = "SELECT * FROM votes ORDER BY id";
+      const result = await cli(
+        "query",
+        ...warehouse.args,
+        sql,
+        "--format",
+        "parquet",
+        "--output",
+        output,
+      );
+      expect(result).toEqual({ code: 0, stdout: "", stderr: "" });
+
+      const { schema, rows } = await readParquet(output);
+
+      expect(rows).toEqual(await warehouse.rows(sql));
+      expect(Object.fromEntries(schema)).toMatchObject({ id: "BIGINT", creation_date: "VARCHAR" });
+    },
+  );
 });
