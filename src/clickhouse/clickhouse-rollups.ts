@@ -2,7 +2,12 @@ import { calendarTables, type PostWeek, type VoteWeek } from "../analysis/weekly
 import type { DeliveryKind } from "../model/kinds.js";
 import { WEEK_OF_SQL } from "../model/week.js";
 import type { ClickHouseServers } from "./clickhouse-connection.js";
-import { committedRun, ROLLUP_TABLES, type RollupTable } from "./clickhouse-schema.js";
+import {
+  committedRun,
+  ROLLUP_TABLES,
+  rollupColumns,
+  type RollupTable,
+} from "./clickhouse-schema.js";
 import { sqlInteger, sqlString } from "./sql-literal.js";
 
 const WEEK_OF = WEEK_OF_SQL.clickhouse("creation_date");
@@ -49,16 +54,7 @@ export async function computeRollups(
             countIf(vote_type_id = 3), min(creation_date), max(creation_date),
             uniqExactIf(post_id, vote_type_id IN (2, 3))
      FROM ${source("votes", where, "post_id, vote_type_id, creation_date")} ${group}`,
-    [
-      "week_start",
-      "votes",
-      "posts_voted",
-      "upvotes",
-      "downvotes",
-      "first_vote",
-      "last_vote",
-      "updown_posts_voted",
-    ],
+    rollupColumns("weekly_vote_totals"),
   );
   const posts = await recompute<PostWeek>(
     servers,
@@ -67,7 +63,7 @@ export async function computeRollups(
     (where, group) =>
       `SELECT ${WEEK_OF} AS week_start, count(), min(creation_date), max(last_activity_date)
      FROM ${source("posts", where, "creation_date, last_activity_date")} ${group}`,
-    ["week_start", "created", "first_created", "last_activity"],
+    rollupColumns("weekly_post_totals"),
   );
   const calendar = calendarTables(votes, posts, now);
   return { weekly_vote_totals: votes, weekly_post_totals: posts, ...calendar };
@@ -124,26 +120,17 @@ export async function readTotals(
   servers: ClickHouseServers,
 ): Promise<{ votes: VoteWeek[]; posts: PostWeek[] }> {
   const db = servers.target.database;
-  const read = async <T>(sql: string, names: readonly string[]): Promise<T[]> =>
-    (await servers.rows(sql)).map(
+  const read = async <T>(table: RollupTable): Promise<T[]> => {
+    const names = rollupColumns(table);
+    const rows = await servers.rows(
+      `SELECT ${names.join(", ")} FROM ${db}.${table} ORDER BY week_start`,
+    );
+    return rows.map(
       (row) => Object.fromEntries(names.map((name, index) => [name, row[index]])) as T,
     );
+  };
   return {
-    votes: await read<VoteWeek>(`SELECT * FROM ${db}.weekly_vote_totals ORDER BY week_start`, [
-      "week_start",
-      "votes",
-      "posts_voted",
-      "upvotes",
-      "downvotes",
-      "first_vote",
-      "last_vote",
-      "updown_posts_voted",
-    ]),
-    posts: await read<PostWeek>(`SELECT * FROM ${db}.weekly_post_totals ORDER BY week_start`, [
-      "week_start",
-      "created",
-      "first_created",
-      "last_activity",
-    ]),
+    votes: await read<VoteWeek>("weekly_vote_totals"),
+    posts: await read<PostWeek>("weekly_post_totals"),
   };
 }

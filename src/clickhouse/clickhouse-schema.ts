@@ -154,11 +154,21 @@ export function localName(table: string): string {
 
 const TAG_LIST = "if(empty(tags_array), NULL, arrayStringConcat(arraySort(tags_array), ' '))";
 
-const columnNames = (columns: string): string =>
-  columns
-    .split(", ")
-    .map((column) => column.split(" ")[0])
-    .join(", ");
+const columnNames = (columns: string): string => rollupColumnsOf(columns).join(", ");
+
+function rollupColumnsOf(columns: string): string[] {
+  return columns.split(", ").map((column) => column.split(" ")[0] ?? column);
+}
+
+/**
+ * A rollup table's column names, in order.
+ *
+ * @example
+ * rollupColumns("weekly_post_totals"); // ["week_start", "created", "first_created", "last_activity"]
+ */
+export function rollupColumns(table: RollupTable): string[] {
+  return rollupColumnsOf(ROLLUP_TABLES[table]);
+}
 
 /**
  * The views analysts query, with the columns and numbers of SQLite's: `posts` and `votes` hold
