@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from "node:fs";
-import { copyFile } from "node:fs/promises";
+import { copyFile, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generated } from "./helpers/deliveries.js";
@@ -100,6 +100,8 @@ describe("stackhouse command line", () => {
     const neither = await fileWith(dir, "x.json", '[{"Id": "1"}]');
     const copy = join(dir, "copy.json");
     await copyFile(delivery.votes, copy);
+    const link = join(dir, "link.json");
+    await symlink(delivery.votes, link);
     const refusals: [string[], number, string][] = [
       [
         [neither],
@@ -116,6 +118,7 @@ describe("stackhouse command line", () => {
         2,
         `${delivery.votes} is given twice; a run loads each file once`,
       ],
+      [[delivery.votes, link], 2, `${link} is given twice; a run loads each file once`],
       [
         [delivery.posts, "--expect-votes", "5"],
         2,

@@ -1,10 +1,5 @@
-import {
-  DEFINITIONS,
-  ratio,
-  type MetricSummary,
-  type VoteSet,
-  type WeeklyAnswer,
-} from "./weekly-series.js";
+import { DEFINITIONS, ratio, type VoteSet } from "./definitions.js";
+import type { MetricSummary, WeeklyAnswer } from "./weekly-series.js";
 
 /** Full weeks a rolling mean spans. */
 export const ROLLING_WEEKS = 8;
@@ -72,8 +67,7 @@ export function chartPanels(answer: WeeklyAnswer, votes: VoteSet = "all"): Chart
       const value = ratio(definition, week);
       return value === null ? [] : [{ week: week.week_start, value }];
     });
-    const hasPosts = full.some((week) => definition.posts(week) > 0);
-    if (points.length === 0 || summary.mean === null || !hasPosts) {
+    if (points.length === 0 || summary.mean === null) {
       missing.push(panel.missing);
       continue;
     }

@@ -1,5 +1,6 @@
 import { EARLIEST_TIMESTAMP, timeWindow, type TimeWindow } from "../validate/parse-value.js";
 import { weekOf } from "../model/week.js";
+import { DEFINITIONS, ratio } from "./definitions.js";
 import type { WeekPoint } from "./weekly-series.js";
 
 /** One ISO week's vote totals (weeks with votes only). */
@@ -132,20 +133,21 @@ function calendar(
     const weekStart = isoDate(week);
     const totals = voteWeeks.get(weekStart);
     postsLive += created.get(weekStart) ?? 0;
-    const votesCast = totals?.votes ?? 0;
-    const postsVoted = totals?.posts_voted ?? 0;
-    series.push({
-      week_start: weekStart,
-      iso_year: new Date(week + 3 * DAY_MS).getUTCFullYear(),
-      iso_week: isoWeek(week),
-      votes: votesCast,
-      posts_voted: postsVoted,
-      mean_votes_per_post: postsVoted === 0 ? null : votesCast / postsVoted,
+    const counts = {
+      votes: totals?.votes ?? 0,
+      posts_voted: totals?.posts_voted ?? 0,
       upvotes: totals?.upvotes ?? 0,
       downvotes: totals?.downvotes ?? 0,
       updown_posts_voted: totals?.updown_posts_voted ?? 0,
       posts_live: postsLive,
-      mean_votes_per_live_post: postsLive === 0 ? null : votesCast / postsLive,
+    };
+    series.push({
+      week_start: weekStart,
+      iso_year: new Date(week + 3 * DAY_MS).getUTCFullYear(),
+      iso_week: isoWeek(week),
+      ...counts,
+      mean_votes_per_post: ratio(DEFINITIONS.all.perVotedPost, counts),
+      mean_votes_per_live_post: ratio(DEFINITIONS.all.perLivePost, counts),
       is_partial: week < firstDay || week + 6 * DAY_MS > lastDay ? 1 : 0,
     });
   }

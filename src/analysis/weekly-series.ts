@@ -1,6 +1,7 @@
 import type { Database } from "better-sqlite3";
 import { WEEK_OF_SQL } from "../model/week.js";
 import { timeWindow } from "../validate/parse-value.js";
+import { DEFINITIONS, ratio, type Definition } from "./definitions.js";
 import {
   weeklyCalendar,
   type OutOfWindow,
@@ -133,54 +134,17 @@ export function summarizeWeeks({ series, outOfWindow }: WeeklyCalendar): WeeklyA
   };
 }
 
-/** One way to read "votes per post": the votes a week counts, and the posts it divides by. */
-export interface Definition {
-  readonly votes: (week: WeekPoint) => number;
-  readonly posts: (week: WeekPoint) => number;
-}
-
-/** Which votes a definition counts: every vote type, or up- and down-votes only. */
-export type VoteSet = "all" | "updown";
-export const VOTE_SETS: readonly VoteSet[] = ["all", "updown"];
-
-const allVotes = (week: WeekPoint): number => week.votes;
-const upDownVotes = (week: WeekPoint): number => week.upvotes + week.downvotes;
-
-/** The two definitions of the weekly answer, for each set of votes. */
-export const DEFINITIONS = {
-  all: {
-    perVotedPost: { votes: allVotes, posts: (week) => week.posts_voted },
-    perLivePost: { votes: allVotes, posts: (week) => week.posts_live },
-  },
-  updown: {
-    perVotedPost: { votes: upDownVotes, posts: (week) => week.updown_posts_voted },
-    perLivePost: { votes: upDownVotes, posts: (week) => week.posts_live },
-  },
-} as const satisfies Record<VoteSet, Record<"perVotedPost" | "perLivePost", Definition>>;
-
-/**
- * A week's ratio under a definition: null without posts to divide by (a week without votes has
- * no voted post; a warehouse without posts has no live one).
- *
- * @example
- * ratio(DEFINITIONS.all.perVotedPost, week); // week.votes / week.posts_voted
- */
-export function ratio(definition: Definition, week: WeekPoint): number | null {
-  const posts = definition.posts(week);
-  return posts === 0 ? null : definition.votes(week) / posts;
-}
-
 function summarize(weeks: readonly WeekPoint[], definition: Definition): MetricSummary {
-  const counted = weeks.filter((week) => ratio(definition, week) !== null);
-  const points = counted.map((week) => ({
-    week_start: week.week_start,
-    value: ratio(definition, week) ?? 0,
-  }));
+  const counted = weeks.flatMap((week) => {
+    const value = ratio(definition, week);
+    return value === null ? [] : [{ week, value }];
+  });
+  const points = counted.map(({ week, value }) => ({ week_start: week.week_start, value }));
   if (points.length === 0) {
     return { weeks: 0, mean: null, pooled: null, median: null, lowest: null, highest: null };
   }
   const total = (of: (week: WeekPoint) => number) =>
-    counted.reduce((sum, week) => sum + of(week), 0);
+    counted.reduce((sum, { week }) => sum + of(week), 0);
   const sorted = [...points].sort((a, b) => a.value - b.value);
   const middle = sorted.length / 2;
   const median = Number.isInteger(middle)

@@ -1,14 +1,8 @@
 import { answerNotes } from "../analysis/answer-notes.js";
 import { chartPanels, ROLLING_WEEKS } from "../analysis/chart-panels.js";
 import { describeOutOfWindow } from "../analysis/weekly-calendar.js";
-import {
-  DEFINITIONS,
-  ratio,
-  type MetricSummary,
-  type VoteSet,
-  type WeekPoint,
-  type WeeklyAnswer,
-} from "../analysis/weekly-series.js";
+import { DEFINITIONS, ratio, type VoteSet } from "../analysis/definitions.js";
+import type { MetricSummary, WeekPoint, WeeklyAnswer } from "../analysis/weekly-series.js";
 import { formatTable } from "./format-table.js";
 
 const BAR_WIDTH = 16;
@@ -98,10 +92,8 @@ export function renderWeeklySeries(
   const definitions = DEFINITIONS[votes];
   const columns = panels.map((panel) => {
     const index = new Map(panel.weeks.map((week, at) => [week, at]));
-    const max = Math.max(
-      ...panel.values.filter((_, at) => shown.some((week) => week.week_start === panel.weeks[at])),
-      0,
-    );
+    const shownValues = shown.map((week) => panel.values[index.get(week.week_start) ?? -1] ?? 0);
+    const max = Math.max(...shownValues, 0);
     return (week: WeekPoint): (string | number)[] => {
       const at = index.get(week.week_start);
       const value = at === undefined ? null : (panel.values[at] ?? null);

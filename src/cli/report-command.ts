@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from "commander";
-import { VOTE_SETS, type VoteSet } from "../analysis/weekly-series.js";
+import { VOTE_SETS, type VoteSet } from "../analysis/definitions.js";
 import { renderHtmlReport } from "../report/html-report.js";
 import { helpExamples } from "./help-examples.js";
 import type { CliIo } from "./io.js";

@@ -4,7 +4,8 @@ import { dirname, join } from "node:path";
 import { answerNotes } from "../analysis/answer-notes.js";
 import { chartPanels, ROLLING_WEEKS } from "../analysis/chart-panels.js";
 import { describeOutOfWindow } from "../analysis/weekly-calendar.js";
-import type { MetricSummary, VoteSet, WeeklyAnswer } from "../analysis/weekly-series.js";
+import type { VoteSet } from "../analysis/definitions.js";
+import type { MetricSummary, WeeklyAnswer } from "../analysis/weekly-series.js";
 
 const CHART_JS_FILE = "chart.umd.min.js";
 

@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { realPath } from "../archive/warehouse-paths.js";
 import { StackhouseError } from "../errors.js";
 import { classifyDelivery } from "../extract/classify-delivery.js";
 import { inspectDelivery, type DeliveryFile } from "../extract/read-delivery.js";
@@ -39,10 +39,11 @@ export async function deliveryFiles(
   }
   const seen = new Set<string>();
   for (const path of [...named.map((each) => each.path), ...unnamed]) {
-    if (seen.has(resolve(path))) {
+    const real = realPath(path);
+    if (seen.has(real)) {
       throw new StackhouseError("USAGE", `${path} is given twice; a run loads each file once`);
     }
-    seen.add(resolve(path));
+    seen.add(real);
   }
   const files = await Promise.all([
     ...named.map(async ({ kind, path }) => [kind, await inspectDelivery(path)] as const),

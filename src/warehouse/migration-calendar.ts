@@ -57,9 +57,7 @@ export function writeCalendar(db: Database, now: Date): void {
   ][]) {
     db.prepare(`DELETE FROM ${table}`).run();
     // The columns the table has so far: a step before the one that adds a column writes without it.
-    const known = new Set(
-      db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all(),
-    );
+    const known = new Set(db.prepare("SELECT name FROM pragma_table_info(?)").pluck().all(table));
     const columns = Object.keys(rows[0] ?? {}).filter((name) => known.has(name));
     if (columns.length === 0) continue;
     const insert = db.prepare(
