@@ -43,7 +43,7 @@ export async function copyFile(
         hash.update(bytes);
         pending.push(
           options.compress
-            ? gzipAsync(bytes, { level: COMPRESSION_LEVEL })
+            ? gzipAsync(bytes, { level: COMPRESSION_LEVEL, chunkSize: CHUNK_BYTES })
             : Promise.resolve(bytes),
         );
       }

@@ -15,6 +15,11 @@ export interface Check {
   readonly description: string;
   /** Selects one column, `id`, of every offending row; may use the parameter `@now`. */
   readonly sql: string;
+  /**
+   * For a check of one row at a time: the table and the condition a row fails (the row is
+   * `checked`), so an engine can test every check of a table in one scan. `sql` says the same.
+   */
+  readonly row?: { readonly table: "posts" | "votes"; readonly fails: string };
   /** The same rule in ClickHouse's dialect, where its SQL differs (no correlated subqueries). */
   readonly clickhouse?: string;
   /** A rule over the ledger's few rows, written once in TypeScript (`sql` is empty). */
@@ -39,6 +44,11 @@ function anyTimestamp(columns: readonly string[], condition: string): string {
   return columns.map((column) => `${column} ${condition}`).join(" OR ");
 }
 
+/** A check of one row of `table` at a time: the rows for which `fails` holds (the row is `checked`). */
+function rowCheck(table: "posts" | "votes", fails: string): Pick<Check, "sql" | "row"> {
+  return { sql: `SELECT id FROM ${table} AS checked WHERE ${fails}`, row: { table, fails } };
+}
+
 /** Every check `stackhouse check` runs, in the order it prints them. */
 export const CHECKS: readonly Check[] = [
   {
@@ -57,35 +67,41 @@ export const CHECKS: readonly Check[] = [
     name: "posts_required_fields",
     severity: "error",
     description: "posts missing a required field",
-    sql: `SELECT id FROM posts WHERE ${anyNull("posts")}`,
+    ...rowCheck("posts", anyNull("posts")),
   },
   {
     name: "votes_required_fields",
     severity: "error",
     description: "votes missing a required field",
-    sql: `SELECT id FROM votes WHERE ${anyNull("votes")}`,
+    ...rowCheck("votes", anyNull("votes")),
   },
   {
     name: "votes_orphaned",
     severity: "warning",
     description: "votes whose post is not in posts (kept; resolved when the post arrives)",
-    sql: "SELECT v.id FROM votes AS v WHERE NOT EXISTS (SELECT 1 FROM posts AS p WHERE p.id = v.post_id)",
+    ...rowCheck("votes", "NOT EXISTS (SELECT 1 FROM posts AS p WHERE p.id = checked.post_id)"),
     clickhouse: `SELECT id FROM votes WHERE post_id GLOBAL NOT IN (SELECT id FROM posts)`,
   },
   {
     name: "answers_without_question",
     severity: "warning",
     description: "answers whose parent question is not in posts",
-    sql: `SELECT a.id FROM posts AS a WHERE a.post_type_id = 2 AND NOT EXISTS
-            (SELECT 1 FROM posts AS q WHERE q.id = a.parent_id AND q.post_type_id = 1)`,
+    ...rowCheck(
+      "posts",
+      `checked.post_type_id = 2 AND NOT EXISTS
+        (SELECT 1 FROM posts AS q WHERE q.id = checked.parent_id AND q.post_type_id = 1)`,
+    ),
     clickhouse: `SELECT id FROM posts WHERE post_type_id = 2 AND ifNull(parent_id, 0) GLOBAL NOT IN (SELECT id FROM posts WHERE post_type_id = 1)`,
   },
   {
     name: "accepted_answer_not_an_answer",
     severity: "error",
     description: "questions whose accepted answer is not an answer to that question",
-    sql: `SELECT q.id FROM posts AS q JOIN posts AS a ON a.id = q.accepted_answer_id
-          WHERE a.post_type_id <> 2 OR a.parent_id IS NOT q.id`,
+    ...rowCheck(
+      "posts",
+      `EXISTS (SELECT 1 FROM posts AS a WHERE a.id = checked.accepted_answer_id
+        AND (a.post_type_id <> 2 OR a.parent_id IS NOT checked.id))`,
+    ),
     clickhouse: `SELECT id FROM posts WHERE accepted_answer_id IS NOT NULL
          AND assumeNotNull(accepted_answer_id) GLOBAL IN (SELECT id FROM posts)
          AND (assumeNotNull(accepted_answer_id), id) GLOBAL NOT IN
@@ -95,52 +111,58 @@ export const CHECKS: readonly Check[] = [
     name: "accepted_answer_missing",
     severity: "warning",
     description: "questions whose accepted answer is not in posts",
-    sql: `SELECT q.id FROM posts AS q WHERE q.accepted_answer_id IS NOT NULL AND NOT EXISTS
-            (SELECT 1 FROM posts AS a WHERE a.id = q.accepted_answer_id)`,
+    ...rowCheck(
+      "posts",
+      `checked.accepted_answer_id IS NOT NULL AND NOT EXISTS
+        (SELECT 1 FROM posts AS a WHERE a.id = checked.accepted_answer_id)`,
+    ),
     clickhouse: `SELECT id FROM posts WHERE accepted_answer_id IS NOT NULL AND assumeNotNull(accepted_answer_id) GLOBAL NOT IN (SELECT id FROM posts)`,
   },
   {
     name: "vote_user_id_type",
     severity: "error",
     description: "votes with a UserId that are not favorites (5) or bounty starts (8)",
-    sql: "SELECT id FROM votes WHERE user_id IS NOT NULL AND vote_type_id NOT IN (5, 8)",
+    ...rowCheck("votes", "user_id IS NOT NULL AND vote_type_id NOT IN (5, 8)"),
   },
   {
     name: "vote_bounty_type",
     severity: "error",
     description: "votes with a BountyAmount that are not bounty starts (8) or closes (9)",
-    sql: "SELECT id FROM votes WHERE bounty_amount IS NOT NULL AND vote_type_id NOT IN (8, 9)",
+    ...rowCheck("votes", "bounty_amount IS NOT NULL AND vote_type_id NOT IN (8, 9)"),
   },
   {
     name: "posts_timestamps_in_future",
     severity: "error",
     description: "posts with a timestamp later than the time of the check",
-    sql: `SELECT id FROM posts WHERE ${anyTimestamp(POST_TIMESTAMPS, "> @now")}`,
+    ...rowCheck("posts", anyTimestamp(POST_TIMESTAMPS, "> @now")),
   },
   {
     name: "votes_timestamps_in_future",
     severity: "error",
     description: "votes dated later than the time of the check",
-    sql: `SELECT id FROM votes WHERE ${anyTimestamp(VOTE_TIMESTAMPS, "> @now")}`,
+    ...rowCheck("votes", anyTimestamp(VOTE_TIMESTAMPS, "> @now")),
   },
   {
     name: "posts_timestamps_before_2008",
     severity: "error",
     description: "posts with a timestamp before Stack Exchange existed (2008)",
-    sql: `SELECT id FROM posts WHERE ${anyTimestamp(POST_TIMESTAMPS, `< '${EARLIEST_TIMESTAMP}'`)}`,
+    ...rowCheck("posts", anyTimestamp(POST_TIMESTAMPS, `< '${EARLIEST_TIMESTAMP}'`)),
   },
   {
     name: "votes_timestamps_before_2008",
     severity: "error",
     description: "votes dated before Stack Exchange existed (2008)",
-    sql: `SELECT id FROM votes WHERE ${anyTimestamp(VOTE_TIMESTAMPS, `< '${EARLIEST_TIMESTAMP}'`)}`,
+    ...rowCheck("votes", anyTimestamp(VOTE_TIMESTAMPS, `< '${EARLIEST_TIMESTAMP}'`)),
   },
   {
     name: "answers_before_question",
     severity: "warning",
     description: "answers created before their question (happens when questions are merged)",
-    sql: `SELECT a.id FROM posts AS a JOIN posts AS q ON q.id = a.parent_id
-          WHERE a.post_type_id = 2 AND a.creation_date < q.creation_date`,
+    ...rowCheck(
+      "posts",
+      `checked.post_type_id = 2 AND EXISTS (SELECT 1 FROM posts AS q
+        WHERE q.id = checked.parent_id AND checked.creation_date < q.creation_date)`,
+    ),
     clickhouse: `SELECT id FROM (SELECT id, ifNull(parent_id, 0) AS question_id, creation_date AS answered FROM posts WHERE post_type_id = 2)
        ANY INNER JOIN (SELECT id AS question_id, creation_date AS asked FROM posts) USING question_id
        WHERE answered < asked`,
@@ -149,19 +171,19 @@ export const CHECKS: readonly Check[] = [
     name: "posts_activity_before_creation",
     severity: "error",
     description: "posts whose last activity is before their creation",
-    sql: "SELECT id FROM posts WHERE last_activity_date < creation_date",
+    ...rowCheck("posts", "last_activity_date < creation_date"),
   },
   {
     name: "unknown_post_types",
     severity: "warning",
     description: "posts whose PostTypeId is not a known post type",
-    sql: `SELECT id FROM posts WHERE post_type_id NOT IN (${POST_TYPES.map(([id]) => id).join(", ")})`,
+    ...rowCheck("posts", `post_type_id NOT IN (${POST_TYPES.map(([id]) => id).join(", ")})`),
   },
   {
     name: "unknown_vote_types",
     severity: "warning",
     description: "votes whose VoteTypeId is not a known vote type",
-    sql: `SELECT id FROM votes WHERE vote_type_id NOT IN (${VOTE_TYPES.map(([id]) => id).join(", ")})`,
+    ...rowCheck("votes", `vote_type_id NOT IN (${VOTE_TYPES.map(([id]) => id).join(", ")})`),
   },
   {
     name: "votes_resent_with_other_content",

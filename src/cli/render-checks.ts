@@ -19,7 +19,11 @@ export function renderChecks(report: CheckReport): string {
 /** Only the checks that found something, for the ingest summary. */
 export function renderCheckFindings(report: CheckReport): string {
   const found = report.results.filter((result) => result.failing > 0);
-  if (found.length === 0) return `Checks: all ${report.results.length} passed.`;
+  const carried =
+    report.carriedOver.length === 0
+      ? ""
+      : ` (${String(report.carriedOver.length)} carried over from the last run's checks: nothing new was loaded)`;
+  if (found.length === 0) return `Checks: all ${report.results.length} passed${carried}.`;
   const rows = found.map((result) => [
     result.name,
     result.severity,
@@ -27,7 +31,7 @@ export function renderCheckFindings(report: CheckReport): string {
     sampleText(result),
   ]);
   return [
-    `Checks (${report.results.length} run; the full list: stackhouse check):`,
+    `Checks (${report.results.length} run${carried}; the full list: stackhouse check):`,
     formatTable(["check", "severity", "failing", "sample ids"], rows),
     verdict(report),
   ].join("\n");

@@ -9,7 +9,7 @@ import type { DeliveryKind } from "../model/kinds.js";
 import { loadIdOf } from "../model/load-id.js";
 import { timeWindow } from "../validate/parse-value.js";
 import type { LoadStart, LoadTally, RejectedRecord } from "../warehouse/loads-log.js";
-import type { Warehouse } from "../warehouse/warehouse.js";
+import type { Findings, Warehouse } from "../warehouse/warehouse.js";
 import { commitRun, currentRecords, recoverInterruptedCommit } from "./clickhouse-commit.js";
 import { readTotals } from "./clickhouse-rollups.js";
 import { jsonValue, type ClickHouseServers } from "./clickhouse-connection.js";
@@ -199,15 +199,19 @@ export class ClickHouseWarehouse extends ClickHouseStore implements Warehouse {
   read(sql: string): Promise<Record<string, unknown>[]> {
     return this.servers.records(sql);
   }
-  async findings(check: Check, now: string): Promise<{ failing: number; sample: number[] }> {
-    const sql = (check.clickhouse ?? check.sql).replaceAll("@now", sqlString(now));
-    const [row] = await this.servers.rows(
-      `SELECT count(), arraySlice(arraySort(groupArray(id)), 1, ${String(SAMPLE_SIZE)}) FROM (${sql})`,
-    );
-    return {
-      failing: Number(row?.[0] ?? 0),
-      sample: JSON.parse(String(row?.[1] ?? "[]")) as number[],
-    };
+  async findings(checks: readonly Check[], now: string): Promise<Findings[]> {
+    const found: Findings[] = [];
+    for (const check of checks) {
+      const sql = (check.clickhouse ?? check.sql).replaceAll("@now", sqlString(now));
+      const [row] = await this.servers.rows(
+        `SELECT count(), arraySlice(arraySort(groupArray(id)), 1, ${String(SAMPLE_SIZE)}) FROM (${sql})`,
+      );
+      found.push({
+        failing: Number(row?.[0] ?? 0),
+        sample: JSON.parse(String(row?.[1] ?? "[]")) as number[],
+      });
+    }
+    return found;
   }
   async storeChecks(
     checkedAt: string,

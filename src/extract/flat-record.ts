@@ -20,8 +20,6 @@ const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 const FIRST_NON_ASCII = 0x80;
 const FIRST_PRINTABLE = 0x20;
-const LETTER_U = 0x75;
-const LETTER_D = 0x64;
 /** Longer integers may not be exact as a double; the exact path turns them into bigints. */
 const MAX_NUMBER_DIGITS = 15;
 /** Which fields a record gave is kept as the bits of one integer. */
@@ -169,37 +167,41 @@ function fieldIndex(keys: FlatPlan["keys"], buf: Buffer, from: number, to: numbe
 }
 
 /**
- * A text value: plain bytes decoded directly, escapes left to `JSON.parse` of the string alone.
- * `surrogateEscape` says a `\uD...` escape was met: only such text can hold a lone surrogate (the
- * bytes themselves are checked to be UTF-8).
+ * A text value: the quoted string found with native searches and decoded by `JSON.parse`, which
+ * also refuses raw control characters and bad escapes. `nonAscii` says the bytes need the UTF-8
+ * check; `surrogateEscape` says a `\uD...` escape may be there: only such text can hold a lone
+ * surrogate (the bytes themselves are checked to be UTF-8).
  */
 function decodeText(
   buf: Buffer,
   from: number,
   end: number,
 ): { value: string; end: number; nonAscii: boolean; surrogateEscape: boolean } | undefined {
-  let escaped = false;
-  let nonAscii = false;
-  let surrogateEscape = false;
-  for (let pos = from; pos < end; pos++) {
-    const byte = buf[pos] as number;
-    if (byte === QUOTE) {
-      if (escaped) {
-        const value = parseJsonString(buf.toString("utf8", from - 1, pos + 1));
-        return value === undefined ? undefined : { value, end: pos, nonAscii, surrogateEscape };
-      }
-      const value = nonAscii ? buf.toString("utf8", from, pos) : buf.toString("latin1", from, pos);
-      return { value, end: pos, nonAscii, surrogateEscape };
+  const close = closingQuote(buf, from, end);
+  if (close < 0) return undefined;
+  const quoted = buf.toString("utf8", from - 1, close + 1);
+  const value = parseJsonString(quoted);
+  if (value === undefined) return undefined;
+  const nonAscii = quoted.length !== close + 2 - from;
+  const surrogateEscape = SURROGATE_ESCAPE.test(quoted);
+  return { value, end: close, nonAscii, surrogateEscape };
+}
+
+const SURROGATE_ESCAPE = /\\u[dD]/;
+
+/** The quote that closes a string starting at `from` (one not escaped by a backslash), or -1. */
+function closingQuote(buf: Buffer, from: number, end: number): number {
+  let pos = from;
+  for (;;) {
+    const quote = buf.indexOf(QUOTE, pos);
+    if (quote < 0 || quote >= end) return -1;
+    let backslashes = 0;
+    while (buf[quote - 1 - backslashes] === BACKSLASH && quote - 1 - backslashes >= from) {
+      backslashes++;
     }
-    if (byte === BACKSLASH) {
-      escaped = true;
-      pos++;
-      if (pos < end && (buf[pos] as number) < FIRST_PRINTABLE) return undefined;
-      if (buf[pos] === LETTER_U && isSurrogateEscape(buf, pos + 1)) surrogateEscape = true;
-    } else if (byte < FIRST_PRINTABLE) return undefined;
-    else if (byte >= FIRST_NON_ASCII) nonAscii = true;
+    if (backslashes % 2 === 0) return quote;
+    pos = quote + 1;
   }
-  return undefined;
 }
 
 function parseJsonString(text: string): string | undefined {
@@ -209,11 +211,6 @@ function parseJsonString(text: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The escape's hex digits at `at` start with `D` (`\uD000`-`\uDFFF`, surrogates and some more). */
-function isSurrogateEscape(buf: Buffer, at: number): boolean {
-  return ((buf[at] ?? 0) | 0x20) === LETTER_D;
 }
 
 function timestampAt(

@@ -104,7 +104,13 @@ async function ingestLocked(
     const runId = Math.max(state.lastRun, runs.at(-1) ?? 0) + 1;
     const files = await loadDelivery(destination, warehouse, runId, deliveries, options, mark);
     const now = options.now ?? (() => new Date());
-    const checks = options.checks === false ? null : await runChecks(warehouse, now(), runId);
+    const unchanged = !created && files.every((file) => file.outcome === "already-loaded");
+    const checks =
+      options.checks === false
+        ? null
+        : await runChecks(warehouse, now(), runId, {
+            unchangedSinceRun: unchanged ? runs.at(-1) : undefined,
+          });
     if (created) await destination.swapIn(warehouse);
     else await warehouse.close();
     warehouse = undefined;

@@ -4,7 +4,7 @@ import { LandingArchive } from "../archive/landing-archive.js";
 import { existsSync } from "node:fs";
 import { landingDirFor, ownedPaths, realWarehousePath } from "../archive/warehouse-paths.js";
 import type { Check } from "../check/checks.js";
-import { SAMPLE_SIZE, type CheckResult } from "../check/run-checks.js";
+import type { CheckResult } from "../check/run-checks.js";
 import { refreshWeeklyTotals } from "../load/refresh-weekly-totals.js";
 import type { RecordId } from "../load/merger.js";
 import type { DeliveryKind } from "../model/kinds.js";
@@ -26,8 +26,9 @@ import {
   rollbackAfterError,
 } from "./open-warehouse.js";
 import { writeCalendar } from "./migration-calendar.js";
+import { sqliteFindings } from "./sqlite-findings.js";
 import { SqliteStore } from "./sqlite-store.js";
-import type { Destination, Warehouse } from "./warehouse.js";
+import type { Destination, Findings, Warehouse } from "./warehouse.js";
 
 const TABLES: Readonly<Record<DeliveryKind, string>> = { posts: "posts_all", votes: "votes_all" };
 
@@ -193,13 +194,8 @@ export class SqliteWarehouse extends SqliteStore implements Warehouse {
   read(sql: string): Promise<Record<string, unknown>[]> {
     return Promise.resolve(this.db.prepare(sql).all() as Record<string, unknown>[]);
   }
-  findings(check: Check, now: string): Promise<{ failing: number; sample: number[] }> {
-    const rows = this.db
-      .prepare(
-        `SELECT id, count(*) OVER () AS failing FROM (${check.sql}) ORDER BY id LIMIT ${String(SAMPLE_SIZE)}`,
-      )
-      .all(...(check.sql.includes("@now") ? [{ now }] : [])) as { id: number; failing: number }[];
-    return Promise.resolve({ failing: rows[0]?.failing ?? 0, sample: rows.map((row) => row.id) });
+  findings(checks: readonly Check[], now: string): Promise<Findings[]> {
+    return Promise.resolve(sqliteFindings(this.db, checks, now));
   }
   storeChecks(
     checkedAt: string,

@@ -6,6 +6,12 @@ import type { RecordId, RecordStore } from "../load/merger.js";
 import type { DeliveryKind } from "../model/kinds.js";
 import type { LoadStart, LoadTally, RejectedRecord } from "./loads-log.js";
 
+/** What one check found: the rows failing it, and the smallest of their ids. */
+export interface Findings {
+  readonly failing: number;
+  readonly sample: number[];
+}
+
 /** A local file or folder of a warehouse, as a real path, with what it is. */
 export interface OwnPath {
   readonly path: string;
@@ -112,8 +118,11 @@ export interface Warehouse extends RecordStore {
   ): Promise<void>;
   /** A read query's rows (unqualified names), values as SQLite reads give them. */
   read(sql: string): Promise<Record<string, unknown>[]>;
-  /** How many rows a check lists, and the smallest of their ids; `now` binds `@now`. */
-  findings(check: Check, now: string): Promise<{ failing: number; sample: number[] }>;
+  /**
+   * For each check, in order, how many rows it lists and the smallest of their ids; `now` binds
+   * `@now`. An engine may test several checks in one pass (see {@link Check.row}).
+   */
+  findings(checks: readonly Check[], now: string): Promise<Findings[]>;
   /** Stores one run of the checks in `check_runs` and `check_results`; returns its id. */
   storeChecks(
     checkedAt: string,

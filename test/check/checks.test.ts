@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CHECKS } from "../../src/check/checks.js";
+import { ingest } from "../../src/run/ingest.js";
 import { ENGINES } from "../helpers/engines.js";
 import { cli, fileWith, fixtureDelivery } from "../helpers/fixtures.js";
 import { tempDir } from "../helpers/temp-dir.js";
@@ -105,6 +106,50 @@ describe.each(ENGINES)("stackhouse check on $name", (engine) => {
     const result = await cli(...warehouse.args, late);
     expect(result.stdout).toContain("Checks: all 22 passed.");
     expect(CHECKS).toHaveLength(22);
+  });
+
+  it("carries findings over to a run that loads nothing new, but runs again what time can change", async () => {
+    const dir = await tempDir();
+    const warehouse = await engine.fresh(dir);
+    const fixture = await fixtureDelivery(dir);
+    const future = await fileWith(
+      dir,
+      "p.json",
+      `[${post({ id: 15, created: "2099-01-01T00:00:00.000" })}\n]`,
+    );
+    const files = [fixture.posts, fixture.votes, future];
+    const at = (iso: string) => () => new Date(iso);
+    const run = (iso: string, checks = true) =>
+      ingest({ warehouse: warehouse.destination, files, now: at(iso), checks });
+    const inFuture = (report: Awaited<ReturnType<typeof run>>) =>
+      report.checks?.results.find((r) => r.name === "posts_timestamps_in_future")?.failing;
+
+    const first = await run("2099-06-01T00:00:00.000Z");
+    expect(first.checks?.carriedOver).toEqual([]);
+    expect(inFuture(first)).toBe(0);
+
+    const clockBack = await run("2098-06-01T00:00:00.000Z");
+    const timed = ["posts_timestamps_in_future", "votes_timestamps_in_future"];
+    const dataChecks = CHECKS.filter((check) => check.ledger !== true).map((check) => check.name);
+    expect(clockBack.checks?.carriedOver).toEqual(dataChecks.filter((n) => !timed.includes(n)));
+    expect(inFuture(clockBack)).toBe(1);
+    const found = (report: Awaited<ReturnType<typeof run>>) =>
+      Object.fromEntries(report.checks?.results.map((r) => [r.name, r.sample]) ?? []);
+    expect(found(clockBack)).toEqual({ ...found(first), posts_timestamps_in_future: [15] });
+
+    const clockOn = await run("2099-06-01T00:00:00.000Z");
+    expect(clockOn.checks?.carriedOver).not.toContain("posts_timestamps_in_future");
+    expect(clockOn.checks?.carriedOver).toContain("votes_timestamps_in_future");
+    expect(inFuture(clockOn)).toBe(0);
+
+    const more = await fileWith(dir, "more.json", `[${post({ id: 99 })}\n]`);
+    await ingest({ warehouse: warehouse.destination, files: [more], checks: false });
+    const afterUnchecked = await run("2099-06-01T00:00:00.000Z");
+    expect(afterUnchecked.checks?.carriedOver).toEqual([]);
+    const printed = await cli(...warehouse.args, fixture.votes);
+    expect(printed.stdout).toContain(
+      `carried over from the last run's checks: nothing new was loaded`,
+    );
   });
 
   it("is skipped after an ingest with --no-checks, and refuses a missing warehouse", async () => {

@@ -6,12 +6,19 @@
 import { rmSync } from "node:fs";
 import Database from "better-sqlite3";
 import { parseTarget } from "../../src/clickhouse/target-url.js";
-import { ingest, type IngestReport } from "../../src/run/ingest.js";
+import { run } from "../../src/cli.js";
+import type { IngestReport } from "../../src/run/ingest.js";
 import type { DeliveryKind } from "../../src/model/kinds.js";
 import { inspectDelivery, readDelivery } from "../../src/extract/read-delivery.js";
 import { KINDS } from "../../src/model/kinds.js";
 import { validateBatch } from "../../src/validate/validate-record.js";
-import { createTable, duckdbSelect, duckdbUpsert, sqliteFloorUpsert } from "./reference-sql.js";
+import {
+  createTable,
+  duckdbSelect,
+  duckdbSimpleLoad,
+  duckdbUpsert,
+  sqliteFloorUpsert,
+} from "./reference-sql.js";
 
 type Task = (args: readonly string[]) => unknown;
 
@@ -31,20 +38,39 @@ function fileSummaries(report: IngestReport): object[] {
   );
 }
 
+/**
+ * The default command as a user runs it (`stackhouse ...files`: checks and the weekly answer
+ * included), in this process, its output as JSON (`--json`) to read the counts from.
+ */
+async function stackhouseCommand(argv: readonly string[]): Promise<object[]> {
+  let stdout = "";
+  let stderr = "";
+  const code = await run([...argv, "--json"], {
+    stdout: { write: (chunk: string | Uint8Array) => (stdout += String(chunk)) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  if (code !== 0) throw new Error(`stackhouse exited ${String(code)}: ${stderr.trim()}`);
+  return fileSummaries(JSON.parse(stdout) as IngestReport);
+}
+
 const tasks: Readonly<Record<string, Task>> = {
-  /** stackhouse itself: ingest posts and votes files into a warehouse. */
-  async stackhouse([warehouse = "", posts = "", votes = ""]) {
-    const report = await ingest({ warehouse, posts, votes, checks: false });
-    return fileSummaries(report);
+  /** stackhouse itself: the default command, loading delivery files into a warehouse file. */
+  stackhouse([warehouse = "", ...files]) {
+    return stackhouseCommand(["--db", warehouse, ...files]);
   },
 
-  /** DuckDB: into a table with a primary key (upsert), or by CREATE TABLE AS (no key). */
+  /**
+   * DuckDB: the simplest keyed load a user would type (`simple`); the same work as stackhouse's
+   * merge, into a table with a primary key (`key`); or CREATE TABLE AS, no key (`ctas`).
+   */
   async duckdb([mode = "", database = "", kind = "", path = ""]) {
     const { DuckDBInstance } = await import("@duckdb/node-api");
     const instance = await DuckDBInstance.create(database);
     const connection = await instance.connect();
     const target = kind as DeliveryKind;
-    if (mode === "ctas") {
+    if (mode === "simple") {
+      for (const statement of duckdbSimpleLoad(target, path)) await connection.run(statement);
+    } else if (mode === "ctas") {
       await connection.run(`CREATE TABLE ${target} AS ${duckdbSelect(target, path)}`);
     } else {
       await connection.run(
@@ -89,16 +115,13 @@ const tasks: Readonly<Record<string, Task>> = {
    * stackhouse into a ClickHouse target, its landing archive in `archive`; a first load starts
    * from an empty database and an empty archive.
    */
-  async clickhouse([url = "", archive = "", mode = "", posts = "", votes = ""]) {
-    const { clickHouseDestination, dropDatabase } =
-      await import("../../src/clickhouse/clickhouse-destination.js");
+  async clickhouse([url = "", archive = "", mode = "", ...files]) {
+    const { dropDatabase } = await import("../../src/clickhouse/clickhouse-destination.js");
     if (mode === "first") {
       await dropDatabase(parseTarget(url));
       rmSync(archive, { recursive: true, force: true });
     }
-    const warehouse = clickHouseDestination(url, archive);
-    const report = await ingest({ warehouse, posts, votes, checks: false });
-    return fileSummaries(report);
+    return stackhouseCommand(["--target", url, "--archive", archive, ...files]);
   },
 
   /** The time to read the whole weekly_votes view of a ClickHouse warehouse, as `query` does. */

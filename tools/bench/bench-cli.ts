@@ -4,7 +4,15 @@
  * in its own process, and writes the results as JSON and Markdown.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,9 +20,15 @@ import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { generateDelivery } from "../generate/write-delivery.js";
 import type { DeliveryKind } from "../../src/model/kinds.js";
-import { measure } from "./measure.js";
+import { measure, type Measurement } from "./measure.js";
 import { createTable, sqliteShellLoad } from "./reference-sql.js";
-import { renderResults, type BenchRow, type WeeklyTiming } from "./render-results.js";
+import {
+  DUCKDB_KEY,
+  DUCKDB_SIMPLE,
+  renderResults,
+  type BenchRow,
+  type WeeklyTiming,
+} from "./render-results.js";
 
 /** Posts and votes of snapshot 1 at each size. */
 export const SIZES: Readonly<Record<string, { readonly posts: number; readonly votes: number }>> = {
@@ -24,6 +38,8 @@ export const SIZES: Readonly<Record<string, { readonly posts: number; readonly v
 };
 
 const SEED = 2026;
+/** Bumped whenever the generator's output changes, so deliveries kept from older runs are not reused. */
+const GENERATOR_VERSION = 2;
 const KINDS: readonly DeliveryKind[] = ["votes", "posts"];
 
 interface Deliveries {
@@ -36,7 +52,7 @@ interface Deliveries {
 async function deliveries(work: string, size: string): Promise<Deliveries> {
   const sizes = SIZES[size];
   if (sizes === undefined) throw new Error(`unknown size ${size}`);
-  const folder = join(work, `${size}-${String(SEED)}`);
+  const folder = join(work, `${size}-${String(SEED)}-v${String(GENERATOR_VERSION)}`);
   const paths: Record<"first" | "next", Record<DeliveryKind, string>> = {
     first: { posts: "", votes: "" },
     next: { posts: "", votes: "" },
@@ -74,8 +90,11 @@ function compileChild(): string {
   if (spawnSync(process.execPath, [tsc, "-p", tsconfig], { stdio: "inherit" }).status !== 0) {
     throw new Error("the benchmark's child process did not compile");
   }
-  // Under node_modules, ES modules need a package scope of their own.
-  writeFileSync(join(out, "package.json"), `${JSON.stringify({ type: "module" })}\n`);
+  // Under node_modules, ES modules need a package scope of their own; the CLI reads its version.
+  const { version } = JSON.parse(
+    readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+  ) as { version: string };
+  writeFileSync(join(out, "package.json"), `${JSON.stringify({ type: "module", version })}\n`);
   return join(out, "tools", "bench", "bench-child.js");
 }
 
@@ -87,11 +106,45 @@ function commandExists(name: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
 }
 
+/**
+ * Measures a load `runs` times from the same starting state (the files in `state`, as they are
+ * before the first run, restored before each later one) and returns the run of median time,
+ * leaving the state the last run made.
+ */
+function timesOver(
+  runs: number,
+  state: readonly string[],
+  load: () => ReturnType<typeof measure>,
+): ReturnType<typeof measure> {
+  const saved = state.map((path) => `${path}.before`);
+  state.forEach((path, index) => {
+    rmSync(saved[index] as string, { recursive: true, force: true });
+    if (existsSync(path)) cpSync(path, saved[index] as string, { recursive: true });
+  });
+  const measured: ReturnType<typeof measure>[] = [];
+  for (let attempt = 0; attempt < runs; attempt++) {
+    if (attempt > 0) {
+      state.forEach((path, index) => {
+        rmSync(path, { recursive: true, force: true });
+        const before = saved[index] as string;
+        if (existsSync(before)) cpSync(before, path, { recursive: true });
+      });
+    }
+    measured.push(load());
+  }
+  for (const path of saved) rmSync(path, { recursive: true, force: true });
+  if (measured.some((run) => !run.ok)) return measured.find((run) => !run.ok) as Measurement;
+  const byTime = [...measured].sort((a, b) => a.seconds - b.seconds);
+  const median = byTime[Math.floor((byTime.length - 1) / 2)] as Measurement;
+  return { ...median, peakRssMib: Math.max(...measured.map((run) => run.peakRssMib)) };
+}
+
 /** Runs every loader on one size and returns its rows; `child` is the compiled bench child. */
 async function benchSize(
   work: string,
   size: string,
   child: string,
+  runs: number,
 ): Promise<{ rows: BenchRow[]; weekly: WeeklyTiming }> {
   const node = (task: string, ...args: string[]): string[] => [
     process.execPath,
@@ -134,51 +187,53 @@ async function benchSize(
   let weekly: WeeklyTiming = { size, votes: 0, seconds: NaN };
   let clickhouseWeekly = NaN;
   for (const kind of KINDS) {
-    const files = (path: string): [string, string] =>
-      kind === "posts" ? [path, data.empty] : [data.empty, path];
     const warehouse = join(scratch, `stackhouse-${kind}.db`);
-    const ingest = (path: string) => {
-      const run = measure(node("stackhouse", warehouse, ...files(path)));
-      const reports = run.ok ? (JSON.parse(run.stdout) as { kind: string; read: number }[]) : [];
-      return { run, read: reports.find((report) => report.kind === kind)?.read ?? 0 };
-    };
-    const first = ingest(data.first[kind]);
-    record(kind, "first load", "stackhouse", data.first[kind], first.run, first.read);
-    const again = ingest(data.first[kind]);
-    record(kind, "re-delivery", "stackhouse", data.first[kind], again.run, first.read);
-    const next = ingest(data.next[kind]);
-    record(kind, "incremental", "stackhouse", data.next[kind], next.run, next.read);
+    const stackhouse = (path: string): ReturnType<typeof measure> =>
+      measure(node("stackhouse", warehouse, path));
+    const readOf = (run: ReturnType<typeof measure>): number =>
+      run.ok
+        ? ((JSON.parse(run.stdout) as { kind: string; read: number }[]).find(
+            (report) => report.kind === kind,
+          )?.read ?? 0)
+        : 0;
+    const first = timesOver(runs, [warehouse, `${warehouse}.landing`], () =>
+      stackhouse(data.first[kind]),
+    );
+    const firstRead = readOf(first);
+    record(kind, "first load", "stackhouse", data.first[kind], first, firstRead);
+    const again = stackhouse(data.first[kind]);
+    record(kind, "re-delivery", "stackhouse", data.first[kind], again, firstRead);
+    const next = timesOver(runs, [warehouse, `${warehouse}.landing`], () =>
+      stackhouse(data.next[kind]),
+    );
+    const nextRead = readOf(next);
+    record(kind, "incremental", "stackhouse", data.next[kind], next, nextRead);
 
-    const duck = join(scratch, `duckdb-${kind}.duckdb`);
-    record(
-      kind,
-      "first load",
-      "duckdb (key)",
-      data.first[kind],
-      measure(node("duckdb", "key", duck, kind, data.first[kind])),
-      first.read,
-    );
-    record(
-      kind,
-      "incremental",
-      "duckdb (key)",
-      data.next[kind],
-      measure(node("duckdb", "key", duck, kind, data.next[kind])),
-      next.read,
-    );
+    for (const [mode, loader] of [
+      ["simple", DUCKDB_SIMPLE],
+      ["key", DUCKDB_KEY],
+    ] as const) {
+      const duck = join(scratch, `duckdb-${mode}-${kind}.duckdb`);
+      const load = (path: string) => (): ReturnType<typeof measure> =>
+        measure(node("duckdb", mode, duck, kind, path));
+      const duckFirst = timesOver(runs, [duck, `${duck}.wal`], load(data.first[kind]));
+      record(kind, "first load", loader, data.first[kind], duckFirst, firstRead);
+      const duckNext = timesOver(runs, [duck, `${duck}.wal`], load(data.next[kind]));
+      record(kind, "incremental", loader, data.next[kind], duckNext, nextRead);
+    }
     record(
       kind,
       "first load",
       "duckdb (no key)",
       data.first[kind],
       measure(node("duckdb", "ctas", join(scratch, `ctas-${kind}.duckdb`), kind, data.first[kind])),
-      first.read,
+      firstRead,
     );
 
     const floorDb = join(scratch, `floor-${kind}.db`);
     for (const [scenario, path, read] of [
-      ["first load", data.first[kind], first.read],
-      ["incremental", data.next[kind], next.read],
+      ["first load", data.first[kind], firstRead],
+      ["incremental", data.next[kind], nextRead],
     ] as const) {
       const run = measure(node("floor", floorDb, kind, path));
       const seconds = run.ok ? (JSON.parse(run.stdout) as { seconds: number }).seconds : NaN;
@@ -194,7 +249,7 @@ async function benchSize(
         "sqlite3 shell",
         data.first[kind],
         measure(["sqlite3", shellDb, sql]),
-        first.read,
+        firstRead,
       );
     }
     if (commandExists("sqlite-utils") && (size === "S" || (size === "M" && kind === "votes"))) {
@@ -205,7 +260,7 @@ async function benchSize(
         "sqlite-utils",
         data.first[kind],
         measure(["sqlite-utils", "upsert", utilsDb, kind, data.first[kind], "--pk", "Id"]),
-        first.read,
+        firstRead,
       );
     }
     const clickhouse = process.env.STACKHOUSE_CLICKHOUSE_URL;
@@ -216,15 +271,15 @@ async function benchSize(
       );
       const clickhouseArchive = join(scratch, `clickhouse-${kind}.landing`);
       for (const [scenario, mode, path, read] of [
-        ["first load", "first", data.first[kind], first.read],
-        ["incremental", "next", data.next[kind], next.read],
+        ["first load", "first", data.first[kind], firstRead],
+        ["incremental", "next", data.next[kind], nextRead],
       ] as const) {
         record(
           kind,
           scenario,
           "stackhouse → ClickHouse (2 shards)",
           path,
-          measure(node("clickhouse", url, clickhouseArchive, mode, ...files(path))),
+          measure(node("clickhouse", url, clickhouseArchive, mode, path)),
           read,
         );
       }
@@ -237,7 +292,7 @@ async function benchSize(
       const run = measure(node("weekly", warehouse));
       weekly = {
         size,
-        votes: first.read + next.read,
+        votes: firstRead + nextRead,
         seconds: run.ok ? (JSON.parse(run.stdout) as { seconds: number }).seconds : NaN,
       };
     }
@@ -267,7 +322,14 @@ const program = new Command("bench")
     join(tmpdir(), "stackhouse-bench"),
   )
   .option("--out <dir>", "where results.json and results.md are written", "bench-results")
-  .action(async (flags: { sizes: string; work: string; out: string }) => {
+  .option(
+    "--runs <n>",
+    "runs of each first load and incremental load, from the same state; the median is shown",
+    "3",
+  )
+  .action(async (flags: { sizes: string; work: string; out: string; runs: string }) => {
+    const runs = Number(flags.runs);
+    if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs takes a whole number ≥ 1");
     const sizes = flags.sizes.split(",").map((size) => size.trim().toUpperCase());
     const unknown = sizes.filter((size) => SIZES[size] === undefined);
     if (unknown.length > 0) throw new Error(`unknown size(s): ${unknown.join(", ")}`);
@@ -275,7 +337,7 @@ const program = new Command("bench")
     const rows: BenchRow[] = [];
     const weekly: WeeklyTiming[] = [];
     for (const size of sizes) {
-      const result = await benchSize(flags.work, size, child);
+      const result = await benchSize(flags.work, size, child, runs);
       rows.push(...result.rows);
       weekly.push(result.weekly);
     }

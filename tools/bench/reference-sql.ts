@@ -98,3 +98,29 @@ export function duckdbSelect(kind: DeliveryKind, path: string): string {
 export function duckdbUpsert(kind: DeliveryKind, path: string): string {
   return `INSERT INTO ${kind} ${duckdbSelect(kind, path)} ON CONFLICT (id) DO UPDATE SET ${updateSet(kind)} WHERE ${freshness(kind, kind)}`;
 }
+
+/** The type a user would give each column in DuckDB when typing the table by hand. */
+const DUCKDB_USER_TYPE = {
+  id: "BIGINT",
+  integer: "BIGINT",
+  count: "BIGINT",
+  timestamp: "TIMESTAMP",
+  text: "VARCHAR",
+} as const;
+
+/**
+ * The simplest keyed load a user would type in DuckDB: a table with the delivery's own column
+ * names, typed by hand, `Id` its primary key, filled (or refreshed) by `INSERT OR REPLACE ...
+ * BY NAME` straight from `read_json`. No freshness rule, no validation, no history.
+ */
+export function duckdbSimpleLoad(kind: DeliveryKind, path: string): string[] {
+  const columns = fields(kind).map(
+    (field) =>
+      `"${field.key}" ${DUCKDB_USER_TYPE[field.type]}${field.column === "id" ? " PRIMARY KEY" : ""}`,
+  );
+  const quoted = path.replaceAll("'", "''");
+  return [
+    `CREATE TABLE IF NOT EXISTS ${kind} (${columns.join(", ")})`,
+    `INSERT OR REPLACE INTO ${kind} BY NAME SELECT * FROM read_json('${quoted}')`,
+  ];
+}

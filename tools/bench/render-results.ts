@@ -24,7 +24,10 @@ export interface WeeklyTiming {
   readonly clickhouseSeconds?: number;
 }
 
-const DUCKDB_KEY = "duckdb (key)";
+/** DuckDB's simplest keyed load: what a user would type (`INSERT OR REPLACE ... read_json`). */
+export const DUCKDB_SIMPLE = "duckdb (simple key)";
+/** DuckDB doing stackhouse's merge: typed, one row per id, the freshness rule's upsert. */
+export const DUCKDB_KEY = "duckdb (same work)";
 const FLOOR = "sqlite floor";
 const STACKHOUSE = "stackhouse";
 
@@ -54,26 +57,31 @@ export function renderResults(
   const lines = [
     `Machine: ${machine}. Files in the page cache; each loader in its own process; peak RSS of that process tree.`,
     "",
-    "| size | file | scenario | loader | seconds | records/s | MB/s | peak RSS MiB | × DuckDB key | × floor |",
-    "|---|---|---|---|---:|---:|---:|---:|---:|---:|",
+    "| size | file | scenario | loader | seconds | records/s | MB/s | peak RSS MiB | × DuckDB simple key | × DuckDB same work | × floor |",
+    "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const row of rows) {
     if (!row.ok) {
       lines.push(
-        `| ${row.size} | ${row.kind} (${row.mb.toFixed(0)} MB) | ${row.scenario} | ${row.loader} | failed: ${row.error.replaceAll("|", "/").slice(0, 80)} | | | | | |`,
+        `| ${row.size} | ${row.kind} (${row.mb.toFixed(0)} MB) | ${row.scenario} | ${row.loader} | failed: ${row.error.replaceAll("|", "/").slice(0, 80)} | | | | | | |`,
       );
       continue;
     }
-    const duck =
-      row.scenario === "re-delivery"
-        ? find(rows, row, STACKHOUSE, "first load")
-        : find(rows, row, DUCKDB_KEY);
-    const floor = row.scenario === "re-delivery" ? undefined : find(rows, row, FLOOR);
+    const redelivery = row.scenario === "re-delivery";
+    const simple = redelivery
+      ? find(rows, row, STACKHOUSE, "first load")
+      : find(rows, row, DUCKDB_SIMPLE);
+    const same = redelivery ? undefined : find(rows, row, DUCKDB_KEY);
+    const floor = redelivery ? undefined : find(rows, row, FLOOR);
     lines.push(
-      `| ${row.size} | ${row.kind} (${row.mb.toFixed(0)} MB) | ${row.scenario} | ${row.loader} | ${row.seconds.toFixed(2)} | ${Math.round(row.records / row.seconds).toLocaleString("en-US")} | ${(row.mb / row.seconds).toFixed(1)} | ${row.peakRssMib.toFixed(0)} | ${ratio(row.seconds, duck?.seconds)} | ${ratio(row.seconds, floor?.seconds)} |`,
+      `| ${row.size} | ${row.kind} (${row.mb.toFixed(0)} MB) | ${row.scenario} | ${row.loader} | ${row.seconds.toFixed(2)} | ${Math.round(row.records / row.seconds).toLocaleString("en-US")} | ${(row.mb / row.seconds).toFixed(1)} | ${row.peakRssMib.toFixed(0)} | ${ratio(row.seconds, simple?.seconds)} | ${ratio(row.seconds, same?.seconds)} | ${ratio(row.seconds, floor?.seconds)} |`,
     );
   }
-  lines.push("", "Re-delivery ratios are to stackhouse's own first load of the same file.", "");
+  lines.push(
+    "",
+    "A re-delivery's ratio (in the DuckDB simple key column) is to stackhouse's own first load of the same file.",
+    "",
+  );
   lines.push(
     "| size | votes in warehouse | `SELECT * FROM weekly_votes` seconds (SQLite) | the same on ClickHouse |",
     "|---|---:|---:|---:|",
@@ -105,11 +113,11 @@ function targets(rows: readonly BenchRow[], weekly: readonly WeeklyTiming[]): st
       }
       continue;
     }
-    const duck = find(rows, row, DUCKDB_KEY);
+    const duck = find(rows, row, DUCKDB_SIMPLE);
     if (duck !== undefined && row.size !== "S") {
       const times = row.seconds / duck.seconds;
       lines.push(
-        `- ${row.size} ${row.kind} ${row.scenario} ≤ 1.0× DuckDB with key: ${times.toFixed(2)}× — ${verdict(times <= 1)}`,
+        `- ${row.size} ${row.kind} ${row.scenario} ≤ 1.0× DuckDB's simple keyed load: ${times.toFixed(2)}× — ${verdict(times <= 1)}`,
       );
     }
   }

@@ -86,6 +86,12 @@ export class Rng {
     return -Math.log(1 - this.next()) * mean;
   }
 
+  /** A log-normally distributed float: half the draws fall below `median`; `sigma` sets the tail. */
+  logNormal(median: number, sigma: number): number {
+    const radius = Math.sqrt(-2 * Math.log(1 - this.next()));
+    return median * Math.exp(sigma * radius * Math.cos(2 * Math.PI * this.next()));
+  }
+
   /** One item of a non-empty list, uniformly. */
   pick<T>(items: readonly T[]): T {
     const item = items[Math.floor(this.next() * items.length)];

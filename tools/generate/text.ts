@@ -3,6 +3,7 @@ import {
   CODE_LINES,
   DISPLAY_NAMES,
   INLINE_CODE,
+  LINKS,
   NON_ASCII,
   TAGS,
   TECH_WORDS,
@@ -35,9 +36,14 @@ function sentence(rng: Rng, allowCode: boolean): string {
   const words: string[] = [];
   const length = rng.int(4, 16);
   for (let i = 0; i < length; i++) {
-    if (allowCode && rng.chance(0.04)) {
+    const u = rng.next();
+    if (allowCode && u < 0.04) {
       words.push(`<code>${rng.pick(INLINE_CODE)}</code>`);
-    } else if (rng.chance(0.02)) {
+    } else if (u > 0.99) {
+      words.push(rng.pick(LINKS));
+    } else if (u > 0.97) {
+      words.push(`<strong>${word(rng)}</strong>`);
+    } else if (u > 0.95) {
       words.push(`"${word(rng)}"`);
     } else {
       words.push(word(rng));
@@ -57,7 +63,7 @@ function paragraph(rng: Rng, allowCode: boolean): string {
 
 function codeBlock(rng: Rng): string {
   const lines: string[] = [];
-  const count = rng.int(1, 8);
+  const count = Math.min(60, 1 + Math.floor(rng.exponential(7)));
   for (let i = 0; i < count; i++) {
     lines.push(rng.pick(CODE_LINES));
   }
@@ -73,10 +79,27 @@ function list(rng: Rng): string {
   return `<ul>\n${items.join("\n")}\n</ul>`;
 }
 
+function quote(rng: Rng): string {
+  return `<blockquote>\n  ${paragraph(rng, true)}\n</blockquote>`;
+}
+
 /**
- * An HTML post body as the supplier delivers it: paragraphs, code blocks and lists separated by
- * blank lines, ending in a newline. Lengths run from a few tens of bytes to a few kilobytes, and
- * bodies contain non-ASCII text and characters that JSON must escape.
+ * Body lengths in characters, log-normal as in the real dump: a median near 1 KB, a mean near
+ * 1.5 KB, and a tail of long posts (logs, configuration files) cut at {@link LONGEST_BODY}.
+ */
+const BODY_MEDIAN: Readonly<Record<Exclude<BodyKind, "excerpt">, number>> = {
+  question: 1_050,
+  answer: 850,
+  wiki: 600,
+};
+const BODY_SIGMA = 0.85;
+const LONGEST_BODY = 40_000;
+
+/**
+ * An HTML post body as the supplier delivers it: paragraphs, code blocks (tab-indented lines,
+ * quotes, backslashes, HTML entities), lists, quotes and links separated by blank lines, ending
+ * in a newline. Lengths follow the real dump's (a mean near 1.5 KB, a long tail), and bodies
+ * contain non-ASCII text and many characters that JSON must escape.
  *
  * @example
  * postBody(new Rng(7), "answer"); // "<p>Try the <code>--force</code> option.</p>\n"
@@ -86,17 +109,21 @@ export function postBody(rng: Rng, kind: BodyKind): string {
     return sentence(rng, false);
   }
   const allowCode = kind !== "wiki";
+  const target = Math.min(LONGEST_BODY, rng.logNormal(BODY_MEDIAN[kind], BODY_SIGMA));
   const blocks: string[] = [];
-  const meanBlocks = kind === "question" ? 2.5 : 1.5;
-  const count = Math.min(12, 1 + Math.floor(rng.exponential(meanBlocks)));
-  for (let i = 0; i < count; i++) {
-    if (allowCode && i > 0 && rng.chance(0.3)) {
-      blocks.push(codeBlock(rng));
-    } else if (rng.chance(0.07)) {
-      blocks.push(list(rng));
-    } else {
-      blocks.push(paragraph(rng, allowCode));
-    }
+  let length = 0;
+  while (length < target) {
+    const u = rng.next();
+    const block =
+      allowCode && blocks.length > 0 && u < 0.3
+        ? codeBlock(rng)
+        : u < 0.36
+          ? list(rng)
+          : u < 0.4
+            ? quote(rng)
+            : paragraph(rng, allowCode);
+    blocks.push(block);
+    length += block.length + 2;
   }
   return `${blocks.join("\n\n")}\n`;
 }

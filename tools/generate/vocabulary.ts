@@ -118,6 +118,26 @@ export const CODE_LINES: readonly string[] = [
   'for f in *.log; do gzip "$f"; done',
   "error: failed to push some refs to 'git@example.com:org/repo.git'",
   "    at Object.&lt;anonymous&gt; (/app/index.js:12:5)",
+  '\tstatus = "running"',
+  '\t\treturn fmt.Errorf("deploy %s: %w", name, err)',
+  '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*"}]}',
+  'New-Item -ItemType Directory -Path "C:\\agent\\_work\\1\\s"',
+  "grep -E '^[0-9]+\\.[0-9]+' versions.txt | sort -V",
+  'if [[ "$BRANCH" == "main" ]]; then',
+  '    echo "deploying to prod" &gt;&gt; deploy.log',
+  "fi",
+  "  - &quot;8080:80&quot;",
+  "ERROR: for web  Cannot start service web: driver failed programming external connectivity",
+  "2021-03-04T10:22:31.123Z\tINFO\tstarting worker pool size=8",
+];
+
+/** Links as they appear in post bodies, with the dump's rel attribute. */
+export const LINKS: readonly string[] = [
+  '<a href="https://docs.docker.com/engine/reference/commandline/build/" rel="nofollow noreferrer">the docs</a>',
+  '<a href="https://kubernetes.io/docs/concepts/workloads/pods/" rel="nofollow noreferrer">https://kubernetes.io/docs/concepts/workloads/pods/</a>',
+  '<a href="https://devops.stackexchange.com/questions/1234/how-to-restart">this question</a>',
+  '<a href="https://github.com/ansible/ansible/issues/12345" rel="nofollow noreferrer">issue #12345</a>',
+  '<a href="https://www.terraform.io/docs/language/state/index.html" rel="nofollow noreferrer">Terraform: State</a>',
 ];
 
 /** Non-ASCII snippets: accents, dashes, typographic quotes, emoji (astral plane), CJK. */
