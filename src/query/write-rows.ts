@@ -1,6 +1,5 @@
 import type { QueryValue } from "./read-only-query.js";
 import type { RowBatch } from "./row-stream.js";
-import { parquetRenderer } from "./parquet-rows.js";
 import { tableRenderer, type RowRenderer } from "./table-rows.js";
 
 /** How query results are written. */
@@ -42,7 +41,11 @@ export async function writeRows(
   sink: RowSink,
   limit: number,
 ): Promise<WriteSummary> {
-  const renderer = RENDERERS[format](columns);
+  const renderer =
+    format === "parquet"
+      ? // The Parquet writer is loaded only when asked for: every command starts faster.
+        (await import("./parquet-rows.js")).parquetRenderer(columns)
+      : RENDERERS[format](columns);
   const iterator = batches[Symbol.asyncIterator]();
   let written = 0;
   let truncated = false;
@@ -71,7 +74,10 @@ async function put(sink: RowSink, text: string | Uint8Array): Promise<void> {
   if (result instanceof Promise) await result;
 }
 
-const RENDERERS: Record<OutputFormat, (columns: readonly string[]) => RowRenderer> = {
+const RENDERERS: Record<
+  Exclude<OutputFormat, "parquet">,
+  (columns: readonly string[]) => RowRenderer
+> = {
   table: tableRenderer,
   csv: (columns) => ({
     start: () => `${columns.map(csvField).join(",")}\r\n`,
@@ -98,7 +104,6 @@ const RENDERERS: Record<OutputFormat, (columns: readonly string[]) => RowRendere
     rows: (rows) => rows.map((row) => `${objectText(columns, row)}\n`).join(""),
     end: () => "",
   }),
-  parquet: parquetRenderer,
 };
 
 /** A value as text, or null. */

@@ -16,6 +16,12 @@ const CONFLICT_COLUMNS =
 
 /** Rows written this many to a statement: a fraction of the per-call cost. */
 const BULK_ROWS = 64;
+/**
+ * Ids looked up together are read as one range of ids when the range holds at most this many
+ * ids per id wanted: a re-sent delivery's ids come in runs, and one range scan costs far less
+ * than thousands of single lookups.
+ */
+const DENSE_RANGE = 4;
 
 function writeSql(kind: DeliveryKind, rows: number): string {
   const columns = [...COLUMNS[kind], "deleted_by_load_id", "deleted_at"];
@@ -29,6 +35,7 @@ function writeSql(kind: DeliveryKind, rows: number): string {
  */
 export class SqliteStore implements RecordStore {
   private readonly stored: Readonly<Record<DeliveryKind, Statement>>;
+  private readonly storedRange: Readonly<Record<DeliveryKind, Statement>>;
   private readonly maxIds: Readonly<Record<DeliveryKind, Statement>>;
   private readonly one: Readonly<Record<DeliveryKind, Statement>>;
   private readonly bulk: Readonly<Record<DeliveryKind, Statement>>;
@@ -47,7 +54,14 @@ export class SqliteStore implements RecordStore {
       (kind) =>
         `SELECT ${COLUMNS[kind].join(", ")}, deleted_by_load_id, deleted_at FROM ${TABLES[kind]} WHERE id = ?`,
     );
-    for (const kind of ["posts", "votes"] as const) this.stored[kind].raw().safeIntegers();
+    this.storedRange = each(
+      (kind) =>
+        `SELECT ${COLUMNS[kind].join(", ")}, deleted_by_load_id, deleted_at FROM ${TABLES[kind]} WHERE id BETWEEN ? AND ?`,
+    );
+    for (const kind of ["posts", "votes"] as const) {
+      this.stored[kind].raw().safeIntegers();
+      this.storedRange[kind].raw().safeIntegers();
+    }
     this.maxIds = each((kind) => `SELECT max(id) FROM ${TABLES[kind]}`);
     for (const kind of ["posts", "votes"] as const) this.maxIds[kind].pluck().safeIntegers();
     this.one = each((kind) => writeSql(kind, 1));
@@ -67,15 +81,29 @@ export class SqliteStore implements RecordStore {
   lookup(kind: DeliveryKind, ids: readonly RecordId[]): Promise<ReadonlyMap<string, StoredRecord>> {
     const found = new Map<string, StoredRecord>();
     const width = KINDS[kind].fields.length;
+    const keep = (values: readonly FieldValue[]): void => {
+      const row = new Array<FieldValue>(width);
+      for (let index = 0; index < width; index++) {
+        const value = values[index] as FieldValue;
+        row[index] = typeof value === "bigint" ? exact(value) : value;
+      }
+      found.set(String(row[0]), {
+        row,
+        loadId: Number(values[width]),
+        deleted: values[width + 1] !== null,
+      });
+    };
+    const range = denseRange(ids);
+    if (range !== undefined) {
+      const wanted = new Set(ids.map(String));
+      for (const values of this.storedRange[kind].all(...range) as FieldValue[][]) {
+        if (wanted.has(String(values[0]))) keep(values);
+      }
+      return Promise.resolve(found);
+    }
     for (const id of ids) {
       const values = this.stored[kind].get(id) as FieldValue[] | undefined;
-      if (values === undefined) continue;
-      const row = values.map((value) => (typeof value === "bigint" ? exact(value) : value));
-      found.set(String(id), {
-        row: row.slice(0, width),
-        loadId: Number(row[width]),
-        deleted: row[width + 1] !== null,
-      });
+      if (values !== undefined) keep(values);
     }
     return Promise.resolve(found);
   }
@@ -120,6 +148,19 @@ function fill(values: FieldValue[], offset: number, { row, loadId }: StoredRecor
   values[at++] = loadId;
   values[at++] = null;
   values[at] = null;
+}
+
+/** The smallest and largest of many ids, when few other ids lie between them (see DENSE_RANGE). */
+function denseRange(ids: readonly RecordId[]): [RecordId, RecordId] | undefined {
+  if (ids.length < BULK_ROWS) return undefined;
+  let low = ids[0] as RecordId;
+  let high = low;
+  for (const id of ids) {
+    if (id < low) low = id;
+    if (id > high) high = id;
+  }
+  const span = Number(high) - Number(low) + 1;
+  return span <= DENSE_RANGE * ids.length ? [low, high] : undefined;
 }
 
 /** An integer read exactly: a number when it is safe, a bigint beyond 2^53. */
