@@ -1,6 +1,7 @@
 import { StackhouseError, type ErrorCode } from "../errors.js";
 import type { DeliveryDigest, DeliveryFile } from "../extract/read-delivery.js";
-import type { DeliveryKind } from "../model/kinds.js";
+import type { Row } from "../model/field.js";
+import { KINDS, type DeliveryKind } from "../model/kinds.js";
 import type { RawRecord } from "../extract/scanned-record.js";
 import { startWorker } from "../run-from-source.js";
 import type { ValidatedBatch, ValidationOptions } from "./validate-delivery.js";
@@ -24,9 +25,16 @@ export interface WorkerValidation {
   unknownKeys(): ReadonlyMap<string, number>;
 }
 
+/**
+ * A batch as posted: its rows either as they are (structured clone), or, for a batch of numbers,
+ * short strings and nulls only, as one JSON text (`packedRows`), which crosses about twice as
+ * fast; long text (post bodies) crosses faster as it is.
+ */
+type PostedBatch = TransferredBatch & { readonly packedRows?: string };
+
 /** What the validation worker posts to the main thread. */
 export type WorkerMessage =
-  | { readonly type: "batch"; readonly batch: TransferredBatch }
+  | { readonly type: "batch"; readonly batch: PostedBatch }
   | {
       readonly type: "done";
       readonly digest: DeliveryDigest;
@@ -97,7 +105,9 @@ export function validateInWorker(
           finished = message;
           return;
         }
-        const { batch } = message;
+        const { packedRows, ...posted } = message.batch;
+        const batch: TransferredBatch =
+          packedRows === undefined ? posted : { ...posted, rows: JSON.parse(packedRows) as Row[] };
         if (batch.read !== batch.rows.length + batch.rejections.length) {
           throw countsError(
             file.path,
@@ -123,15 +133,21 @@ export function validateInWorker(
   };
 }
 
-/** The batch as it is posted: the rejected records' parsed values stay behind. */
-export function toTransfer(batch: ValidatedBatch): TransferredBatch {
-  return {
-    ...batch,
-    rejections: batch.rejections.map(({ record, reason }) => ({
-      record: { number: record.number, line: record.line, text: record.text },
-      reason,
-    })),
-  };
+/**
+ * The batch as it is posted: the rejected records' parsed values stay behind, and rows of a kind
+ * without text fields go as JSON unless they hold a bigint (which JSON cannot carry).
+ */
+export function toTransfer(batch: ValidatedBatch, kind: DeliveryKind): PostedBatch {
+  const rejections = batch.rejections.map(({ record, reason }) => ({
+    record: { number: record.number, line: record.line, text: record.text },
+    reason,
+  }));
+  const packable =
+    !KINDS[kind].fields.some((field) => field.type === "text") &&
+    batch.rows.every((row) => row.every((value) => typeof value !== "bigint"));
+  return packable
+    ? { ...batch, rejections, rows: [], packedRows: JSON.stringify(batch.rows) }
+    : { ...batch, rejections };
 }
 
 /**

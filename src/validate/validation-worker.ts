@@ -36,7 +36,7 @@ async function run({ file, kind, options }: Task): Promise<void> {
   try {
     const validation = validateDelivery(file, kind, options);
     for await (const batch of validation.batches) {
-      post({ type: "batch", batch: toTransfer(batch) });
+      post({ type: "batch", batch: toTransfer(batch, kind) });
       ahead++;
       while (ahead >= MAX_BATCHES_AHEAD) await new Promise<void>((resolve) => (wake = resolve));
     }
