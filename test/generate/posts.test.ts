@@ -184,9 +184,26 @@ describe("generated posts", () => {
     expect(bodies).toMatch(/\p{Extended_Pictographic}/u);
     expect(bodies).toMatch(/[\u4e00-\u9fff]/u);
     const json = toSupplierJson(posts);
-    for (const escaped of ['\\"', "\\\\", "\\n"]) {
+    for (const escaped of ['\\"', "\\\\", "\\n", "\\t", "&lt;", "&quot;", 'rel=\\"nofollow']) {
       expect(json).toContain(escaped);
     }
+  });
+
+  it("writes question and answer bodies as long as the real dump's: a mean near 1.5 KB, a long tail", () => {
+    const escaped = [...questions, ...answers]
+      .map((post) => JSON.stringify(post.Body ?? "").length)
+      .sort((a, b) => a - b);
+    const mean = escaped.reduce((sum, size) => sum + size, 0) / escaped.length;
+    const median = escaped[Math.floor(escaped.length / 2)] ?? 0;
+    expect(mean).toBeGreaterThan(1_300);
+    expect(mean).toBeLessThan(2_000);
+    expect(median).toBeGreaterThan(900);
+    expect(median).toBeLessThan(mean);
+    expect(escaped.filter((size) => size > 8_000).length).toBeGreaterThan(0);
+    const withEscapes = [...questions, ...answers].filter((post) =>
+      /["\\\t]/.test(post.Body ?? ""),
+    );
+    expect(share(withEscapes.length, questions.length + answers.length)).toBeGreaterThan(0.5);
   });
 
   it("licenses content by the date of its latest revision", () => {
