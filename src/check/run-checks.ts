@@ -64,11 +64,12 @@ export async function runChecks(
     (check) => ledger[check.name] === undefined && !carried.has(check.name),
   );
   const found = await warehouse.findings(queried, checkedAt.slice(0, 23));
+  const queriedFindings = new Map(queried.map((check, index) => [check.name, found[index]]));
   const results = CHECKS.map(({ name, severity, description }): CheckResult => {
     const ids = ledger[name];
     const findings =
       ids === undefined
-        ? (carried.get(name) ?? found[queried.findIndex((check) => check.name === name)])
+        ? (carried.get(name) ?? queriedFindings.get(name))
         : { failing: ids.length, sample: ids.slice(0, SAMPLE_SIZE) };
     if (findings === undefined) throw new Error(`no findings for check ${name}`);
     return { name, severity, description, ...findings };

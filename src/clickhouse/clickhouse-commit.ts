@@ -1,4 +1,4 @@
-import type { DeliveryKind } from "../model/kinds.js";
+import { DELIVERY_KINDS, type DeliveryKind } from "../model/kinds.js";
 import type { ClickHouseServers } from "./clickhouse-connection.js";
 import { computeRollups, writeGeneration } from "./clickhouse-rollups.js";
 import type { RunChanges } from "./run-changes.js";
@@ -12,8 +12,6 @@ import {
   visibleAt,
 } from "./clickhouse-schema.js";
 import { sqlInteger, sqlString } from "./sql-literal.js";
-
-const KIND_LIST = ["posts", "votes"] as const;
 
 /** One partition of one server's records that a commit replaces. */
 interface Swap {
@@ -55,7 +53,7 @@ export async function commitRun(
   }
   const seen = visibleAt(sqlInteger(committed));
   const swaps: Swap[] = [];
-  for (const kind of KIND_LIST) {
+  for (const kind of DELIVERY_KINDS) {
     const [all, stage, next] = ["all", "stage", "next"].map((suffix) =>
       localTable(db, kind, suffix),
     );

@@ -1,5 +1,11 @@
 import type { Field } from "../model/field.js";
-import { KINDS, POST_TYPES, VOTE_TYPES, type DeliveryKind } from "../model/kinds.js";
+import {
+  DELIVERY_KINDS,
+  KINDS,
+  POST_TYPES,
+  VOTE_TYPES,
+  type DeliveryKind,
+} from "../model/kinds.js";
 import { LOAD_IDS_PER_RUN } from "../model/load-id.js";
 import { WEEK_OF_SQL } from "../model/week.js";
 import type { ClickHouseTarget } from "./target-url.js";
@@ -10,8 +16,6 @@ import type { ClickHouseTarget } from "./target-url.js";
  */
 export const PARTITION_IDS = 1_048_576;
 export const PARTITION_OF = `intDiv(id, ${String(PARTITION_IDS)})`;
-
-const KIND_LIST = ["posts", "votes"] as const;
 
 const delivered = (kind: DeliveryKind): string[] => KINDS[kind].fields.map((field) => field.column);
 
@@ -107,7 +111,7 @@ const LOADS =
 
 /** Every table, in the order they are created. */
 const TABLES: readonly TableSpec[] = [
-  ...(["posts", "votes"] as const).flatMap((kind) => [
+  ...DELIVERY_KINDS.flatMap((kind) => [
     RECORDS(kind, "all", VERSION),
     RECORDS(kind, "stage", ["seq UInt64"]),
     RECORDS(kind, "next", VERSION),
@@ -190,7 +194,7 @@ function views(database: string): [string, string][] {
       FROM ${current("posts")}) USING (parent_id)
     WHERE a.post_type_id = 2`;
   return [
-    ...KIND_LIST.map((kind): [string, string] => [
+    ...DELIVERY_KINDS.map((kind): [string, string] => [
       kind,
       `SELECT ${[...delivered(kind), "load_id"].join(", ")} FROM ${current(kind)}`,
     ]),

@@ -5,7 +5,7 @@ import type { Check } from "../check/checks.js";
 import { SAMPLE_SIZE, type CheckResult } from "../check/run-checks.js";
 import type { StoredRecord } from "../load/merge-rule.js";
 import type { RecordId } from "../load/merger.js";
-import type { DeliveryKind } from "../model/kinds.js";
+import { DELIVERY_KINDS, type DeliveryKind } from "../model/kinds.js";
 import { loadIdOf } from "../model/load-id.js";
 import { timeWindow } from "../validate/parse-value.js";
 import type { LoadStart, LoadTally, RejectedRecord } from "../warehouse/loads-log.js";
@@ -17,8 +17,6 @@ import { localName, RECORD_COLUMNS } from "./clickhouse-schema.js";
 import { ClickHouseStore } from "./clickhouse-store.js";
 import { emptyChanges, finishedLoad, openedLoad, type RunChanges } from "./run-changes.js";
 import { sqlInteger, sqlString } from "./sql-literal.js";
-
-const KIND_LIST = ["posts", "votes"] as const;
 
 /**
  * A ClickHouse warehouse: records sharded by id over the target's servers, one row per id as
@@ -62,7 +60,7 @@ export class ClickHouseWarehouse extends ClickHouseStore implements Warehouse {
     this.seq = 0;
   }
   async commit(): Promise<void> {
-    for (const kind of KIND_LIST) await this.flush(kind);
+    for (const kind of DELIVERY_KINDS) await this.flush(kind);
     await commitRun(this.servers, this.changes, this.committed);
     await this.clearStaging();
   }
@@ -191,7 +189,7 @@ export class ClickHouseWarehouse extends ClickHouseStore implements Warehouse {
   }
 
   refreshRollups(touched: Readonly<Record<DeliveryKind, readonly string[]>>): Promise<void> {
-    for (const kind of KIND_LIST)
+    for (const kind of DELIVERY_KINDS)
       for (const week of touched[kind]) this.changes.weeks[kind].add(week);
     return Promise.resolve();
   }
@@ -251,7 +249,7 @@ export class ClickHouseWarehouse extends ClickHouseStore implements Warehouse {
   private async clearStaging(): Promise<void> {
     this.pending = { posts: [], votes: [] };
     this.changes = emptyChanges();
-    for (const kind of KIND_LIST) {
+    for (const kind of DELIVERY_KINDS) {
       for (const suffix of ["stage", "next"]) {
         await this.servers.everywhere(
           `TRUNCATE TABLE ${this.db}.${localName(`${kind}_${suffix}`)}`,

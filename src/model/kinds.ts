@@ -5,6 +5,9 @@ import { VOTE_FIELDS } from "./votes.js";
 /** The two kinds of delivery file. */
 export type DeliveryKind = "posts" | "votes";
 
+/** Both kinds, posts first (the order a delivery is loaded in). */
+export const DELIVERY_KINDS: readonly DeliveryKind[] = ["posts", "votes"];
+
 /** What distinguishes each kind of delivery, and where its records land. */
 export interface KindSpec {
   readonly kind: DeliveryKind;

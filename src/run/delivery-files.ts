@@ -2,7 +2,7 @@ import { realPath } from "../archive/warehouse-paths.js";
 import { StackhouseError } from "../errors.js";
 import { classifyDelivery } from "../extract/classify-delivery.js";
 import { inspectDelivery, type DeliveryFile } from "../extract/read-delivery.js";
-import { KINDS, type DeliveryKind } from "../model/kinds.js";
+import { DELIVERY_KINDS, KINDS, type DeliveryKind } from "../model/kinds.js";
 
 /** The files of one run and their kinds, as `ingest` is given them. */
 export interface DeliveryFiles {
@@ -29,7 +29,7 @@ export interface DeliveryFiles {
 export async function deliveryFiles(
   given: DeliveryFiles,
 ): Promise<(readonly [DeliveryKind, DeliveryFile])[]> {
-  const named = (["posts", "votes"] as const).flatMap((kind) => {
+  const named = DELIVERY_KINDS.flatMap((kind) => {
     const path = given[kind];
     return path === undefined ? [] : [{ kind, path }];
   });

@@ -1,6 +1,7 @@
 import type { Database } from "better-sqlite3";
 import type { Check } from "../check/checks.js";
 import { SAMPLE_SIZE } from "../check/run-checks.js";
+import { DELIVERY_KINDS } from "../model/kinds.js";
 import type { Findings } from "./warehouse.js";
 
 /**
@@ -15,7 +16,7 @@ import type { Findings } from "./warehouse.js";
 export function sqliteFindings(db: Database, checks: readonly Check[], now: string): Findings[] {
   const bind = (sql: string): object[] => (sql.includes("@now") ? [{ now }] : []);
   const failing = new Map<Check, number>();
-  for (const table of ["posts", "votes"] as const) {
+  for (const table of DELIVERY_KINDS) {
     const scanned = checks.filter((check) => check.row?.table === table);
     if (scanned.length === 0) continue;
     const counts = scanned.map((check) => `count(*) FILTER (WHERE ${check.row?.fails ?? ""})`);

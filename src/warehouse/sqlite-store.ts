@@ -3,7 +3,7 @@ import { splitTags } from "../load/split-tags.js";
 import type { StoredRecord } from "../load/merge-rule.js";
 import type { RecordId, RecordStore } from "../load/merger.js";
 import type { FieldValue, Row } from "../model/field.js";
-import { KINDS, type DeliveryKind } from "../model/kinds.js";
+import { DELIVERY_KINDS, KINDS, type DeliveryKind } from "../model/kinds.js";
 
 const TABLES: Readonly<Record<DeliveryKind, string>> = { posts: "posts_all", votes: "votes_all" };
 const COLUMNS: Readonly<Record<DeliveryKind, readonly string[]>> = {
@@ -58,12 +58,12 @@ export class SqliteStore implements RecordStore {
       (kind) =>
         `SELECT ${COLUMNS[kind].join(", ")}, deleted_by_load_id, deleted_at FROM ${TABLES[kind]} WHERE id BETWEEN ? AND ?`,
     );
-    for (const kind of ["posts", "votes"] as const) {
+    for (const kind of DELIVERY_KINDS) {
       this.stored[kind].raw().safeIntegers();
       this.storedRange[kind].raw().safeIntegers();
     }
     this.maxIds = each((kind) => `SELECT max(id) FROM ${TABLES[kind]}`);
-    for (const kind of ["posts", "votes"] as const) this.maxIds[kind].pluck().safeIntegers();
+    for (const kind of DELIVERY_KINDS) this.maxIds[kind].pluck().safeIntegers();
     this.one = each((kind) => writeSql(kind, 1));
     this.bulk = each((kind) => writeSql(kind, BULK_ROWS));
     this.conflict = db.prepare(

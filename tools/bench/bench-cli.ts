@@ -45,7 +45,6 @@ const KINDS: readonly DeliveryKind[] = ["votes", "posts"];
 interface Deliveries {
   readonly first: Readonly<Record<DeliveryKind, string>>;
   readonly next: Readonly<Record<DeliveryKind, string>>;
-  readonly empty: string;
 }
 
 /** Generates (or reuses) snapshot 1 and snapshot 2 of a size in the work folder. */
@@ -70,9 +69,7 @@ async function deliveries(work: string, size: string): Promise<Deliveries> {
     }
     paths[name] = { posts: join(outDir, "Posts.json"), votes: join(outDir, "Votes.json") };
   }
-  const empty = join(folder, "empty.json");
-  writeFileSync(empty, "[]");
-  return { ...paths, empty };
+  return paths;
 }
 
 /**
