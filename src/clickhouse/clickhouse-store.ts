@@ -52,8 +52,8 @@ export abstract class ClickHouseStore implements RecordStore {
   async lookup(
     kind: DeliveryKind,
     ids: readonly RecordId[],
-  ): Promise<ReadonlyMap<string, StoredRecord>> {
-    const found = new Map<string, StoredRecord>();
+  ): Promise<ReadonlyMap<RecordId, StoredRecord>> {
+    const found = new Map<RecordId, StoredRecord>();
     if (ids.length === 0) return found;
     await this.flush(kind);
     const columns = RECORD_COLUMNS[kind].join(", ");
@@ -69,9 +69,9 @@ export abstract class ClickHouseStore implements RecordStore {
          UNION ALL
          SELECT ${columns}, seq FROM ${this.table(`${kind}_stage`)} WHERE id IN (${list})`,
       );
-      const latest = new Map<string, { seq: number; values: FieldValue[] }>();
+      const latest = new Map<RecordId, { seq: number; values: FieldValue[] }>();
       for (const values of stored) {
-        const key = String(values[0]);
+        const key = values[0] as RecordId;
         const seq = Number(values.at(-1));
         if ((latest.get(key)?.seq ?? -1) < seq)
           latest.set(key, { seq, values: values as FieldValue[] });

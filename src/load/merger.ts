@@ -11,8 +11,14 @@ export type RecordId = number | bigint;
 export interface RecordStore {
   /** The highest id of a kind stored so far (deleted records included), or null. */
   maxId(kind: DeliveryKind): Promise<RecordId | null>;
-  /** The stored records of these ids, as this run left them so far, by `String(id)`. */
-  lookup(kind: DeliveryKind, ids: readonly RecordId[]): Promise<ReadonlyMap<string, StoredRecord>>;
+  /**
+   * The stored records of these ids, as this run left them so far, by id (a number when it is
+   * at most 2^53, else a bigint, as in rows).
+   */
+  lookup(
+    kind: DeliveryKind,
+    ids: readonly RecordId[],
+  ): Promise<ReadonlyMap<RecordId, StoredRecord>>;
   /** Stores records, each replacing any stored one of its id. */
   write(kind: DeliveryKind, records: readonly StoredRecord[]): Promise<void>;
   /** Keeps the losing versions of votes re-sent with other content. */
@@ -63,12 +69,11 @@ export class Merger {
     const known = new Map(await this.store.lookup(kind, candidates));
     const batchHighest = highest;
     highest = this.highest[kind];
-    const writes = new Map<string, StoredRecord>();
+    const writes = new Map<RecordId, StoredRecord>();
     const losers: StoredRecord[] = [];
     for (const row of rows) {
       const id = row[0] as RecordId;
-      const key = String(id);
-      const stored = id > highest ? undefined : known.get(key);
+      const stored = id > highest ? undefined : known.get(id);
       if (id > highest) highest = id;
       if (stored !== undefined && stored.loadId !== loadId) counts.known++;
       const decision = decide(kind, stored, row, loadId);
@@ -79,8 +84,8 @@ export class Merger {
         losers.push(decision.conflictLoser);
       }
       if (decision.write === undefined) continue;
-      known.set(key, decision.write);
-      writes.set(key, decision.write);
+      known.set(id, decision.write);
+      writes.set(id, decision.write);
       this.touch(kind, row[CREATION_DATE[kind]] as string);
       if (stored !== undefined) this.touch(kind, stored.row[CREATION_DATE[kind]] as string);
     }

@@ -36,6 +36,7 @@ function writeSql(kind: DeliveryKind, rows: number): string {
 export class SqliteStore implements RecordStore {
   private readonly stored: Readonly<Record<DeliveryKind, Statement>>;
   private readonly storedRange: Readonly<Record<DeliveryKind, Statement>>;
+  private readonly storedRangeExactly: Readonly<Record<DeliveryKind, Statement>>;
   private readonly maxIds: Readonly<Record<DeliveryKind, Statement>>;
   private readonly one: Readonly<Record<DeliveryKind, Statement>>;
   private readonly bulk: Readonly<Record<DeliveryKind, Statement>>;
@@ -54,13 +55,14 @@ export class SqliteStore implements RecordStore {
       (kind) =>
         `SELECT ${COLUMNS[kind].join(", ")}, deleted_by_load_id, deleted_at FROM ${TABLES[kind]} WHERE id = ?`,
     );
-    this.storedRange = each(
-      (kind) =>
-        `SELECT ${COLUMNS[kind].join(", ")}, deleted_by_load_id, deleted_at FROM ${TABLES[kind]} WHERE id BETWEEN ? AND ?`,
-    );
+    const rangeSql = (kind: DeliveryKind): string =>
+      `SELECT ${COLUMNS[kind].join(", ")}, deleted_by_load_id, deleted_at FROM ${TABLES[kind]} WHERE id BETWEEN ? AND ?`;
+    this.storedRange = each(rangeSql);
+    this.storedRangeExactly = each(rangeSql);
     for (const kind of DELIVERY_KINDS) {
       this.stored[kind].raw().safeIntegers();
-      this.storedRange[kind].raw().safeIntegers();
+      this.storedRange[kind].raw();
+      this.storedRangeExactly[kind].raw().safeIntegers();
     }
     this.maxIds = each((kind) => `SELECT max(id) FROM ${TABLES[kind]}`);
     for (const kind of DELIVERY_KINDS) this.maxIds[kind].pluck().safeIntegers();
@@ -78,34 +80,43 @@ export class SqliteStore implements RecordStore {
     return Promise.resolve(id === null ? null : exact(id));
   }
 
-  lookup(kind: DeliveryKind, ids: readonly RecordId[]): Promise<ReadonlyMap<string, StoredRecord>> {
-    const found = new Map<string, StoredRecord>();
+  lookup(
+    kind: DeliveryKind,
+    ids: readonly RecordId[],
+  ): Promise<ReadonlyMap<RecordId, StoredRecord>> {
+    const found = new Map<RecordId, StoredRecord>();
     const width = KINDS[kind].fields.length;
-    const keep = (values: readonly FieldValue[]): void => {
-      const row = new Array<FieldValue>(width);
-      for (let index = 0; index < width; index++) {
-        const value = values[index] as FieldValue;
-        row[index] = typeof value === "bigint" ? exact(value) : value;
-      }
-      found.set(String(row[0]), {
-        row,
+    const keep = (values: FieldValue[]): void => {
+      found.set(values[0] as RecordId, {
+        row: values.slice(0, width),
         loadId: Number(values[width]),
         deleted: values[width + 1] !== null,
       });
     };
     const range = denseRange(ids);
     if (range !== undefined) {
-      const wanted = new Set(ids.map(String));
-      for (const values of this.storedRange[kind].all(...range) as FieldValue[][]) {
-        if (wanted.has(String(values[0]))) keep(values);
+      const wanted = new Set(ids);
+      for (const values of this.readRange(kind, range)) {
+        if (wanted.has(values[0] as RecordId)) keep(values);
       }
       return Promise.resolve(found);
     }
     for (const id of ids) {
       const values = this.stored[kind].get(id) as FieldValue[] | undefined;
-      if (values !== undefined) keep(values);
+      if (values !== undefined) keep(values.map(exactValue));
     }
     return Promise.resolve(found);
+  }
+
+  /**
+   * The rows of a range of ids. Integers are read as plain numbers, which is much faster than as
+   * bigints; when one lies beyond 2^53 (and so was read inexactly) the range is read again exactly.
+   */
+  private readRange(kind: DeliveryKind, range: [RecordId, RecordId]): FieldValue[][] {
+    const rows = this.storedRange[kind].all(...range) as FieldValue[][];
+    if (rows.every((values) => values.every(isExact))) return rows;
+    const exactRows = this.storedRangeExactly[kind].all(...range) as FieldValue[][];
+    return exactRows.map((values) => values.map(exactValue));
   }
 
   write(kind: DeliveryKind, records: readonly StoredRecord[]): Promise<void> {
@@ -168,4 +179,14 @@ function exact(value: bigint): number | bigint {
   return value >= Number.MIN_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER
     ? Number(value)
     : value;
+}
+
+/** A value read with safeIntegers, as the merge compares it: integers by {@link exact}. */
+function exactValue(value: FieldValue): FieldValue {
+  return typeof value === "bigint" ? exact(value) : value;
+}
+
+/** False for a number that may be an integer read inexactly (beyond 2^53). */
+function isExact(value: FieldValue): boolean {
+  return typeof value !== "number" || Number.isSafeInteger(value);
 }
