@@ -36,7 +36,6 @@ function writeSql(kind: DeliveryKind, rows: number): string {
 export class SqliteStore implements RecordStore {
   private readonly stored: Readonly<Record<DeliveryKind, Statement>>;
   private readonly storedRange: Readonly<Record<DeliveryKind, Statement>>;
-  private readonly storedRangeExactly: Readonly<Record<DeliveryKind, Statement>>;
   private readonly maxIds: Readonly<Record<DeliveryKind, Statement>>;
   private readonly one: Readonly<Record<DeliveryKind, Statement>>;
   private readonly bulk: Readonly<Record<DeliveryKind, Statement>>;
@@ -51,18 +50,13 @@ export class SqliteStore implements RecordStore {
       posts: db.prepare(sql("posts")),
       votes: db.prepare(sql("votes")),
     });
-    this.stored = each(
-      (kind) =>
-        `SELECT ${COLUMNS[kind].join(", ")}, deleted_by_load_id, deleted_at FROM ${TABLES[kind]} WHERE id = ?`,
-    );
-    const rangeSql = (kind: DeliveryKind): string =>
-      `SELECT ${COLUMNS[kind].join(", ")}, deleted_by_load_id, deleted_at FROM ${TABLES[kind]} WHERE id BETWEEN ? AND ?`;
-    this.storedRange = each(rangeSql);
-    this.storedRangeExactly = each(rangeSql);
+    const storedWhere = (where: string) => (kind: DeliveryKind) =>
+      `SELECT ${COLUMNS[kind].join(", ")}, deleted_by_load_id, deleted_at FROM ${TABLES[kind]} WHERE ${where}`;
+    this.stored = each(storedWhere("id = ?"));
+    this.storedRange = each(storedWhere("id BETWEEN ? AND ?"));
     for (const kind of DELIVERY_KINDS) {
       this.stored[kind].raw().safeIntegers();
       this.storedRange[kind].raw();
-      this.storedRangeExactly[kind].raw().safeIntegers();
     }
     this.maxIds = each((kind) => `SELECT max(id) FROM ${TABLES[kind]}`);
     for (const kind of DELIVERY_KINDS) this.maxIds[kind].pluck().safeIntegers();
@@ -113,9 +107,10 @@ export class SqliteStore implements RecordStore {
    * bigints; when one lies beyond 2^53 (and so was read inexactly) the range is read again exactly.
    */
   private readRange(kind: DeliveryKind, range: [RecordId, RecordId]): FieldValue[][] {
-    const rows = this.storedRange[kind].all(...range) as FieldValue[][];
+    const statement = this.storedRange[kind];
+    const rows = statement.safeIntegers(false).all(...range) as FieldValue[][];
     if (rows.every((values) => values.every(isExact))) return rows;
-    const exactRows = this.storedRangeExactly[kind].all(...range) as FieldValue[][];
+    const exactRows = statement.safeIntegers(true).all(...range) as FieldValue[][];
     return exactRows.map((values) => values.map(exactValue));
   }
 
