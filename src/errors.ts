@@ -3,7 +3,7 @@
  * from a bad command line or a warehouse problem without parsing messages.
  */
 export type ErrorCode =
-  | "INPUT_FILE" // a delivery file is missing, unreadable or not valid JSON of the expected kind
+  | "INPUT_FILE" // a delivery file is missing, unreadable, or not valid JSON or XML of the expected kind
   | "USAGE" // the command line is wrong
   | "WAREHOUSE" // the warehouse file cannot be opened or is from a newer stackhouse
   | "ARCHIVE" // the landing archive is damaged or incomplete

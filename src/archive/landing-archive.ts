@@ -37,6 +37,17 @@ export interface Publication {
 const MANIFEST = "manifest.ndjson";
 
 /**
+ * How the archive keeps a delivery: compressed with gzip, or as delivered when it is compressed
+ * already (a gzip file, or a site's 7z archive, kept whole).
+ *
+ * @example
+ * storedAs({ path: "Votes.json", sizeBytes: 10, gzip: false }); // "gzip"
+ */
+export function storedAs(file: DeliveryFile): ArchivedFile["stored"] {
+  return file.gzip || file.member !== undefined ? "as-delivered" : "gzip";
+}
+
+/**
  * The landing archive: every accepted delivery file, content-addressed by its sha256 and
  * compressed, with a manifest of arrival order. It lets a deleted warehouse be re-created with
  * its whole history. Files are listed before the warehouse commits and the run is marked
@@ -119,8 +130,9 @@ export class LandingArchive {
     mkdirSync(join(this.dir, "tmp"), { recursive: true });
     const tempPath = join(this.dir, "tmp", `${String(process.pid)}-${randomSuffix()}.gz`);
     try {
-      const sha256 = await copyFile(file.path, tempPath, { compress: !file.gzip });
-      return { sha256, stored: file.gzip ? "as-delivered" : "gzip", tempPath };
+      const stored = storedAs(file);
+      const sha256 = await copyFile(file.path, tempPath, { compress: stored === "gzip" });
+      return { sha256, stored, tempPath };
     } catch (error) {
       await rm(tempPath, { force: true });
       throw new StackhouseError(

@@ -9,8 +9,10 @@ export interface ArchivedFile {
   readonly sourcePath: string;
   readonly sizeBytes: number;
   readonly arrivedAt: string;
-  /** `gzip`: the object is the delivery gzip-compressed; `as-delivered`: it was gzip already. */
+  /** `gzip`: the object is the delivery gzip-compressed; `as-delivered`: it was compressed already. */
   readonly stored: "gzip" | "as-delivered";
+  /** For a file inside a site's 7z archive (the object): its name there. */
+  readonly member?: string;
   /** What the file claimed; absent in archives older than delivery types (an increment). */
   readonly delivery?: DeliveryType;
   /** What loading it did, and under which rules; absent in older archives. */

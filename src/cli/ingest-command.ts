@@ -11,6 +11,7 @@ import { didYouMean } from "./did-you-mean.js";
 import { helpExamples } from "./help-examples.js";
 import type { CliIo } from "./io.js";
 import { recordCount, shareOfRecords } from "./option-parsers.js";
+import { printable } from "./printable.js";
 import { progressBar } from "./progress-bar.js";
 import { renderCheckFindings } from "./render-checks.js";
 import { renderFileReports, renderReplay } from "./render-report.js";
@@ -46,7 +47,7 @@ export function addIngestCommand(program: Command, io: CliIo): void {
     .description(
       "Merge a delivery into the warehouse in one transaction: every file lands, or none does. " +
         "A delivery is one file or several, each told to hold posts or votes by its content: " +
-        "a JSON array (any layout) or NDJSON, optionally gzip-compressed.\n\n" +
+        "a JSON array (any layout) or NDJSON, or the Stack Exchange data dump's XML (Posts.xml, Votes.xml), optionally gzip-compressed, or a site's data dump archive (.7z).\n\n" +
         "A missing warehouse is re-created from its landing archive first. " +
         "With no files, ingests the bundled sample delivery.",
     )
@@ -132,6 +133,9 @@ export function addIngestCommand(program: Command, io: CliIo): void {
           ...(report.replayed === null ? [] : [renderReplay(report.replayed), ""]),
           `Ingested into ${warehouse.name} (run ${report.runId}${report.created ? ", new warehouse" : ""}):`,
           renderFileReports(report.files),
+          ...report.skipped.map(
+            (name) => `note: ${printable(name, Infinity)} skipped: neither posts nor votes`,
+          ),
           ...(report.checks === null ? [] : ["", renderCheckFindings(report.checks)]),
           "",
           renderAnswerSummary(answer),

@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import { KINDS, type DeliveryKind } from "../model/kinds.js";
-import { inputError, readDelivery, type DeliveryFile } from "./read-delivery.js";
+import { deliveryName, inputError, readDelivery, type DeliveryFile } from "./read-delivery.js";
 
 /**
  * Tells a posts file from a votes file by its content: the first record's keys (`PostTypeId`
@@ -13,10 +13,10 @@ import { inputError, readDelivery, type DeliveryFile } from "./read-delivery.js"
 export async function classifyDelivery(file: DeliveryFile): Promise<DeliveryKind> {
   const first = await firstRecord(file);
   if (first === undefined) {
-    const byName = kindByName(file.path);
+    const byName = kindByName(file.member ?? file.path);
     if (byName !== undefined) return byName;
     throw inputError(
-      file.path,
+      deliveryName(file),
       "it holds no records, so neither its content nor its name (no 'posts' or 'votes' in it) says which kind it is",
     );
   }
@@ -26,7 +26,7 @@ export async function classifyDelivery(file: DeliveryFile): Promise<DeliveryKind
   const [posts, votes] = Object.values(KINDS).map((spec) => spec.signatureKey);
   const has = kinds.length === 0 ? `neither ${posts} nor ${votes}` : `both ${posts} and ${votes}`;
   throw inputError(
-    file.path,
+    deliveryName(file),
     `line ${first.line}: record 1 has ${has}, so it is neither a posts nor a votes file`,
   );
 }

@@ -4,18 +4,27 @@ import { open, stat } from "node:fs/promises";
 import { pipeline, Transform } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { StackhouseError } from "../errors.js";
+import type { DeliveryKind } from "../model/kinds.js";
 import { RecordScanner } from "./record-scanner.js";
-import { JsonPositionError, type FastDecoder, type ScannedRecord } from "./scanned-record.js";
+import { PositionError, type FastDecoder, type ScannedRecord } from "./scanned-record.js";
+import { sha256File } from "./hash-file.js";
+import { SEVEN_ZIP_MAGIC, sevenZipDamage, sevenZipMember } from "./seven-zip.js";
+import { XmlRowScanner } from "./xml-row-scanner.js";
 
-const GZIP_MAGIC = [0x1f, 0x8b] as const;
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 const READ_CHUNK_BYTES = 1024 * 1024;
 
 /** What is known of a delivery file before its records are read. */
 export interface DeliveryFile {
   readonly path: string;
+  /** The bytes to read: the file's, or for a member of a 7z archive, its extracted size. */
   readonly sizeBytes: number;
   /** True when the bytes are gzip, whatever the file is called. */
   readonly gzip: boolean;
+  /** True for a 7z archive (a site's data dump): its members are the deliveries. */
+  readonly sevenZip?: boolean;
+  /** The file inside the 7z archive at `path` that this delivery is. */
+  readonly member?: string;
 }
 
 /** The identity of a delivery's bytes, known once all of them have been read. */
@@ -38,10 +47,17 @@ export async function inspectDelivery(path: string): Promise<DeliveryFile> {
     if (!info.isFile()) throw inputError(path, "not a regular file");
     const handle = await open(path, "r");
     try {
-      const head = Buffer.alloc(2);
-      const { bytesRead } = await handle.read(head, 0, 2, 0);
-      const gzip = bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
-      return { path, sizeBytes: info.size, gzip };
+      const head = Buffer.alloc(SEVEN_ZIP_MAGIC.length);
+      const { bytesRead } = await handle.read(head, 0, head.length, 0);
+      const starts = (magic: Buffer): boolean =>
+        bytesRead >= magic.length && head.subarray(0, magic.length).equals(magic);
+      const sevenZip = starts(SEVEN_ZIP_MAGIC);
+      return {
+        path,
+        sizeBytes: info.size,
+        gzip: starts(GZIP_MAGIC),
+        ...(sevenZip && { sevenZip }),
+      };
     } finally {
       await handle.close();
     }
@@ -52,7 +68,8 @@ export async function inspectDelivery(path: string): Promise<DeliveryFile> {
 }
 
 /**
- * Streams a delivery's records in batches, checking its JSON structure as it goes, and hashes
+ * Streams a delivery's records in batches, checking its structure as it goes (JSON, or the data
+ * dump's XML, told apart by content), and hashes
  * the file's bytes on the way. Memory holds one read chunk and one batch, whatever the file size.
  *
  * @param onBytes called with the number of file bytes read so far, for progress display
@@ -70,8 +87,10 @@ export function readDelivery(
     readonly onBytes?: (bytesRead: number) => void;
     /** Hash the decompressed text instead of the file's bytes (for archived copies). */
     readonly hashDecoded?: boolean;
-    /** The fast path to try on each record (see `RecordScanner`). */
+    /** The fast path to try on each JSON record (see `RecordScanner`). */
     readonly decode?: FastDecoder;
+    /** The kind the file must hold, where its layout names it (an XML dump's root element). */
+    readonly kind?: DeliveryKind;
   } = {},
 ): { readonly batches: AsyncIterable<readonly ScannedRecord[]>; digest(): DeliveryDigest } {
   const hash = createHash("sha256");
@@ -109,21 +128,44 @@ export function readDelivery(
     }
   }
 
+  /**
+   * The text of one file in a 7z archive. Its identity is the archive's, hashed once 7-Zip (which
+   * reads the archive itself) is done.
+   */
+  let archiveSha256: string | undefined;
+  async function* memberText(member: string): AsyncGenerator<Buffer> {
+    for await (const chunk of sevenZipMember(file.path, member)) {
+      bytesRead += chunk.length;
+      options.onBytes?.(bytesRead);
+      yield chunk;
+    }
+    archiveSha256 = await sha256File(file.path);
+  }
+
   async function* batches(): AsyncGenerator<readonly ScannedRecord[]> {
-    const text: AsyncIterable<Buffer> & { destroy?: () => void } = file.gzip
-      ? pipeline(
-          createReadStream(file.path, { highWaterMark: READ_CHUNK_BYTES }),
-          tap,
-          createGunzip({ chunkSize: READ_CHUNK_BYTES }),
-          ignore,
-        )
-      : plainText();
-    const scanner = new RecordScanner(options.decode);
+    if (file.sevenZip === true) {
+      throw inputError(file.path, "a 7z archive is read through its members (see deliveryFiles)");
+    }
+    const text: AsyncIterable<Buffer> & { destroy?: () => void } =
+      file.member !== undefined
+        ? memberText(file.member)
+        : file.gzip
+          ? pipeline(
+              createReadStream(file.path, { highWaterMark: READ_CHUNK_BYTES }),
+              tap,
+              createGunzip({ chunkSize: READ_CHUNK_BYTES }),
+              ignore,
+            )
+          : plainText();
+    let scanner: RecordScanner | XmlRowScanner | undefined;
     const batchSize = options.batchSize ?? 2000;
     let batch: ScannedRecord[] = [];
     try {
       for await (const chunk of text) {
         if (options.hashDecoded === true) hash.update(chunk);
+        scanner ??= isXml(chunk)
+          ? new XmlRowScanner(options.kind)
+          : new RecordScanner(options.decode);
         for (const record of scanner.push(chunk)) {
           batch.push(record);
           if (batch.length >= batchSize) {
@@ -137,13 +179,18 @@ export function readDelivery(
           batch = [];
         }
       }
-      scanner.end();
+      (scanner ?? new RecordScanner()).end();
     } catch (error) {
       text.destroy?.();
-      throw translateReadError(file, error, bytesRead);
+      const damage =
+        file.member === undefined || error instanceof StackhouseError
+          ? undefined
+          : await sevenZipDamage(file.path, file.member);
+      throw damage ?? translateReadError(file, error, bytesRead);
     }
     if (batch.length > 0) yield batch;
-    digest = { sha256: hash.digest("hex"), bytesRead, records: scanner.recordsSeen };
+    const sha256 = archiveSha256 ?? hash.digest("hex");
+    digest = { sha256, bytesRead, records: scanner?.recordsSeen ?? 0 };
   }
 
   return {
@@ -155,15 +202,40 @@ export function readDelivery(
   };
 }
 
+/**
+ * True when a file's first chunk is XML (its first character after any byte order mark and
+ * whitespace is `<`); anything else is read as JSON, whose scanner says what it expected.
+ */
+function isXml(chunk: Buffer): boolean {
+  const start = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
+  for (let pos = start; pos < chunk.length; pos++) {
+    const byte = chunk[pos];
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return byte === 0x3c;
+  }
+  return false;
+}
+
 /** Builds the one-line error for a delivery file that cannot be used. */
 export function inputError(path: string, detail: string, cause?: unknown): StackhouseError {
   return new StackhouseError("INPUT_FILE", `${path}: ${detail}`, { cause });
 }
 
+/**
+ * How messages and the audit name a delivery: its path, and for a member of a 7z archive, the
+ * member's name after a `#`.
+ *
+ * @example
+ * deliveryName({ path: "site.7z", member: "Posts.xml", sizeBytes: 1, gzip: false }); // "site.7z#Posts.xml"
+ */
+export function deliveryName(file: DeliveryFile): string {
+  return file.member === undefined ? file.path : `${file.path}#${file.member}`;
+}
+
 function translateReadError(file: DeliveryFile, error: unknown, bytesRead: number): unknown {
   if (error instanceof StackhouseError) return error;
-  if (error instanceof JsonPositionError) {
-    return inputError(file.path, `line ${error.line}, column ${error.column}: ${error.message}`);
+  if (error instanceof PositionError) {
+    const position = `line ${error.line}, column ${error.column}: ${error.message}`;
+    return inputError(deliveryName(file), position);
   }
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string" && code.startsWith("Z_")) {

@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import {
-  JsonPositionError,
+  PositionError,
   MAX_RECORD_BYTES,
   type DecodedRecord,
   type FastDecoder,
@@ -59,7 +59,7 @@ export class RecordScanner {
   }
 
   /**
-   * Records completed by this chunk, in order. Throws {@link JsonPositionError}. Nothing returned
+   * Records completed by this chunk, in order. Throws {@link PositionError}. Nothing returned
    * or kept refers to `chunk`, so the caller may reuse it for the next read.
    */
   push(chunk: Buffer): ScannedRecord[] {
@@ -83,15 +83,15 @@ export class RecordScanner {
   /** Declares the end of input; throws when the text stopped in the middle of the structure. */
   end(): void {
     if (this.recordStart >= 0) {
-      throw new JsonPositionError(
+      throw new PositionError(
         `truncated: record ${this.recordCount + 1} is not closed`,
         this.recordLine,
         this.recordColumn,
       );
     }
-    if (this.mode === "start") throw new JsonPositionError("the file is empty", 1, 1);
+    if (this.mode === "start") throw new PositionError("the file is empty", 1, 1);
     if (this.mode !== "end" && this.mode !== "ndjson") {
-      throw new JsonPositionError(
+      throw new PositionError(
         "truncated: the JSON array is not closed with ']'",
         this.line,
         this.base + this.resumeAt - this.lineStart + 1,
@@ -139,7 +139,7 @@ export class RecordScanner {
     else throw this.unexpected(byte, pos);
   }
 
-  private unexpected(byte: number, pos: number): JsonPositionError {
+  private unexpected(byte: number, pos: number): PositionError {
     const column = this.base + pos - this.lineStart + 1;
     const shown = describeByte(byte);
     const expected: Record<Mode, string> = {
@@ -152,7 +152,7 @@ export class RecordScanner {
     };
     const message =
       this.mode === "start" ? `${expected.start}, found ${shown}` : expected[this.mode];
-    return new JsonPositionError(message, this.line, column);
+    return new PositionError(message, this.line, column);
   }
 
   private beginRecord(pos: number): void {
@@ -219,7 +219,7 @@ export class RecordScanner {
       const line = this.recordLine + newlines;
       const column =
         newlines === 0 ? this.recordColumn + offset : offset - before.lastIndexOf("\n");
-      throw new JsonPositionError(`record ${number} is not valid JSON: ${message}`, line, column);
+      throw new PositionError(`record ${number} is not valid JSON: ${message}`, line, column);
     }
   }
 
@@ -242,7 +242,7 @@ export class RecordScanner {
     }
     const kept = buf.length - this.recordStart;
     if (kept > MAX_RECORD_BYTES) {
-      throw new JsonPositionError(
+      throw new PositionError(
         `record ${this.recordCount + 1} is longer than ${MAX_RECORD_BYTES} bytes`,
         this.recordLine,
         this.recordColumn,

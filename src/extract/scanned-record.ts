@@ -12,6 +12,8 @@ export interface RawRecord {
   readonly line: number;
   /** The record's bytes are not valid UTF-8 (its text then shows U+FFFD where they were). */
   readonly invalidUtf8: boolean;
+  /** Its keys in order, repeats included, when `text` is not JSON (an XML row's attributes). */
+  readonly keys?: readonly string[];
 }
 
 /** A record the fast path already decoded and validated into a row. */
@@ -32,14 +34,14 @@ export type ScannedRecord = DecodedRecord | RawRecord;
  */
 export type FastDecoder = (buf: Buffer, start: number, end: number) => Row | undefined;
 
-/** A structural error at a known place in the decompressed text of a file. */
-export class JsonPositionError extends Error {
+/** A structural error (JSON or XML) at a known place in the decompressed text of a file. */
+export class PositionError extends Error {
   readonly line: number;
   readonly column: number;
 
   constructor(message: string, line: number, column: number) {
     super(message);
-    this.name = "JsonPositionError";
+    this.name = "PositionError";
     this.line = line;
     this.column = column;
   }

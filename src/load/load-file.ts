@@ -1,5 +1,5 @@
 import { StackhouseError } from "../errors.js";
-import { inputError, type DeliveryFile } from "../extract/read-delivery.js";
+import { deliveryName, inputError, type DeliveryFile } from "../extract/read-delivery.js";
 import type { DeliveryKind } from "../model/kinds.js";
 import { RejectTally } from "../validate/reject-threshold.js";
 import { countsError, validateInWorker } from "../validate/validate-in-worker.js";
@@ -135,7 +135,7 @@ export async function loadFile(
   }
   const { sha256, records: read } = validation.digest();
   if (sha256 !== identity.sha256) {
-    throw inputError(file.path, "the file changed while it was being loaded");
+    throw inputError(deliveryName(file), "the file changed while it was being loaded");
   }
   const rejected = await warehouse.quarantined(loadId);
   const accounted = counts.inserted + counts.updated + counts.unchanged + rejected;

@@ -1,7 +1,8 @@
 import { realPath } from "../archive/warehouse-paths.js";
 import { StackhouseError } from "../errors.js";
 import { classifyDelivery } from "../extract/classify-delivery.js";
-import { inspectDelivery, type DeliveryFile } from "../extract/read-delivery.js";
+import { dumpMembers } from "../extract/dump-members.js";
+import { inputError, inspectDelivery, type DeliveryFile } from "../extract/read-delivery.js";
 import { DELIVERY_KINDS, KINDS, type DeliveryKind } from "../model/kinds.js";
 
 /** The files of one run and their kinds, as `ingest` is given them. */
@@ -18,17 +19,24 @@ export interface DeliveryFiles {
   readonly expectedRecords?: Partial<Record<DeliveryKind, number>>;
 }
 
+/** A run's deliveries in load order, and the files inside 7z archives that were skipped. */
+export interface DeliveryPlan {
+  readonly files: readonly (readonly [DeliveryKind, DeliveryFile])[];
+  /** Files in a 7z archive that are neither posts nor votes, as `site.7z#Users.xml`. */
+  readonly skipped: readonly string[];
+}
+
 /**
  * Inspects and classifies a run's files, posts first, each kind in the order given. A run takes
- * one file, both kinds, or several files of a kind; refused are none at all, one file twice, and
- * a snapshot or a control total that would be ambiguous over several files of its kind.
+ * one file, both kinds, or several files of a kind; a site's 7z archive gives its posts and
+ * votes files (`--posts` or `--votes` take only that kind from it). Refused are none at all, one
+ * file twice, and a snapshot or a control total that would be ambiguous over several files of
+ * its kind.
  *
  * @example
- * await deliveryFiles({ files: ["Votes-2.json", "Posts.json"] }); // [["posts", …], ["votes", …]]
+ * (await deliveryFiles({ files: ["Votes-2.json", "Posts.json"] })).files; // [["posts", …], ["votes", …]]
  */
-export async function deliveryFiles(
-  given: DeliveryFiles,
-): Promise<(readonly [DeliveryKind, DeliveryFile])[]> {
+export async function deliveryFiles(given: DeliveryFiles): Promise<DeliveryPlan> {
   const named = DELIVERY_KINDS.flatMap((kind) => {
     const path = given[kind];
     return path === undefined ? [] : [{ kind, path }];
@@ -45,13 +53,32 @@ export async function deliveryFiles(
     }
     seen.add(real);
   }
-  const files = await Promise.all([
-    ...named.map(async ({ kind, path }) => [kind, await inspectDelivery(path)] as const),
-    ...unnamed.map(async (path) => {
-      const file = await inspectDelivery(path);
-      return [await classifyDelivery(file), file] as const;
-    }),
-  ]);
+  const skipped: string[] = [];
+  const expand = async (
+    path: string,
+    only?: DeliveryKind,
+  ): Promise<(readonly [DeliveryKind, DeliveryFile])[]> => {
+    const file = await inspectDelivery(path);
+    if (file.sevenZip !== true) return [[only ?? (await classifyDelivery(file)), file]];
+    const members = await dumpMembers(file);
+    const taken = members.deliveries.filter(([kind]) => only === undefined || kind === only);
+    if (taken.length === 0) {
+      throw inputError(path, `this 7z archive holds no ${String(only)} file`);
+    }
+    const left = members.deliveries.filter((entry) => !taken.includes(entry));
+    skipped.push(
+      ...[...members.skipped, ...left.map(([, each]) => each.member ?? "")].map(
+        (member) => `${path}#${member}`,
+      ),
+    );
+    return taken;
+  };
+  const files = (
+    await Promise.all([
+      ...named.map(async ({ kind, path }) => expand(path, kind)),
+      ...unnamed.map(async (path) => expand(path)),
+    ])
+  ).flat();
   for (const kind of Object.keys(KINDS) as DeliveryKind[]) {
     const count = files.filter(([each]) => each === kind).length;
     const expected = given.expectedRecords?.[kind];
@@ -68,5 +95,6 @@ export async function deliveryFiles(
       );
     }
   }
-  return files.sort(([a], [b]) => Number(a === "votes") - Number(b === "votes"));
+  files.sort(([a], [b]) => Number(a === "votes") - Number(b === "votes"));
+  return { files, skipped };
 }

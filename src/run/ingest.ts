@@ -1,9 +1,9 @@
 import { StackhouseError } from "../errors.js";
-import type { Publication, StagedObject } from "../archive/landing-archive.js";
+import { storedAs, type Publication, type StagedObject } from "../archive/landing-archive.js";
 import type { ArchivedFile, HistoryMark } from "../archive/manifest.js";
 import { runChecks, type CheckReport } from "../check/run-checks.js";
 import { sha256File } from "../extract/hash-file.js";
-import { inputError, type DeliveryFile } from "../extract/read-delivery.js";
+import { deliveryName, inputError, type DeliveryFile } from "../extract/read-delivery.js";
 import { loadFile, type FileReport } from "../load/load-file.js";
 import { Merger } from "../load/merger.js";
 import type { DeliveryKind } from "../model/kinds.js";
@@ -12,7 +12,7 @@ import { sqliteDestination } from "../warehouse/sqlite-warehouse.js";
 import type { Destination, Warehouse } from "../warehouse/warehouse.js";
 import type { ProgressListener } from "./progress.js";
 import { bindArchive } from "./bind-archive.js";
-import { deliveryFiles, type DeliveryFiles } from "./delivery-files.js";
+import { deliveryFiles, type DeliveryFiles, type DeliveryPlan } from "./delivery-files.js";
 import { reconcileArchive } from "./reconcile-archive.js";
 import {
   recordedCounts,
@@ -51,6 +51,8 @@ export interface IngestReport {
   /** The archive history replayed first, when the warehouse was missing and an archive existed. */
   readonly replayed: ReplayReport | null;
   readonly files: readonly FileReport[];
+  /** Files in a site's 7z archive that were not loaded (neither posts nor votes). */
+  readonly skipped: readonly string[];
   /** The data-quality checks run after the load, unless they were turned off. */
   readonly checks: CheckReport | null;
 }
@@ -68,11 +70,11 @@ export interface IngestReport {
  * const report = await ingest({ warehouse, posts: "Posts.json", votes: "Votes.json" });
  */
 export async function ingest(options: IngestOptions): Promise<IngestReport> {
-  const deliveries = await deliveryFiles(options);
+  const plan = await deliveryFiles(options);
   const destination = asDestination(options.warehouse);
   const lock = await destination.lock(options.lockTimeoutMs);
   try {
-    return await ingestLocked(destination, options, deliveries);
+    return await ingestLocked(destination, options, plan);
   } catch (error) {
     throw destination.explain(error);
   } finally {
@@ -83,7 +85,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
 async function ingestLocked(
   destination: Destination,
   options: IngestOptions,
-  deliveries: readonly (readonly [DeliveryKind, DeliveryFile])[],
+  plan: DeliveryPlan,
 ): Promise<IngestReport> {
   const { archive } = destination;
   await archive.clearScratch();
@@ -102,7 +104,7 @@ async function ingestLocked(
         : null;
     const runs = await warehouse.runs();
     const runId = Math.max(state.lastRun, runs.at(-1) ?? 0) + 1;
-    const files = await loadDelivery(destination, warehouse, runId, deliveries, options, mark);
+    const files = await loadDelivery(destination, warehouse, runId, plan.files, options, mark);
     const now = options.now ?? (() => new Date());
     const unchanged = !created && files.every((file) => file.outcome === "already-loaded");
     const checks =
@@ -114,7 +116,7 @@ async function ingestLocked(
     if (created) await destination.swapIn(warehouse);
     else await warehouse.close();
     warehouse = undefined;
-    return { runId, created, replayed, files, checks };
+    return { runId, created, replayed, files, skipped: plan.skipped, checks };
   } catch (error) {
     if (created) await destination.discardScratch(warehouse);
     else await warehouse?.close();
@@ -154,11 +156,12 @@ async function loadDelivery(
   await warehouse.begin();
   try {
     for (const [kind, file] of deliveries) {
-      progress.fileStarted?.(`${kind} ${file.path}`, file.sizeBytes);
+      const sourcePath = deliveryName(file);
+      progress.fileStarted?.(`${kind} ${sourcePath}`, file.sizeBytes);
       const sha256 = await sha256File(file.path);
       const identity = {
         kind,
-        sourcePath: file.path,
+        sourcePath,
         sizeBytes: file.sizeBytes,
         sha256,
         arrivedAt,
@@ -181,7 +184,8 @@ async function loadDelivery(
       archived.push({
         run: runId,
         ...identity,
-        stored: file.gzip ? "as-delivered" : "gzip",
+        stored: storedAs(file),
+        ...(file.member !== undefined && { member: file.member }),
         recorded: recordedCounts(report),
       });
       progress.fileFinished?.();

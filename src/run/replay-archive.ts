@@ -1,7 +1,8 @@
 import type { LandingArchive } from "../archive/landing-archive.js";
 import type { ArchivedFile, ManifestState, RecordedCounts } from "../archive/manifest.js";
 import { StackhouseError } from "../errors.js";
-import { inspectDelivery } from "../extract/read-delivery.js";
+import { inspectDelivery, type DeliveryFile } from "../extract/read-delivery.js";
+import { sevenZipMembers } from "../extract/seven-zip.js";
 import { loadFile, type FileReport } from "../load/load-file.js";
 import { Merger } from "../load/merger.js";
 import type { DeliveryKind } from "../model/kinds.js";
@@ -54,11 +55,13 @@ export async function replayArchive(
       for (const archived of run.files) {
         const objectPath = archive.objectPath(archived.sha256);
         const copy = `${objectPath}: archived copy of ${archived.sourcePath} (run ${archived.run})`;
-        const object = await inspectDelivery(objectPath).catch((error: unknown) => {
-          throw new StackhouseError("ARCHIVE", `${copy} is missing or unreadable`, {
-            cause: error,
-          });
-        });
+        const object = await archivedDelivery(objectPath, archived.member).catch(
+          (error: unknown) => {
+            throw new StackhouseError("ARCHIVE", `${copy} is missing or unreadable`, {
+              cause: error,
+            });
+          },
+        );
         progress.fileStarted?.(`replay ${archived.kind} (run ${run.run})`, object.sizeBytes);
         const context = {
           warehouse,
@@ -102,6 +105,15 @@ export async function replayArchive(
     drift,
     unrecorded,
   };
+}
+
+/** An archived object as a delivery: the file itself, or the member of a 7z archive it names. */
+async function archivedDelivery(path: string, member: string | undefined): Promise<DeliveryFile> {
+  const object = await inspectDelivery(path);
+  if (member === undefined) return object;
+  const found = (await sevenZipMembers(path)).find((each) => each.name === member);
+  if (found === undefined) throw new Error(`it holds no ${member}`);
+  return { path, sizeBytes: found.sizeBytes, gzip: false, member };
 }
 
 /**

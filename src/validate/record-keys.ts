@@ -11,16 +11,16 @@ const CLOSE_BRACKET = 0x5d;
 
 /**
  * Why a record is refused for naming one field twice, or undefined when each field is given at
- * most once. `JSON.parse` keeps the last of repeated keys without a word, so the record's text is
- * read for its keys; a field's key and its alias (`ContentLicense`, `ContentLIcense`) are one
+ * most once. `JSON.parse` keeps the last of repeated keys without a word, so give the keys as the
+ * record's text lists them ({@link topLevelKeys}); a field's key and its alias (`ContentLicense`, `ContentLIcense`) are one
  * field. Repeated unknown keys are not refused: nothing of theirs is loaded.
  *
  * @example
- * repeatedFieldReason(KINDS.votes, '{"Id":"1","Id":"2"}'); // "Id: given twice in one record"
+ * repeatedFieldReason(KINDS.votes, topLevelKeys('{"Id":"1","Id":"2"}')); // "Id: given twice in one record"
  */
-export function repeatedFieldReason(spec: KindSpec, text: string): string | undefined {
+export function repeatedFieldReason(spec: KindSpec, keys: Iterable<string>): string | undefined {
   const seen = new Map<Field, string>();
-  for (const key of topLevelKeys(text)) {
+  for (const key of keys) {
     const field = spec.fieldByKey.get(key);
     if (field === undefined) continue;
     const before = seen.get(field);

@@ -1,5 +1,6 @@
 import { decodeFlatRecord, flatPlan } from "../extract/flat-record.js";
 import {
+  deliveryName,
   inputError,
   readDelivery,
   type DeliveryDigest,
@@ -55,6 +56,7 @@ export function validateDelivery(
   let bytesRead = 0;
   const reading = readDelivery(file, {
     ...options,
+    kind,
     decode: (buf, start, end) => decodeFlatRecord(plan, buf, start, end),
     onBytes: (bytes) => (bytesRead = bytes),
   });
@@ -63,7 +65,7 @@ export function validateDelivery(
   async function* batches(): AsyncGenerator<ValidatedBatch> {
     let first = true;
     for await (const batch of reading.batches) {
-      if (first) checkKind(spec, file.path, batch[0]);
+      if (first) checkKind(spec, deliveryName(file), batch[0]);
       first = false;
       const { rows, rejections } = validateBatch(spec, batch, unknownKeys, window);
       yield { rows, rejections, read: batch.length, bytesRead };

@@ -1,5 +1,5 @@
 import { StackhouseError, type ErrorCode } from "../errors.js";
-import type { DeliveryDigest, DeliveryFile } from "../extract/read-delivery.js";
+import { deliveryName, type DeliveryDigest, type DeliveryFile } from "../extract/read-delivery.js";
 import type { Row } from "../model/field.js";
 import { KINDS, type DeliveryKind } from "../model/kinds.js";
 import type { RawRecord } from "../extract/scanned-record.js";
@@ -104,7 +104,7 @@ export function validateInWorker(
         if (message.type === "done") {
           if (message.digest.records !== batched) {
             throw countsError(
-              file.path,
+              deliveryName(file),
               `the reader completed ${message.digest.records} records but ${batched} reached validation`,
             );
           }
@@ -116,7 +116,7 @@ export function validateInWorker(
           packedRows === undefined ? posted : { ...posted, rows: JSON.parse(packedRows) as Row[] };
         if (batch.read !== batch.rows.length + batch.rejections.length) {
           throw countsError(
-            file.path,
+            deliveryName(file),
             `a batch of ${batch.read} records came back with ${batch.rows.length} rows and ${batch.rejections.length} rejections`,
           );
         }

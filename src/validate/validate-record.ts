@@ -2,7 +2,7 @@ import type { RawRecord, ScannedRecord } from "../extract/scanned-record.js";
 import type { FieldValue, Row } from "../model/field.js";
 import type { KindSpec } from "../model/kinds.js";
 import { parseValue, Refusal, timeWindow, type TimeWindow } from "./parse-value.js";
-import { repeatedFieldReason } from "./record-keys.js";
+import { repeatedFieldReason, topLevelKeys } from "./record-keys.js";
 import { cutWithLength, escapeLoneSurrogates } from "./unicode.js";
 
 /** Unknown keys longer than this are recorded cut, with their length. */
@@ -51,7 +51,8 @@ export function validateBatch(
     }
     const result = record.invalidUtf8
       ? "the record is not valid UTF-8"
-      : (repeatedFieldReason(spec, record.text) ?? validateRecord(spec, record.value, window));
+      : (repeatedFieldReason(spec, record.keys ?? topLevelKeys(record.text)) ??
+        validateRecord(spec, record.value, window));
     if (typeof result === "string") rejections.push({ record, reason: result });
     else rows.push(result);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RecordScanner } from "../../src/extract/record-scanner.js";
 import {
-  JsonPositionError,
+  PositionError,
   type RawRecord,
   type ScannedRecord,
 } from "../../src/extract/scanned-record.js";
@@ -24,14 +24,14 @@ function scan(text: string | Buffer, chunkSize = Infinity): RawRecord[] {
   return records;
 }
 
-function scanError(text: string | Buffer): JsonPositionError {
+function scanError(text: string | Buffer): PositionError {
   try {
     scan(text);
   } catch (error) {
-    if (error instanceof JsonPositionError) return error;
+    if (error instanceof PositionError) return error;
     throw error;
   }
-  throw new Error("expected a JsonPositionError");
+  throw new Error("expected a PositionError");
 }
 
 const supplier = '[{"Id":"1","Body":"a \\"quoted\\" }{ ]["}\n,{"Id":"2","Body":"é — 🚀 \\\\"}\n]';

@@ -1,8 +1,8 @@
 import { stat } from "node:fs/promises";
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { CliIo } from "../../src/cli/io.js";
 import { StackhouseError } from "../../src/errors.js";
-import { generateDelivery } from "./write-delivery.js";
+import { generateDelivery, type DeliveryFormat } from "./write-delivery.js";
 
 interface ParsedOptions {
   readonly posts: number;
@@ -12,6 +12,7 @@ interface ParsedOptions {
   readonly snapshot: number;
   readonly increment?: true;
   readonly gzip?: true;
+  readonly format: DeliveryFormat;
 }
 
 const EXIT_OK = 0;
@@ -53,7 +54,15 @@ function buildProgram(output: CliIo): Command {
       "--increment",
       "write only what snapshot k adds to k-1: new, changed and restored records, no deletions",
     )
-    .option("--gzip", "write Posts.json.gz and Votes.json.gz")
+    .option("--gzip", "write Posts.json.gz and Votes.json.gz (or .xml.gz)")
+    .addOption(
+      new Option(
+        "--format <layout>",
+        "json: the supplier's layout; xml: the data dump's Posts.xml and Votes.xml; 7z: a site's dump archive",
+      )
+        .choices(["json", "xml", "7z"])
+        .default("json"),
+    )
     .allowExcessArguments(false)
     .exitOverride()
     .configureOutput({
@@ -76,9 +85,10 @@ function formatBytes(bytes: number): string {
   return `${value.toFixed(1)} ${units[unit] ?? "GiB"}`;
 }
 
-async function reportLine(path: string, records: number): Promise<string> {
+async function reportLine(path: string, records: number | string): Promise<string> {
   const { size } = await stat(path);
-  return `wrote ${path}: ${records.toLocaleString("en-US")} records, ${formatBytes(size)}\n`;
+  const what = typeof records === "number" ? `${records.toLocaleString("en-US")} records` : records;
+  return `wrote ${path}: ${what}, ${formatBytes(size)}\n`;
 }
 
 /**
@@ -109,9 +119,15 @@ export async function runGenerateCommand(argv: readonly string[], output: CliIo)
       delivery: options.increment === true ? "increment" : "snapshot",
       outDir: options.out,
       gzip: options.gzip === true,
+      format: options.format,
     });
-    output.stdout.write(await reportLine(result.postsPath, result.postsWritten));
-    output.stdout.write(await reportLine(result.votesPath, result.votesWritten));
+    if (result.archivePath === undefined) {
+      output.stdout.write(await reportLine(result.postsPath, result.postsWritten));
+      output.stdout.write(await reportLine(result.votesPath, result.votesWritten));
+    } else {
+      const records = `${result.postsWritten.toLocaleString("en-US")} posts and ${result.votesWritten.toLocaleString("en-US")} votes`;
+      output.stdout.write(await reportLine(result.archivePath, records));
+    }
     return EXIT_OK;
   } catch (error) {
     if (error instanceof RangeError) {

@@ -1,7 +1,9 @@
 export { DUPLICATE_COPIES } from "./duplicate-post.js";
 export {
+  dumpXmlLayout,
   ndjsonLayout,
   supplierLayout,
+  toDumpXml,
   toNdjson,
   toSupplierJson,
   type FlatRecord,
@@ -10,4 +12,10 @@ export { postRecords } from "./post-records.js";
 export { snapshotChanges, type RecordChanges, type SnapshotChanges } from "./snapshot-changes.js";
 export { type Delivery, type GeneratorOptions } from "./snapshot-plan.js";
 export { voteRecords } from "./vote-records.js";
-export { generateDelivery, type DeliveryOptions, type DeliveryResult } from "./write-delivery.js";
+export {
+  generateDelivery,
+  SITE_ARCHIVE,
+  type DeliveryFormat,
+  type DeliveryOptions,
+  type DeliveryResult,
+} from "./write-delivery.js";
