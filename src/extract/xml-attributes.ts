@@ -1,4 +1,4 @@
-/** A well-formedness error at an offset in a tag's text. */
+/** A well-formedness error at a byte offset in a tag. */
 export class XmlSyntaxError extends Error {
   readonly offset: number;
 
@@ -9,107 +9,239 @@ export class XmlSyntaxError extends Error {
   }
 }
 
-/** One attribute: whitespace before it, its name, `=`, and a value in double or single quotes. */
-const ATTRIBUTE =
-  /[\t\n\r ]+([A-Za-z_:\u00C0-\uFFFF][-A-Za-z0-9_.:\u00B7-\uFFFF]*)[\t\n\r ]*=[\t\n\r ]*(?:"([^"]*)"|'([^']*)')/y;
-/** Characters XML 1.0 does not allow, even escaped: C0 controls but tab and line ends, U+FFFE, U+FFFF. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const NOT_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
-const PREDEFINED: Readonly<Record<string, string>> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-};
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const HASH = 0x23;
+const AMPERSAND = 0x26;
+const APOSTROPHE = 0x27;
+const SEMICOLON = 0x3b;
+const LESS_THAN = 0x3c;
+const EQUALS = 0x3d;
+const LOWER_X = 0x78;
+/** Bytes that end an attribute's name. */
+const NAME_END = new Set([SPACE, TAB, NEWLINE, CARRIAGE_RETURN, EQUALS, QUOTE, APOSTROPHE]);
+const NAME_START = /^[A-Za-z_:\u00C0-\uFFFF][-A-Za-z0-9_.:\u00B7-\uFFFF]*$/;
+/** The entities XML defines without a DTD. */
+const NAMED: ReadonlyMap<string, number> = new Map([
+  ["lt", 0x3c],
+  ["gt", 0x3e],
+  ["amp", 0x26],
+  ["quot", 0x22],
+  ["apos", 0x27],
+]);
 
 /**
- * The attributes of a start tag's text between `from` (after the element's name) and `to`
- * (before `>` or `/>`): each value with its entities and character references decoded and its
- * literal tabs and line ends made spaces, as XML reads them. Keys are listed in order with
- * repeats, so a record naming a field twice can be refused as it is in JSON.
+ * Reads the attributes of start tags, byte by byte: each value with its entity and character
+ * references decoded and its literal tabs and line ends made spaces, as XML reads them. Keys are
+ * listed in order with repeats, so a record naming a field twice can be refused as in JSON.
+ * Names seen before are reused rather than decoded again (a dump's rows repeat them).
  *
  * @example
- * decodeAttributes('<row Id="1" Body="a &lt;b&gt;&#xA;c" />', 4, 36).value; // { Id: "1", Body: "a <b>\nc" }
+ * const attributes = new AttributeReader();
+ * const tag = Buffer.from('<row Id="1" Body="a &lt;b&gt;&#xA;c" />');
+ * attributes.read(tag, 4, tag.length - 2).value; // { Id: "1", Body: "a <b>\nc" }
  */
-export function decodeAttributes(
-  text: string,
-  from: number,
-  to: number,
-): { readonly value: Record<string, string>; readonly keys: readonly string[] } {
-  const value = Object.create(null) as Record<string, string>;
-  const keys: string[] = [];
-  let pos = from;
-  for (;;) {
-    ATTRIBUTE.lastIndex = pos;
-    const match = ATTRIBUTE.exec(text);
-    if (match === null || ATTRIBUTE.lastIndex > to) break;
-    const name = match[1] as string;
-    const raw = match[2] ?? match[3] ?? "";
-    keys.push(name);
-    value[name] = decodeValue(raw, ATTRIBUTE.lastIndex - raw.length - 1);
-    pos = ATTRIBUTE.lastIndex;
-  }
-  const rest = text.slice(pos, to);
-  if (rest.trim() !== "") throw new XmlSyntaxError(describeJunk(rest), pos);
-  return { value, keys };
-}
+export class AttributeReader {
+  private names: { readonly bytes: Buffer; readonly name: string }[] = [];
+  private scratch = Buffer.alloc(64 * 1024);
 
-function decodeValue(raw: string, offset: number): string {
-  const less = raw.indexOf("<");
-  if (less >= 0) {
-    throw new XmlSyntaxError(
-      "'<' is not allowed in an attribute value (write &lt;)",
-      offset + less,
-    );
+  /** The attributes between `from` (after the element's name) and `to` (before `>` or `/>`). */
+  read(
+    buf: Buffer,
+    from: number,
+    to: number,
+  ): { readonly value: Record<string, string>; readonly keys: readonly string[] } {
+    const value: Record<string, string> = {};
+    const keys: string[] = [];
+    let pos = from;
+    for (;;) {
+      const spaced = pos;
+      while (pos < to && isSpace(buf[pos] as number)) pos++;
+      if (pos >= to) break;
+      if (pos === spaced)
+        throw new XmlSyntaxError("attributes must be separated by whitespace", pos);
+      const nameStart = pos;
+      while (pos < to && !NAME_END.has(buf[pos] as number)) pos++;
+      const name = this.name(buf, nameStart, pos);
+      while (pos < to && isSpace(buf[pos] as number)) pos++;
+      if (buf[pos] !== EQUALS || pos >= to) {
+        throw new XmlSyntaxError(`expected '=' after the attribute name ${name}`, pos);
+      }
+      pos++;
+      while (pos < to && isSpace(buf[pos] as number)) pos++;
+      const quote = buf[pos];
+      if ((quote !== QUOTE && quote !== APOSTROPHE) || pos >= to) {
+        throw new XmlSyntaxError(`the value of ${name} must be in quotes`, pos);
+      }
+      const close = buf.indexOf(quote, pos + 1);
+      if (close < 0 || close >= to)
+        throw new XmlSyntaxError(`the value of ${name} is not closed`, pos);
+      keys.push(name);
+      const decoded = this.value(buf, pos + 1, close);
+      if (name === "__proto__")
+        Object.defineProperty(value, name, { value: decoded, enumerable: true });
+      else value[name] = decoded;
+      pos = close + 1;
+    }
+    return { value, keys };
   }
-  const illegal = NOT_XML_CHAR.exec(raw);
-  if (illegal !== null) {
-    throw new XmlSyntaxError(
-      `character ${codePointName(illegal[0].codePointAt(0) ?? 0)} is not allowed in XML`,
-      offset + illegal.index,
-    );
-  }
-  const normalized = /[\t\n\r]/.test(raw) ? raw.replace(/\r\n|[\t\n\r]/g, " ") : raw;
-  return normalized.includes("&") ? decodeEntities(normalized, offset) : normalized;
-}
 
-function decodeEntities(raw: string, offset: number): string {
-  let decoded = "";
-  let last = 0;
-  let amp = raw.indexOf("&");
-  while (amp >= 0) {
-    const semicolon = raw.indexOf(";", amp + 1);
-    const name = semicolon < 0 ? "" : raw.slice(amp + 1, semicolon);
-    const char = semicolon < 0 ? undefined : entity(name, offset + amp);
-    if (char === undefined) {
+  private name(buf: Buffer, start: number, end: number): string {
+    const length = end - start;
+    for (const known of this.names) {
+      if (known.bytes.length === length && buf.compare(known.bytes, 0, length, start, end) === 0) {
+        return known.name;
+      }
+    }
+    const name = buf.toString("utf8", start, end);
+    if (!NAME_START.test(name)) {
+      const shown = name === "" ? `'${String.fromCharCode(buf[start] ?? 0)}'` : name;
       throw new XmlSyntaxError(
-        semicolon < 0 || name === "" || /[\s&]/.test(name)
-          ? "'&' does not start an entity reference (write &amp;)"
-          : `unknown entity &${name.slice(0, 40)};`,
-        offset + amp,
+        name === ""
+          ? `expected an attribute name, found ${shown}`
+          : `${name} is not a valid attribute name`,
+        start,
       );
     }
-    decoded += raw.slice(last, amp) + char;
-    last = semicolon + 1;
-    amp = raw.indexOf("&", last);
+    if (this.names.length < 64)
+      this.names.push({ bytes: Buffer.from(buf.subarray(start, end)), name });
+    return name;
   }
-  return decoded + raw.slice(last);
+
+  /** The value of `buf[start..end)`: as it is, unless it has references, line ends or tabs. */
+  private value(buf: Buffer, start: number, end: number): string {
+    for (let pos = start; pos < end; pos++) {
+      const byte = buf[pos] as number;
+      if (byte < SPACE || byte === AMPERSAND || byte === LESS_THAN) {
+        return this.decode(buf, start, end, pos);
+      }
+    }
+    return buf.toString("utf8", start, end);
+  }
+
+  /** Decodes a value from `from` on (what precedes it is plain) into the scratch buffer. */
+  private decode(buf: Buffer, start: number, end: number, from: number): string {
+    if (this.scratch.length < 4 * (end - start)) this.scratch = Buffer.alloc(4 * (end - start));
+    const out = this.scratch;
+    let length = buf.copy(out, 0, start, from);
+    let pos = from;
+    while (pos < end) {
+      const byte = buf[pos] as number;
+      if (byte === AMPERSAND) {
+        const code = referenceAt(buf, pos, end);
+        if (code < 0) throw referenceError(buf, pos, end);
+        length = writeUtf8(out, length, code);
+        pos = referenceEnd;
+      } else if (byte === LESS_THAN) {
+        throw new XmlSyntaxError("'<' is not allowed in an attribute value (write &lt;)", pos);
+      } else if (byte === CARRIAGE_RETURN || byte === NEWLINE || byte === TAB) {
+        out[length++] = SPACE;
+        pos += byte === CARRIAGE_RETURN && buf[pos + 1] === NEWLINE ? 2 : 1;
+      } else if (byte < SPACE) {
+        throw new XmlSyntaxError(`character ${codePointName(byte)} is not allowed in XML`, pos);
+      } else {
+        out[length++] = byte;
+        pos++;
+      }
+    }
+    return out.toString("utf8", 0, length);
+  }
 }
 
-function entity(name: string, offset: number): string | undefined {
-  const predefined = PREDEFINED[name];
-  if (predefined !== undefined) return predefined;
-  const reference = /^#(?:x([0-9A-Fa-f]{1,6})|([0-9]{1,7}))$/.exec(name);
-  if (reference === null) return undefined;
-  const code = reference[1] === undefined ? Number(reference[2]) : parseInt(reference[1], 16);
+/** Where the reference {@link referenceAt} read last ends (after its `;`). */
+let referenceEnd = 0;
+
+/**
+ * The code point of the reference starting at `buf[at]` (an `&`), or -1 when there is none there;
+ * {@link referenceEnd} is then set past its `;`. Read from the bytes, with no string made.
+ */
+function referenceAt(buf: Buffer, at: number, end: number): number {
+  const first = buf[at + 1];
+  if (first !== HASH) {
+    for (const [name, code] of NAMED) {
+      const close = at + 1 + name.length;
+      if (close < end && buf[close] === SEMICOLON && matches(buf, at + 1, name)) {
+        referenceEnd = close + 1;
+        return code;
+      }
+    }
+    return -1;
+  }
+  const hex = buf[at + 2] === LOWER_X;
+  let pos = hex ? at + 3 : at + 2;
+  const digitsStart = pos;
+  let code = 0;
+  while (pos < end && pos - digitsStart <= 7) {
+    const digit = digitValue(buf[pos] as number, hex);
+    if (digit < 0) break;
+    code = code * (hex ? 16 : 10) + digit;
+    pos++;
+  }
+  if (pos === digitsStart || pos - digitsStart > 7 || buf[pos] !== SEMICOLON) return -1;
   if (!isXmlChar(code)) {
     throw new XmlSyntaxError(
-      `&${name}; refers to ${codePointName(code)}, which is not allowed in XML`,
-      offset,
+      `&${buf.toString("latin1", at + 1, pos)}; refers to ${codePointName(code)}, which is not allowed in XML`,
+      at,
     );
   }
-  return String.fromCodePoint(code);
+  referenceEnd = pos + 1;
+  return code;
+}
+
+function matches(buf: Buffer, at: number, name: string): boolean {
+  for (let index = 0; index < name.length; index++) {
+    if (buf[at + index] !== name.charCodeAt(index)) return false;
+  }
+  return true;
+}
+
+function digitValue(byte: number, hex: boolean): number {
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
+  if (!hex) return -1;
+  if (byte >= 0x41 && byte <= 0x46) return byte - 0x37;
+  if (byte >= 0x61 && byte <= 0x66) return byte - 0x57;
+  return -1;
+}
+
+/** Writes a code point as UTF-8 at `out[at]`; returns the length after it. */
+function writeUtf8(out: Buffer, at: number, code: number): number {
+  if (code < 0x80) {
+    out[at] = code;
+    return at + 1;
+  }
+  if (code < 0x800) {
+    out[at] = 0xc0 | (code >> 6);
+    out[at + 1] = 0x80 | (code & 0x3f);
+    return at + 2;
+  }
+  if (code < 0x10000) {
+    out[at] = 0xe0 | (code >> 12);
+    out[at + 1] = 0x80 | ((code >> 6) & 0x3f);
+    out[at + 2] = 0x80 | (code & 0x3f);
+    return at + 3;
+  }
+  out[at] = 0xf0 | (code >> 18);
+  out[at + 1] = 0x80 | ((code >> 12) & 0x3f);
+  out[at + 2] = 0x80 | ((code >> 6) & 0x3f);
+  out[at + 3] = 0x80 | (code & 0x3f);
+  return at + 4;
+}
+
+function referenceError(buf: Buffer, at: number, end: number): XmlSyntaxError {
+  const name = /^&([^;&\s]{1,40});/.exec(buf.toString("utf8", at, Math.min(end, at + 42)))?.[1];
+  return new XmlSyntaxError(
+    name === undefined
+      ? "'&' does not start an entity reference (write &amp;)"
+      : `unknown entity &${name};`,
+    at,
+  );
+}
+
+function isSpace(byte: number): boolean {
+  return byte === SPACE || byte === TAB || byte === NEWLINE || byte === CARRIAGE_RETURN;
 }
 
 function isXmlChar(code: number): boolean {
@@ -125,16 +257,4 @@ function isXmlChar(code: number): boolean {
 
 function codePointName(code: number): string {
   return `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
-}
-
-function describeJunk(rest: string): string {
-  if (!/^[\t\n\r ]/.test(rest)) return "attributes must be separated by whitespace";
-  const name = /^[\t\n\r ]+([^\s=/>"']+)?[\t\n\r ]*(=)?[\t\n\r ]*(["'])?/.exec(rest);
-  if (name?.[1] === undefined) return `expected an attribute name, found '${rest.trim()[0]}'`;
-  if (!/^[A-Za-z_:\u00C0-\uFFFF][-A-Za-z0-9_.:\u00B7-\uFFFF]*$/.test(name[1])) {
-    return `${name[1]} is not a valid attribute name`;
-  }
-  if (name[2] === undefined) return `expected '=' after the attribute name ${name[1]}`;
-  if (name[3] === undefined) return `the value of ${name[1]} must be in quotes`;
-  return `the value of ${name[1]} is not closed`;
 }

@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { DELIVERY_KINDS, type DeliveryKind } from "../model/kinds.js";
-import { decodeAttributes, XmlSyntaxError } from "./xml-attributes.js";
+import { AttributeReader, XmlSyntaxError } from "./xml-attributes.js";
 import { MAX_RECORD_BYTES, PositionError, type RawRecord } from "./scanned-record.js";
 
 const EMPTY = Buffer.alloc(0);
@@ -10,6 +10,10 @@ const QUOTE = 0x22;
 const APOSTROPHE = 0x27;
 const NEWLINE = 0x0a;
 const ROW = "row";
+const UNKNOWN = -2;
+const SLASH = 0x2f;
+const QUESTION_MARK = 0x3f;
+const EXCLAMATION_MARK = 0x21;
 const BYTE_ORDER_MARK = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** Where the scanner is in the document. */
@@ -49,6 +53,13 @@ export class XmlRowScanner {
   private markupStart = -1;
   private markupLine = 0;
   private markupColumn = 0;
+  /** Where the next `'` is in the buffer being scanned (-1: none in the rest of it). */
+  private nextApostrophe = UNKNOWN;
+  private readonly attributes = new AttributeReader();
+  /** The buffer being scanned, copied once its first row needs it (rows keep their text there). */
+  private copy: Buffer | undefined;
+  /** The whole buffer being scanned is valid UTF-8, so no row in it need be checked alone. */
+  private allUtf8 = true;
 
   /** @param expected the kind the file must hold; its root element must be named for it */
   constructor(expected?: DeliveryKind) {
@@ -77,6 +88,9 @@ export class XmlRowScanner {
     }
     if (this.markupStart >= 0) pos = this.markupStart;
     this.markupStart = -1;
+    this.nextApostrophe = UNKNOWN;
+    this.copy = undefined;
+    this.allUtf8 = isUtf8(buf);
     while (pos < buf.length) {
       const byte = buf[pos] as number;
       if (byte === NEWLINE) {
@@ -86,7 +100,7 @@ export class XmlRowScanner {
       } else if (byte === 0x20 || byte === 0x09 || byte === 0x0d) {
         pos++;
       } else if (byte === LESS_THAN) {
-        const end = markupEnd(buf, pos);
+        const end = this.markupEnd(buf, pos);
         if (end < 0) {
           this.keep(buf, pos);
           return records;
@@ -126,27 +140,25 @@ export class XmlRowScanner {
   private markup(buf: Buffer, start: number, end: number, records: RawRecord[]): void {
     this.markupLine = this.line;
     this.markupColumn = this.columnAt(start);
-    const text = buf.toString("utf8", start, end + 1);
-    this.countLines(buf, start, end);
-    if (text.startsWith("<?")) this.instruction(text);
-    else if (text.startsWith("<!--")) return;
-    else if (text.startsWith("<!")) {
-      const what = text.startsWith("<![CDATA[") ? "CDATA section" : "DOCTYPE or declaration";
-      throw this.at(`a ${what} is not allowed in a data dump`);
-    } else if (text.startsWith("</")) this.endTag(text.slice(2, -1).trimEnd(), records);
-    else this.startTag(buf, start, end, text, records);
+    const second = buf[start + 1];
+    if (second === QUESTION_MARK) this.instruction(buf.toString("utf8", start, end + 1));
+    else if (second === EXCLAMATION_MARK) this.declaration(buf, start);
+    else if (second === SLASH) this.endTag(buf.toString("utf8", start + 2, end).trimEnd(), records);
+    else this.startTag(buf, start, end, records);
   }
 
-  private startTag(
-    buf: Buffer,
-    start: number,
-    end: number,
-    text: string,
-    records: RawRecord[],
-  ): void {
-    const nameEnd = /^<[^\s/>]*/.exec(text)?.[0].length ?? 1;
-    const name = text.slice(1, nameEnd);
-    const selfClosing = text.endsWith("/>");
+  private declaration(buf: Buffer, start: number): void {
+    if (buf.toString("latin1", start, start + 4) === "<!--") return;
+    const cdata = buf.toString("latin1", start, start + 9) === "<![CDATA[";
+    const what = cdata ? "CDATA section" : "DOCTYPE or declaration";
+    throw this.at(`a ${what} is not allowed in a data dump`);
+  }
+
+  private startTag(buf: Buffer, start: number, end: number, records: RawRecord[]): void {
+    const selfClosing = buf[end - 1] === SLASH;
+    const name = isRowTag(buf, start)
+      ? ROW
+      : (/^<[^\s/>]*/.exec(buf.toString("utf8", start, end + 1))?.[0].slice(1) ?? "");
     if (this.mode === "prolog") {
       this.rootTag(name, selfClosing);
       return;
@@ -158,7 +170,7 @@ export class XmlRowScanner {
         `unexpected element <${name}> ${where} ${parent}: only <row> elements hold records`,
       );
     }
-    const record = this.row(buf, start, end, text, nameEnd, selfClosing);
+    const record = this.row(buf, start, end, selfClosing);
     if (selfClosing) records.push(record);
     else {
       this.openRow = record;
@@ -208,39 +220,64 @@ export class XmlRowScanner {
     );
   }
 
-  private row(
-    buf: Buffer,
-    start: number,
-    end: number,
-    text: string,
-    nameEnd: number,
-    selfClosing: boolean,
-  ): RawRecord {
+  private row(buf: Buffer, start: number, end: number, selfClosing: boolean): RawRecord {
     const number = this.recordCount + 1;
     let attributes;
     try {
-      attributes = decodeAttributes(text, nameEnd, text.length - (selfClosing ? 2 : 1));
+      attributes = this.attributes.read(buf, start + ROW.length + 1, end - (selfClosing ? 1 : 0));
     } catch (error) {
       if (!(error instanceof XmlSyntaxError)) throw error;
-      const before = text.slice(0, error.offset);
-      const newlines = before.split("\n").length - 1;
+      let line = this.markupLine;
+      let lineStart = -1;
+      let newline = buf.indexOf(NEWLINE, start);
+      while (newline >= 0 && newline < error.offset) {
+        line++;
+        lineStart = newline + 1;
+        newline = buf.indexOf(NEWLINE, newline + 1);
+      }
       const column =
-        newlines === 0 ? this.markupColumn + error.offset : error.offset - before.lastIndexOf("\n");
-      throw new PositionError(
-        `row ${number} is not well-formed XML: ${error.message}`,
-        this.markupLine + newlines,
-        column,
-      );
+        lineStart < 0 ? this.markupColumn + error.offset - start : error.offset - lineStart + 1;
+      const message = `row ${number} is not well-formed XML: ${error.message}`;
+      throw new PositionError(message, line, column);
     }
     this.recordCount = number;
-    return {
-      value: attributes.value,
-      keys: attributes.keys,
-      text,
-      number,
-      line: this.markupLine,
-      invalidUtf8: !isUtf8(buf.subarray(start, end + 1)),
-    };
+    this.copy ??= Buffer.from(buf);
+    const invalidUtf8 = !this.allUtf8 && !isUtf8(buf.subarray(start, end + 1));
+    return new XmlRow(attributes, this.copy, start, end + 1, number, this.markupLine, invalidUtf8);
+  }
+
+  /**
+   * The index of the `>` that closes the markup starting at `start` (a `<`), or -1 when it is not
+   * in `buf` yet. Comments and processing instructions end at `-->` and `?>`; a tag ends at the
+   * first `>` outside a quoted attribute value. The next `'` is remembered across tags: most
+   * files have none, and looking for it again at every row would scan the rest of the buffer.
+   */
+  private markupEnd(buf: Buffer, start: number): number {
+    if (buf[start + 1] === 0x21 && buf[start + 2] === 0x2d && buf[start + 3] === 0x2d) {
+      const close = buf.indexOf("-->", start + 4);
+      return close < 0 ? -1 : close + 2;
+    }
+    if (buf[start + 1] === 0x3f) {
+      const close = buf.indexOf("?>", start + 2);
+      return close < 0 ? -1 : close + 1;
+    }
+    let pos = start + 1;
+    let greater = UNKNOWN;
+    let quote = UNKNOWN;
+    for (;;) {
+      if (greater < pos) greater = buf.indexOf(GREATER_THAN, pos);
+      if (greater < 0) return -1;
+      if (quote !== -1 && quote < pos) quote = buf.indexOf(QUOTE, pos);
+      if (this.nextApostrophe !== -1 && this.nextApostrophe < pos) {
+        this.nextApostrophe = buf.indexOf(APOSTROPHE, pos);
+      }
+      const apostrophe = this.nextApostrophe;
+      const open = quote < 0 ? apostrophe : apostrophe < 0 ? quote : Math.min(quote, apostrophe);
+      if (open < 0 || open > greater) return greater;
+      const close = buf.indexOf(buf[open] as number, open + 1);
+      if (close < 0) return -1;
+      pos = close + 1;
+    }
   }
 
   private countLines(buf: Buffer, start: number, end: number): void {
@@ -291,33 +328,48 @@ export class XmlRowScanner {
   }
 }
 
-/**
- * The index of the `>` that closes the markup starting at `start` (a `<`), or -1 when it is not
- * in `buf` yet. Comments and processing instructions end at `-->` and `?>`; a tag ends at the
- * first `>` outside a quoted attribute value.
- */
-function markupEnd(buf: Buffer, start: number): number {
-  if (buf[start + 1] === 0x21 && buf[start + 2] === 0x2d && buf[start + 3] === 0x2d) {
-    const close = buf.indexOf("-->", start + 4);
-    return close < 0 ? -1 : close + 2;
+/** True when the start tag at `buf[start]` is `<row` followed by whitespace, `/` or `>`. */
+function isRowTag(buf: Buffer, start: number): boolean {
+  const after = buf[start + 4];
+  return (
+    buf[start + 1] === 0x72 &&
+    buf[start + 2] === 0x6f &&
+    buf[start + 3] === 0x77 &&
+    (after === 0x20 ||
+      after === 0x09 ||
+      after === 0x0a ||
+      after === 0x0d ||
+      after === SLASH ||
+      after === GREATER_THAN)
+  );
+}
+
+/** A row as a record: its text is decoded only when asked for (to quarantine it). */
+class XmlRow implements RawRecord {
+  private decoded: string | undefined;
+
+  constructor(
+    private readonly attributes: {
+      readonly value: Record<string, string>;
+      readonly keys: readonly string[];
+    },
+    private readonly bytes: Buffer,
+    private readonly start: number,
+    private readonly end: number,
+    readonly number: number,
+    readonly line: number,
+    readonly invalidUtf8: boolean,
+  ) {}
+
+  get value(): Readonly<Record<string, string>> {
+    return this.attributes.value;
   }
-  if (buf[start + 1] === 0x3f) {
-    const close = buf.indexOf("?>", start + 2);
-    return close < 0 ? -1 : close + 1;
+
+  get keys(): readonly string[] {
+    return this.attributes.keys;
   }
-  let pos = start + 1;
-  let greater = -2;
-  let quote = -2;
-  let apostrophe = -2;
-  for (;;) {
-    if (greater < pos) greater = buf.indexOf(GREATER_THAN, pos);
-    if (greater < 0) return -1;
-    if (quote !== -1 && quote < pos) quote = buf.indexOf(QUOTE, pos);
-    if (apostrophe !== -1 && apostrophe < pos) apostrophe = buf.indexOf(APOSTROPHE, pos);
-    const open = quote < 0 ? apostrophe : apostrophe < 0 ? quote : Math.min(quote, apostrophe);
-    if (open < 0 || open > greater) return greater;
-    const close = buf.indexOf(buf[open] as number, open + 1);
-    if (close < 0) return -1;
-    pos = close + 1;
+
+  get text(): string {
+    return (this.decoded ??= this.bytes.toString("utf8", this.start, this.end));
   }
 }

@@ -11,8 +11,12 @@ const LONE_SURROGATES = /[\uD800-\uDFFF]/gu;
  * firstLoneSurrogate("😀"); // undefined
  */
 export function firstLoneSurrogate(text: string): string | undefined {
+  if ((text as WellFormedCheck).isWellFormed()) return undefined;
   return LONE_SURROGATE.exec(text)?.[0];
 }
+
+/** `String.prototype.isWellFormed` (ES2024, in Node.js 20): a native scan for lone surrogates. */
+type WellFormedCheck = string & { isWellFormed(): boolean };
 
 /**
  * The string with each lone surrogate written as its JSON escape, so it can be stored as UTF-8.

@@ -24,11 +24,18 @@ async function dumpFixtures(dir: string): Promise<{ posts: string; votes: string
   return { posts, votes };
 }
 
-function scanAll(text: Buffer, chunkBytes: number): RawRecord[] {
+/** What a record says, read while its chunk is current (as the pipeline reads it). */
+type Scanned = Pick<RawRecord, "value" | "keys" | "text" | "number" | "line" | "invalidUtf8">;
+
+function scanAll(text: Buffer, chunkBytes: number): Scanned[] {
   const scanner = new XmlRowScanner();
-  const records: RawRecord[] = [];
+  const records: Scanned[] = [];
   for (let start = 0; start < text.length; start += chunkBytes) {
-    records.push(...scanner.push(text.subarray(start, start + chunkBytes)));
+    for (const { value, keys, text: raw, number, line, invalidUtf8 } of scanner.push(
+      text.subarray(start, start + chunkBytes),
+    )) {
+      records.push({ value: { ...value }, keys, text: raw, number, line, invalidUtf8 });
+    }
   }
   scanner.end();
   return records;
@@ -84,6 +91,12 @@ describe("the data dump's XML", () => {
     const text = Buffer.from(
       `<votes>\n<row Id="1" A="x\r\ny\tz" B='&#x9;&#10;&quot;&apos;' />\n</votes>`,
     );
+    const [odd] = scanAll(
+      Buffer.from(`<votes><row __proto__="x" C="&#x1F600;&amp;lt;" /></votes>`),
+      64,
+    );
+    expect(Object.keys(odd?.value ?? {})).toEqual(["__proto__", "C"]);
+    expect(odd?.value.C).toBe("😀&lt;");
     const [record] = scanAll(text, text.length);
     expect(record?.value).toEqual({ Id: "1", A: "x y z", B: "\t\n\"'" });
     expect(record?.text).toBe(`<row Id="1" A="x\r\ny\tz" B='&#x9;&#10;&quot;&apos;' />`);
