@@ -26,6 +26,7 @@ import {
   DUCKDB_KEY,
   DUCKDB_SIMPLE,
   renderResults,
+  STACKHOUSE_XML,
   type BenchRow,
   type WeeklyTiming,
 } from "./render-results.js";
@@ -45,6 +46,8 @@ const KINDS: readonly DeliveryKind[] = ["votes", "posts"];
 interface Deliveries {
   readonly first: Readonly<Record<DeliveryKind, string>>;
   readonly next: Readonly<Record<DeliveryKind, string>>;
+  /** Snapshot 1 again in the data dump's XML layout (S and M only). */
+  readonly xml?: Readonly<Record<DeliveryKind, string>>;
 }
 
 /** Generates (or reuses) snapshot 1 and snapshot 2 of a size in the work folder. */
@@ -69,7 +72,14 @@ async function deliveries(work: string, size: string): Promise<Deliveries> {
     }
     paths[name] = { posts: join(outDir, "Posts.json"), votes: join(outDir, "Votes.json") };
   }
-  return paths;
+  if (size === "L") return paths;
+  const xmlDir = join(folder, "snapshot-1-xml");
+  if (!existsSync(join(xmlDir, "complete"))) {
+    process.stderr.write(`generating ${size} snapshot 1 as the data dump's XML...\n`);
+    await generateDelivery({ ...sizes, seed: SEED, snapshot: 1, outDir: xmlDir, format: "xml" });
+    writeFileSync(join(xmlDir, "complete"), "");
+  }
+  return { ...paths, xml: { posts: join(xmlDir, "Posts.xml"), votes: join(xmlDir, "Votes.xml") } };
 }
 
 /**
@@ -198,6 +208,14 @@ async function benchSize(
     );
     const firstRead = readOf(first);
     record(kind, "first load", "stackhouse", data.first[kind], first, firstRead);
+    const xml = data.xml?.[kind];
+    if (xml !== undefined) {
+      const xmlWarehouse = join(scratch, `stackhouse-xml-${kind}.db`);
+      const xmlFirst = timesOver(runs, [xmlWarehouse, `${xmlWarehouse}.landing`], () =>
+        measure(node("stackhouse", xmlWarehouse, xml)),
+      );
+      record(kind, "first load", STACKHOUSE_XML, xml, xmlFirst, firstRead);
+    }
     const again = stackhouse(data.first[kind]);
     record(kind, "re-delivery", "stackhouse", data.first[kind], again, firstRead);
     const next = timesOver(runs, [warehouse, `${warehouse}.landing`], () =>
