@@ -59,8 +59,12 @@ describe.each(ENGINES)("the Stack Exchange data dump on $name", (engine) => {
     await ingestAll(xml, [await delivery(dir, 1, "xml"), await delivery(dir, 2, "xml", true)]);
     expect(await analystTables(xml)).toEqual(expected);
 
+    const intoJson = await engine.fresh(join(dir, "into-json"));
+    await ingestAll(intoJson, [await delivery(dir, 1, "json"), await delivery(dir, 2, "xml")]);
+    expect(await analystTables(intoJson)).toEqual(expected);
+
     const mixed = await engine.fresh(join(dir, "mixed"));
-    await ingestAll(mixed, [await delivery(dir, 1, "json"), await delivery(dir, 2, "7z")]);
+    await ingestAll(mixed, [await delivery(dir, 1, "7z"), await delivery(dir, 2, "json")]);
     expect(await analystTables(mixed)).toEqual(expected);
   });
 
