@@ -13,7 +13,9 @@ export interface DumpMembers {
 /**
  * Finds the posts and votes files in a site's 7z data dump by name (`Posts.xml`, `Votes.xml`,
  * in any case and with any extension) and checks each by its content; the other files
- * (`Users.xml`, `Comments.xml`, …) are skipped and named. An archive without either is refused.
+ * (`Users.xml`, `Comments.xml`, …) are skipped and named. Refused: an archive without either, and
+ * one with two files of a kind (every member shares the archive's identity, so the second would
+ * pass for already loaded).
  *
  * @example
  * const { deliveries, skipped } = await dumpMembers(await inspectDelivery("devops.stackexchange.com.7z"));
@@ -30,6 +32,13 @@ export async function dumpMembers(archive: DeliveryFile): Promise<DumpMembers> {
       continue;
     }
     const file: DeliveryFile = { path: archive.path, sizeBytes, gzip: false, member: name };
+    const twin = deliveries.find(([kind]) => kind === named)?.[1].member;
+    if (twin !== undefined) {
+      throw inputError(
+        archive.path,
+        `this 7z archive holds two ${named} files (${twin} and ${name}); a site's dump has one of each`,
+      );
+    }
     const held = await classifyDelivery(file);
     if (held !== named) {
       throw inputError(deliveryName(file), `is named for ${named} but holds ${held}`);

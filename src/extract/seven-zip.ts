@@ -30,14 +30,14 @@ export async function sevenZipMembers(path: string): Promise<ArchiveMember[]> {
 }
 
 /**
- * Streams one file out of a 7z archive, decompressed. Fails (with a one-line error naming the
+ * Streams one file out of a 7z archive, decompressed (its name taken as it is, not as a pattern). Fails (with a one-line error naming the
  * archive) when 7-Zip reports damage, after the last chunk it wrote.
  *
  * @example
  * for await (const chunk of sevenZipMember("site.7z", "Votes.xml")) scanner.push(chunk);
  */
 export async function* sevenZipMember(path: string, member: string): AsyncGenerator<Buffer> {
-  const child = spawn(sevenZip(), ["e", "-so", "-bd", "--", path, member], {
+  const child = spawn(sevenZip(), ["e", "-so", "-bd", "-spd", "--", path, member], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const stderr: Buffer[] = [];
@@ -68,7 +68,7 @@ export async function sevenZipDamage(
   member: string,
 ): Promise<StackhouseError | undefined> {
   try {
-    await run(["t", "-bd", "--", path, member], `${path}#${member}`);
+    await run(["t", "-bd", "-spd", "--", path, member], `${path}#${member}`);
     return undefined;
   } catch (error) {
     return error instanceof StackhouseError ? error : undefined;

@@ -140,6 +140,7 @@ export class XmlRowScanner {
   private markup(buf: Buffer, start: number, end: number, records: RawRecord[]): void {
     this.markupLine = this.line;
     this.markupColumn = this.columnAt(start);
+    this.countLines(buf, start, end);
     const second = buf[start + 1];
     if (second === QUESTION_MARK) this.instruction(buf.toString("utf8", start, end + 1));
     else if (second === EXCLAMATION_MARK) this.declaration(buf, start);

@@ -10,7 +10,6 @@ import type { Warehouse } from "../warehouse/warehouse.js";
 import { FileLedger } from "./file-ledger.js";
 import { emptyCounts } from "./merge-counts.js";
 import type { Merger, RecordId } from "./merger.js";
-import { readId } from "./read-id.js";
 
 /** Share of a kind's live records a full snapshot may delete before the run is refused (5%). */
 export const DEFAULT_MAX_DELETED_SHARE = 0.05;
@@ -123,7 +122,7 @@ export async function loadFile(
     await merger.merge(identity.kind, batch.rows, loadId, counts);
     ledger.add(batch.rows);
     if (snapshot) {
-      const rejectedIds = batch.rejections.flatMap(({ record }) => readId(record.text) ?? []);
+      const rejectedIds = batch.rejections.flatMap(({ record }) => record.id ?? []);
       await warehouse.addSnapshotIds([
         ...batch.rows.map((row) => row[0] as RecordId),
         ...rejectedIds,

@@ -3,6 +3,7 @@ import { deliveryName, type DeliveryDigest, type DeliveryFile } from "../extract
 import type { Row } from "../model/field.js";
 import { KINDS, type DeliveryKind } from "../model/kinds.js";
 import type { RawRecord } from "../extract/scanned-record.js";
+import { readId } from "./read-id.js";
 import { startWorker } from "../run-from-source.js";
 import type { ValidatedBatch, ValidationOptions } from "./validate-delivery.js";
 
@@ -13,7 +14,10 @@ import type { ValidatedBatch, ValidationOptions } from "./validate-delivery.js";
  */
 export interface TransferredBatch extends Omit<ValidatedBatch, "rejections"> {
   readonly rejections: readonly {
-    readonly record: Pick<RawRecord, "number" | "line" | "text">;
+    readonly record: Pick<RawRecord, "number" | "line" | "text"> & {
+      /** The `Id` it names, if a valid one (see `readId`): a snapshot does not delete it. */
+      readonly id: bigint | undefined;
+    };
     readonly reason: string;
   }[];
 }
@@ -145,7 +149,12 @@ export function validateInWorker(
  */
 export function toTransfer(batch: ValidatedBatch, kind: DeliveryKind): PostedBatch {
   const rejections = batch.rejections.map(({ record, reason }) => ({
-    record: { number: record.number, line: record.line, text: record.text },
+    record: {
+      number: record.number,
+      line: record.line,
+      text: record.text,
+      id: readId(record.value),
+    },
     reason,
   }));
   const packable =

@@ -102,6 +102,23 @@ describe("the data dump's XML", () => {
     expect(record?.text).toBe(`<row Id="1" A="x\r\ny\tz" B='&#x9;&#10;&quot;&apos;' />`);
   });
 
+  it("counts the lines of comments and rows that span several, for the next rows and errors", () => {
+    const text = `<votes>\n<!-- two\nlines -->\n<row Id="1"\n  Note="a\nb" />\n<row Id="2" />\n<row Id="3" Note="&bad;" />\n</votes>`;
+    const rows = scanAll(
+      Buffer.from(
+        `<votes>\n<!-- two\nlines -->\n<row Id="1"\n  Note="a\nb" />\n<row Id="2" />\n</votes>`,
+      ),
+      3,
+    );
+    expect(rows.map((row) => [row.value.Id, row.line])).toEqual([
+      ["1", 4],
+      ["2", 7],
+    ]);
+    expect(() => scanAll(Buffer.from(text), 5)).toThrow(
+      expect.objectContaining({ line: 8, column: 19 }) as Error,
+    );
+  });
+
   it("reads a row written with an end tag as one written self-closed", () => {
     const text = Buffer.from(
       `<votes><row Id="1"></row><row Id="2" /><row Id="3" >\n</row ></votes>`,
@@ -208,6 +225,56 @@ describe("the data dump's XML", () => {
     expect(queryRows(db, "SELECT key, records FROM load_unknown_keys")).toEqual([
       { key: "Weight", records: 1 },
     ]);
+  });
+
+  it("keeps a record whose row a full snapshot sends but quarantines, as with JSON", async () => {
+    const dir = await tempDir();
+    const db = join(dir, "w.db");
+    const vote = (id: number, postId: string) =>
+      `{"Id":"${String(id)}","PostId":"${postId}","VoteTypeId":"2","CreationDate":"2019-01-07T00:00:00.000"}`;
+    const first = await fileWith(
+      dir,
+      "Votes.json",
+      `[${[1, 2, 3].map((id) => vote(id, "1")).join(",")}]`,
+    );
+    expect((await cli("ingest", "--db", db, first)).code).toBe(0);
+    const rows = [
+      `<row Id="1" ${VOTE} />`,
+      `<row Id="2" ${VOTE} />`,
+      `<row Id="3" PostId="x" VoteTypeId="2" CreationDate="2019-01-07T00:00:00.000" />`,
+    ];
+    const snapshot = await fileWith(
+      dir,
+      "Votes.xml",
+      `${HEAD}<votes>\n${rows.join("\n")}\n</votes>`,
+    );
+    const run = await cli("ingest", "--db", db, "--snapshot", "--max-rejected", "50%", snapshot);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(queryRows(db, "SELECT id FROM votes ORDER BY id")).toEqual([
+      { id: 1 },
+      { id: 2 },
+      { id: 3 },
+    ]);
+    expect(
+      queryRows(
+        db,
+        "SELECT rejected, deleted FROM loads WHERE load_id = (SELECT max(load_id) FROM loads)",
+      ),
+    ).toEqual([{ rejected: 1, deleted: 0 }]);
+  });
+
+  it("refuses a 7z archive that holds two files of a kind", async () => {
+    const dir = await tempDir();
+    const { votes } = await dumpFixtures(dir);
+    const twin = await fileWith(dir, "votes.old.xml", await readFile(votes));
+    const site = join(dir, "twins.7z");
+    execFileSync(sevenZip(), ["a", "-bd", site, votes, twin]);
+    const run = await cli("ingest", "--db", join(dir, "w.db"), site);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /twins\.7z: this 7z archive holds two votes files \((Votes\.xml and votes\.old\.xml|votes\.old\.xml and Votes\.xml)\)/,
+    );
   });
 
   it("refuses a 7z archive that holds no posts or votes, and a damaged one", async () => {
