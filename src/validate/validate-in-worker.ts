@@ -4,6 +4,7 @@ import type { Row } from "../model/field.js";
 import { KINDS, type DeliveryKind } from "../model/kinds.js";
 import type { RawRecord } from "../extract/scanned-record.js";
 import { readId } from "./read-id.js";
+import { setTimeout as delay } from "node:timers/promises";
 import { startWorker } from "../run-from-source.js";
 import type { ValidatedBatch, ValidationOptions } from "./validate-delivery.js";
 
@@ -35,6 +36,9 @@ export interface WorkerValidation {
  * fast; long text (post bodies) crosses faster as it is.
  */
 type PostedBatch = TransferredBatch & { readonly packedRows?: string };
+
+/** How long a worker asked to stop may take before it is terminated. */
+const STOP_GRACE_MS = 2_000;
 
 /** Kinds with a text field, whose rows cross faster as they are (see {@link PostedBatch}). */
 const HAS_TEXT: Readonly<Record<DeliveryKind, boolean>> = {
@@ -91,10 +95,15 @@ export function validateInWorker(
       failure = error;
       wake?.();
     });
-    worker.on("exit", () => {
-      failure ??= new Error("the validation worker stopped before it finished");
-      wake?.();
-    });
+    const life = { running: true };
+    const exited = new Promise<void>((resolve) =>
+      worker.on("exit", () => {
+        life.running = false;
+        failure ??= new Error("the validation worker stopped before it finished");
+        wake?.();
+        resolve();
+      }),
+    );
     let batched = 0;
     try {
       for (;;) {
@@ -129,6 +138,11 @@ export function validateInWorker(
         worker.postMessage("next");
       }
     } finally {
+      if (life.running) {
+        // Asked to stop first, the worker ends its reading, so 7-Zip does not outlive it.
+        worker.postMessage("stop");
+        await Promise.race([exited, delay(STOP_GRACE_MS, undefined, { ref: false })]);
+      }
       await worker.terminate();
     }
   }

@@ -23,8 +23,11 @@ if (port === null) throw new Error("validation-worker runs only as a worker thre
 
 let ahead = 0;
 let wake: (() => void) | undefined;
-port.on("message", () => {
-  ahead--;
+/** The main thread stopped reading (its load failed): end now, closing the file (or 7-Zip). */
+let stopped = false;
+port.on("message", (message: "next" | "stop") => {
+  if (message === "stop") stopped = true;
+  else ahead--;
   wake?.();
 });
 
@@ -38,13 +41,18 @@ async function run({ file, kind, options }: Task): Promise<void> {
     for await (const batch of validation.batches) {
       post({ type: "batch", batch: toTransfer(batch, kind) });
       ahead++;
-      while (ahead >= MAX_BATCHES_AHEAD) await new Promise<void>((resolve) => (wake = resolve));
+      while (ahead >= MAX_BATCHES_AHEAD && !stopped) {
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+      if (stopped) break;
     }
-    post({
-      type: "done",
-      digest: validation.digest(),
-      unknownKeys: [...validation.unknownKeys()],
-    });
+    if (!stopped) {
+      post({
+        type: "done",
+        digest: validation.digest(),
+        unknownKeys: [...validation.unknownKeys()],
+      });
+    }
   } catch (error) {
     post({
       type: "error",
