@@ -1,16 +1,14 @@
 import { isUtf8 } from "node:buffer";
 import { DELIVERY_KINDS, type DeliveryKind } from "../model/kinds.js";
+import { MarkupEnds } from "./markup-ends.js";
 import { AttributeReader, XmlSyntaxError } from "./xml-attributes.js";
+import { isRowTag, XmlRow } from "./xml-row.js";
 import { MAX_RECORD_BYTES, PositionError, type RawRecord } from "./scanned-record.js";
 
 const EMPTY = Buffer.alloc(0);
 const LESS_THAN = 0x3c;
-const GREATER_THAN = 0x3e;
-const QUOTE = 0x22;
-const APOSTROPHE = 0x27;
 const NEWLINE = 0x0a;
 const ROW = "row";
-const UNKNOWN = -2;
 const SLASH = 0x2f;
 const QUESTION_MARK = 0x3f;
 const EXCLAMATION_MARK = 0x21;
@@ -53,8 +51,6 @@ export class XmlRowScanner {
   private markupStart = -1;
   private markupLine = 0;
   private markupColumn = 0;
-  /** Where the next `'` is in the buffer being scanned (-1: none in the rest of it). */
-  private nextApostrophe = UNKNOWN;
   private readonly attributes = new AttributeReader();
   /** The buffer being scanned, copied once its first row needs it (rows keep their text there). */
   private copy: Buffer | undefined;
@@ -88,7 +84,7 @@ export class XmlRowScanner {
     }
     if (this.markupStart >= 0) pos = this.markupStart;
     this.markupStart = -1;
-    this.nextApostrophe = UNKNOWN;
+    const ends = new MarkupEnds(buf);
     this.copy = undefined;
     this.allUtf8 = isUtf8(buf);
     while (pos < buf.length) {
@@ -100,7 +96,7 @@ export class XmlRowScanner {
       } else if (byte === 0x20 || byte === 0x09 || byte === 0x0d) {
         pos++;
       } else if (byte === LESS_THAN) {
-        const end = this.markupEnd(buf, pos);
+        const end = ends.after(pos);
         if (end < 0) {
           this.keep(buf, pos);
           return records;
@@ -247,40 +243,6 @@ export class XmlRowScanner {
     return new XmlRow(attributes, this.copy, start, end + 1, number, this.markupLine, invalidUtf8);
   }
 
-  /**
-   * The index of the `>` that closes the markup starting at `start` (a `<`), or -1 when it is not
-   * in `buf` yet. Comments and processing instructions end at `-->` and `?>`; a tag ends at the
-   * first `>` outside a quoted attribute value. The next `'` is remembered across tags: most
-   * files have none, and looking for it again at every row would scan the rest of the buffer.
-   */
-  private markupEnd(buf: Buffer, start: number): number {
-    if (buf[start + 1] === 0x21 && buf[start + 2] === 0x2d && buf[start + 3] === 0x2d) {
-      const close = buf.indexOf("-->", start + 4);
-      return close < 0 ? -1 : close + 2;
-    }
-    if (buf[start + 1] === 0x3f) {
-      const close = buf.indexOf("?>", start + 2);
-      return close < 0 ? -1 : close + 1;
-    }
-    let pos = start + 1;
-    let greater = UNKNOWN;
-    let quote = UNKNOWN;
-    for (;;) {
-      if (greater < pos) greater = buf.indexOf(GREATER_THAN, pos);
-      if (greater < 0) return -1;
-      if (quote !== -1 && quote < pos) quote = buf.indexOf(QUOTE, pos);
-      if (this.nextApostrophe !== -1 && this.nextApostrophe < pos) {
-        this.nextApostrophe = buf.indexOf(APOSTROPHE, pos);
-      }
-      const apostrophe = this.nextApostrophe;
-      const open = quote < 0 ? apostrophe : apostrophe < 0 ? quote : Math.min(quote, apostrophe);
-      if (open < 0 || open > greater) return greater;
-      const close = buf.indexOf(buf[open] as number, open + 1);
-      if (close < 0) return -1;
-      pos = close + 1;
-    }
-  }
-
   private countLines(buf: Buffer, start: number, end: number): void {
     let newline = buf.indexOf(NEWLINE, start);
     while (newline >= 0 && newline < end) {
@@ -326,51 +288,5 @@ export class XmlRowScanner {
 
   private error(message: string, line: number, column: number): PositionError {
     return new PositionError(message, line, column);
-  }
-}
-
-/** True when the start tag at `buf[start]` is `<row` followed by whitespace, `/` or `>`. */
-function isRowTag(buf: Buffer, start: number): boolean {
-  const after = buf[start + 4];
-  return (
-    buf[start + 1] === 0x72 &&
-    buf[start + 2] === 0x6f &&
-    buf[start + 3] === 0x77 &&
-    (after === 0x20 ||
-      after === 0x09 ||
-      after === 0x0a ||
-      after === 0x0d ||
-      after === SLASH ||
-      after === GREATER_THAN)
-  );
-}
-
-/** A row as a record: its text is decoded only when asked for (to quarantine it). */
-class XmlRow implements RawRecord {
-  private decoded: string | undefined;
-
-  constructor(
-    private readonly attributes: {
-      readonly value: Record<string, string>;
-      readonly keys: readonly string[];
-    },
-    private readonly bytes: Buffer,
-    private readonly start: number,
-    private readonly end: number,
-    readonly number: number,
-    readonly line: number,
-    readonly invalidUtf8: boolean,
-  ) {}
-
-  get value(): Readonly<Record<string, string>> {
-    return this.attributes.value;
-  }
-
-  get keys(): readonly string[] {
-    return this.attributes.keys;
-  }
-
-  get text(): string {
-    return (this.decoded ??= this.bytes.toString("utf8", this.start, this.end));
   }
 }
