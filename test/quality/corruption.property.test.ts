@@ -34,7 +34,21 @@ const corruption: fc.Arbitrary<Corruption> = fc.oneof(
     bytes: fc.array(
       fc.oneof(
         fc.integer({ min: 0, max: 255 }),
-        fc.constantFrom(0x22, 0x2c, 0x7b, 0x7d, 0x5b, 0x5d, 0x5c),
+        fc.constantFrom(
+          0x22,
+          0x2c,
+          0x7b,
+          0x7d,
+          0x5b,
+          0x5d,
+          0x5c,
+          0x3c,
+          0x3e,
+          0x26,
+          0x2f,
+          0x3d,
+          0x27,
+        ),
       ),
       {
         minLength: 1,
@@ -61,52 +75,63 @@ function corrupt(bytes: Buffer, change: Corruption): Buffer {
   }
 }
 
-describe.each(ENGINES)("random corruptions of valid deliveries, on $name", (engine) => {
-  it("never crash, always name the file when they fail, and never change anything then", async () => {
-    const dir = await tempDir();
-    const warehouse = await engine.fresh(dir);
-    const archive = warehouse.destination.archive.dir;
-    const fixture = await fixtureDelivery(dir);
-    expect((await cli(...warehouse.args, fixture.posts, fixture.votes)).code).toBe(0);
-    const originals = {
-      posts: await readFile(fixture.posts),
-      votes: await readFile(fixture.votes),
-    };
-    let attempt = 0;
-    const state = async () => ({ warehouse: await warehouse.dump(), archive: listFiles(archive) });
-    /** The warehouse as the last run left it, when that run is known to have changed nothing. */
-    let unchanged: Awaited<ReturnType<typeof state>> | undefined;
-
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom("posts" as const, "votes" as const),
-        fc.boolean(),
-        corruption,
-        async (target, gzip, change) => {
-          attempt++;
-          const source = gzip ? gzipSync(originals[target]) : originals[target];
-          const broken = await fileWith(
-            dir,
-            `broken-${String(attempt)}.json`,
-            corrupt(source, change),
-          );
-          const files = target === "posts" ? [broken, fixture.votes] : [fixture.posts, broken];
-          const before = unchanged ?? (await state());
-          unchanged = undefined;
-
-          const result = await cli(...warehouse.args, ...files);
-
-          expect([0, 1, 5]).toContain(result.code);
-          if (result.code !== 0) {
-            expect(result.stderr.startsWith(`stackhouse: ${broken}: `)).toBe(true);
-            expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
-            expect(await warehouse.dump()).toEqual(before.warehouse);
-            expect(listFiles(archive)).toEqual(before.archive);
-            unchanged = before;
-          }
+describe.each(ENGINES)(
+  "random corruptions of valid deliveries (JSON and the dump's XML), on $name",
+  (engine) => {
+    it("never crash, always name the file when they fail, and never change anything then", async () => {
+      const dir = await tempDir();
+      const warehouse = await engine.fresh(dir);
+      const archive = warehouse.destination.archive.dir;
+      const fixture = await fixtureDelivery(dir);
+      expect((await cli(...warehouse.args, fixture.posts, fixture.votes)).code).toBe(0);
+      const originals = {
+        json: { posts: await readFile(fixture.posts), votes: await readFile(fixture.votes) },
+        xml: {
+          posts: await readFile(new URL("../fixtures/dump/Posts.xml", import.meta.url)),
+          votes: await readFile(new URL("../fixtures/dump/Votes.xml", import.meta.url)),
         },
-      ),
-      { numRuns: RUNS[engine.name], seed: 20261126 },
-    );
-  }, 600_000);
-});
+      };
+      let attempt = 0;
+      const state = async () => ({
+        warehouse: await warehouse.dump(),
+        archive: listFiles(archive),
+      });
+      /** The warehouse as the last run left it, when that run is known to have changed nothing. */
+      let unchanged: Awaited<ReturnType<typeof state>> | undefined;
+
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom("posts" as const, "votes" as const),
+          fc.constantFrom("json" as const, "xml" as const),
+          fc.boolean(),
+          corruption,
+          async (target, layout, gzip, change) => {
+            attempt++;
+            const original = originals[layout][target];
+            const source = gzip ? gzipSync(original) : original;
+            const broken = await fileWith(
+              dir,
+              `broken-${String(attempt)}.${layout}`,
+              corrupt(source, change),
+            );
+            const files = target === "posts" ? [broken, fixture.votes] : [fixture.posts, broken];
+            const before = unchanged ?? (await state());
+            unchanged = undefined;
+
+            const result = await cli(...warehouse.args, ...files);
+
+            expect([0, 1, 5]).toContain(result.code);
+            if (result.code !== 0) {
+              expect(result.stderr.startsWith(`stackhouse: ${broken}: `)).toBe(true);
+              expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
+              expect(await warehouse.dump()).toEqual(before.warehouse);
+              expect(listFiles(archive)).toEqual(before.archive);
+              unchanged = before;
+            }
+          },
+        ),
+        { numRuns: RUNS[engine.name], seed: 20261126 },
+      );
+    }, 600_000);
+  },
+);
