@@ -56,6 +56,10 @@ export function addIngestCommand(program: Command, io: CliIo): void {
       helpExamples([
         ["npx stackhouse Posts.json Votes.json", "merge a delivery into warehouse.db"],
         [
+          "npx stackhouse devops.stackexchange.com.7z",
+          "a site's Stack Exchange data dump: its Posts.xml and Votes.xml",
+        ],
+        [
           "npx stackhouse Votes-2021-09.json.gz --fail-on error",
           "votes alone; exit 6 if a check of error severity fails",
         ],
@@ -133,9 +137,7 @@ export function addIngestCommand(program: Command, io: CliIo): void {
           ...(report.replayed === null ? [] : [renderReplay(report.replayed), ""]),
           `Ingested into ${warehouse.name} (run ${report.runId}${report.created ? ", new warehouse" : ""}):`,
           renderFileReports(report.files),
-          ...report.skipped.map(
-            (name) => `note: ${printable(name, Infinity)} skipped: neither posts nor votes`,
-          ),
+          ...report.notes.map((note) => `note: ${printable(note, Infinity)}`),
           ...(report.checks === null ? [] : ["", renderCheckFindings(report.checks)]),
           "",
           renderAnswerSummary(answer),

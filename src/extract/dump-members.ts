@@ -55,7 +55,15 @@ export async function dumpMembers(archive: DeliveryFile): Promise<DumpMembers> {
   return { deliveries, skipped };
 }
 
-function kindNamed(member: string): DeliveryKind | undefined {
+/**
+ * The kind a file's name says it holds: its name before the first dot is `posts` or `votes`, in
+ * any case (`Posts.xml`, `votes.json.gz`); anything else says nothing.
+ *
+ * @example
+ * kindNamed("dump/Votes.xml"); // "votes"
+ * kindNamed("PostHistory.xml"); // undefined
+ */
+export function kindNamed(member: string): DeliveryKind | undefined {
   const stem = basename(member).split(".")[0]?.toLowerCase();
   return stem === "posts" || stem === "votes" ? stem : undefined;
 }

@@ -52,6 +52,9 @@ export async function inspectDelivery(path: string): Promise<DeliveryFile> {
       const starts = (magic: Buffer): boolean =>
         bytesRead >= magic.length && head.subarray(0, magic.length).equals(magic);
       const sevenZip = starts(SEVEN_ZIP_MAGIC);
+      if (!sevenZip && path.toLowerCase().endsWith(".7z")) {
+        throw inputError(path, "is named .7z but is not a 7z archive (it lacks 7-Zip's signature)");
+      }
       return {
         path,
         sizeBytes: info.size,

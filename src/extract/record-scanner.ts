@@ -143,7 +143,7 @@ export class RecordScanner {
     const column = this.base + pos - this.lineStart + 1;
     const shown = describeByte(byte);
     const expected: Record<Mode, string> = {
-      start: "expected '[' or '{' at the start of the file",
+      start: "expected '[' or '{' (JSON) or '<' (XML) at the start of the file",
       "array-first": `record 1 is not a JSON object (found ${shown})`,
       "array-next": `record ${this.recordCount + 1} is not a JSON object (found ${shown})`,
       "array-after": `expected ',' or ']' after record ${this.recordCount}, found ${shown}`,

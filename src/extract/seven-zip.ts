@@ -50,7 +50,7 @@ export async function* sevenZipMember(path: string, member: string): AsyncGenera
   try {
     for await (const chunk of child.stdout) yield chunk as Buffer;
     const code = await exit;
-    if (code !== 0) throw failure(path, `${member}: ${describe(stderr, code)}`);
+    if (code !== 0) throw failure(`${path}#${member}`, describe(stderr, code, path));
   } finally {
     if (child.exitCode === null) child.kill();
   }
@@ -68,14 +68,14 @@ export async function sevenZipDamage(
   member: string,
 ): Promise<StackhouseError | undefined> {
   try {
-    await run(["t", "-bd", "-spd", "--", path, member], `${path}#${member}`);
+    await run(["t", "-bd", "-spd", "--", path, member], `${path}#${member}`, path);
     return undefined;
   } catch (error) {
     return error instanceof StackhouseError ? error : undefined;
   }
 }
 
-async function run(args: readonly string[], path: string): Promise<string> {
+async function run(args: readonly string[], name: string, path = name): Promise<string> {
   const child = spawn(sevenZip(), args, { stdio: ["ignore", "pipe", "pipe"] });
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
@@ -85,7 +85,7 @@ async function run(args: readonly string[], path: string): Promise<string> {
     child.once("error", reject);
     child.once("close", resolve);
   });
-  if (code !== 0) throw failure(path, describe(stderr, code));
+  if (code !== 0) throw failure(name, describe(stderr, code, path));
   return Buffer.concat(stdout).toString("utf8");
 }
 
@@ -118,14 +118,25 @@ function splitProperty(line: string): [string, string] {
   return at < 0 ? [line.trim(), ""] : [line.slice(0, at).trim(), line.slice(at + 3)];
 }
 
-function describe(stderr: readonly Buffer[], code: number | null): string {
-  const lines = Buffer.concat(stderr)
-    .toString("utf8")
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "");
-  const reason = lines.join("; ") || `7-Zip stopped (exit code ${String(code)})`;
-  return `7-Zip cannot read it: ${reason}`;
+/**
+ * What 7-Zip said, in one line: its `ERROR:` prefixes, the archive's own path and the lines that
+ * held nothing else left out; the same error about several files said once, naming them.
+ */
+function describe(stderr: readonly Buffer[], code: number | null, path: string): string {
+  const byError = new Map<string, string[]>();
+  for (const raw of Buffer.concat(stderr).toString("utf8").split("\n")) {
+    const line = raw
+      .replaceAll(path, "")
+      .replace(/^(?:Open )?ERRORS?:\s*/, "")
+      .replace(/^[\s:]+|[\s:]+$/g, "");
+    if (line === "") continue;
+    const [error = line, file] = line.split(/\s+:\s+/);
+    byError.set(error, [...(byError.get(error) ?? []), ...(file === undefined ? [] : [file])]);
+  }
+  const reasons = [...byError].map(([error, files]) =>
+    files.length === 0 ? error : `${error} (${files.join(", ")})`,
+  );
+  return `7-Zip cannot read it: ${reasons.join("; ") || `it stopped with exit code ${String(code)}`}`;
 }
 
 function failure(path: string, detail: string): StackhouseError {

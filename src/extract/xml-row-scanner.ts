@@ -124,12 +124,11 @@ export class XmlRowScanner {
     const column = this.base - this.lineStart + 1;
     if (this.mode === "prolog") throw this.error("the file has no root element", this.line, column);
     if (this.mode === "root" || this.mode === "row-open") {
-      const open = this.mode === "row-open" ? "<row> and " : "";
-      throw this.error(
-        `truncated: ${open}the root element <${this.root}> are not closed (no </${this.root}>)`,
-        this.line,
-        column,
-      );
+      const what =
+        this.mode === "row-open"
+          ? `<row> and the root element <${this.root}> are`
+          : `the root element <${this.root}> is`;
+      throw this.error(`truncated: ${what} not closed (no </${this.root}>)`, this.line, column);
     }
   }
 

@@ -1,8 +1,13 @@
 import { realPath } from "../archive/warehouse-paths.js";
 import { StackhouseError } from "../errors.js";
 import { classifyDelivery } from "../extract/classify-delivery.js";
-import { dumpMembers } from "../extract/dump-members.js";
-import { inputError, inspectDelivery, type DeliveryFile } from "../extract/read-delivery.js";
+import { dumpMembers, kindNamed } from "../extract/dump-members.js";
+import {
+  deliveryName,
+  inputError,
+  inspectDelivery,
+  type DeliveryFile,
+} from "../extract/read-delivery.js";
 import { DELIVERY_KINDS, KINDS, type DeliveryKind } from "../model/kinds.js";
 
 /** The files of one run and their kinds, as `ingest` is given them. */
@@ -19,11 +24,14 @@ export interface DeliveryFiles {
   readonly expectedRecords?: Partial<Record<DeliveryKind, number>>;
 }
 
-/** A run's deliveries in load order, and the files inside 7z archives that were skipped. */
+/** A run's deliveries in load order, and what the user should be told about them. */
 export interface DeliveryPlan {
   readonly files: readonly (readonly [DeliveryKind, DeliveryFile])[];
-  /** Files in a 7z archive that are neither posts nor votes, as `site.7z#Users.xml`. */
-  readonly skipped: readonly string[];
+  /**
+   * Files in a 7z archive that were skipped (`site.7z#Users.xml skipped: …`) and files whose
+   * name says another kind than their content (`Posts.xml is named for posts but holds votes …`).
+   */
+  readonly notes: readonly string[];
 }
 
 /**
@@ -53,22 +61,32 @@ export async function deliveryFiles(given: DeliveryFiles): Promise<DeliveryPlan>
     }
     seen.add(real);
   }
-  const skipped: string[] = [];
+  const notes: string[] = [];
   const expand = async (
     path: string,
     only?: DeliveryKind,
   ): Promise<(readonly [DeliveryKind, DeliveryFile])[]> => {
     const file = await inspectDelivery(path);
-    if (file.sevenZip !== true) return [[only ?? (await classifyDelivery(file)), file]];
+    if (file.sevenZip !== true) {
+      if (only !== undefined) return [[only, file]];
+      const kind = await classifyDelivery(file);
+      const named = kindNamed(path);
+      if (named !== undefined && named !== kind) {
+        notes.push(`${path} is named for ${named} but holds ${kind}: loaded as ${kind}`);
+      }
+      return [[kind, file]];
+    }
     const members = await dumpMembers(file);
     const taken = members.deliveries.filter(([kind]) => only === undefined || kind === only);
     if (taken.length === 0) {
       throw inputError(path, `this 7z archive holds no ${String(only)} file`);
     }
     const left = members.deliveries.filter((entry) => !taken.includes(entry));
-    skipped.push(
-      ...[...members.skipped, ...left.map(([, each]) => each.member ?? "")].map(
-        (member) => `${path}#${member}`,
+    notes.push(
+      ...members.skipped.map((member) => `${path}#${member} skipped: neither posts nor votes`),
+      ...left.map(
+        ([kind, each]) =>
+          `${deliveryName(each)} skipped: ${kind}, but only ${String(only)} asked for`,
       ),
     );
     return taken;
@@ -96,5 +114,5 @@ export async function deliveryFiles(given: DeliveryFiles): Promise<DeliveryPlan>
     }
   }
   files.sort(([a], [b]) => Number(a === "votes") - Number(b === "votes"));
-  return { files, skipped };
+  return { files, notes };
 }

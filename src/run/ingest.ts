@@ -51,8 +51,8 @@ export interface IngestReport {
   /** The archive history replayed first, when the warehouse was missing and an archive existed. */
   readonly replayed: ReplayReport | null;
   readonly files: readonly FileReport[];
-  /** Files in a site's 7z archive that were not loaded (neither posts nor votes). */
-  readonly skipped: readonly string[];
+  /** What the user should be told of the files: skipped ones, a name that says another kind. */
+  readonly notes: readonly string[];
   /** The data-quality checks run after the load, unless they were turned off. */
   readonly checks: CheckReport | null;
 }
@@ -116,7 +116,7 @@ async function ingestLocked(
     if (created) await destination.swapIn(warehouse);
     else await warehouse.close();
     warehouse = undefined;
-    return { runId, created, replayed, files, skipped: plan.skipped, checks };
+    return { runId, created, replayed, files, notes: plan.notes, checks };
   } catch (error) {
     if (created) await destination.discardScratch(warehouse);
     else await warehouse?.close();

@@ -135,7 +135,7 @@ describe("the data dump's XML", () => {
     [
       "without its end tag",
       `${HEAD}<votes>\n  <row Id="1" ${VOTE} />\n`,
-      "line 4, column 1: truncated: the root element <votes> are not closed (no </votes>)",
+      "line 4, column 1: truncated: the root element <votes> is not closed (no </votes>)",
     ],
     [
       "with an unclosed row",
@@ -190,6 +190,20 @@ describe("the data dump's XML", () => {
     expect(run.stderr).toContain(message);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
     expect({ warehouse: dumpWarehouse(db), archive: listFiles(`${db}.landing`) }).toEqual(before);
+  });
+
+  it("loads a Votes.xml named Posts.xml as votes, by its content, and says so", async () => {
+    const dir = await tempDir();
+    const renamed = await fileWith(
+      dir,
+      "Posts.xml",
+      await readFile(new URL("Votes.xml", FIXTURES)),
+    );
+    const run = await cli("ingest", "--db", join(dir, "w.db"), "--no-checks", renamed);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      `note: ${renamed} is named for posts but holds votes: loaded as votes\n`,
+    );
   });
 
   it("refuses a Votes.xml given as posts, by its root element", async () => {
@@ -296,6 +310,18 @@ describe("the data dump's XML", () => {
     await writeFile(site, bytes);
     const damaged = await cli("ingest", "--db", join(dir, "w.db"), site);
     expect(damaged.code).toBe(1);
-    expect(damaged.stderr).toMatch(/^stackhouse: .*site\.7z.*: 7-Zip cannot read it: .+\n$/);
+    expect(damaged.stderr).toMatch(
+      /^stackhouse: .*site\.7z#Votes\.xml: 7-Zip cannot read it: Data Error \(Votes\.xml\)\n$/,
+    );
+
+    const cut = join(dir, "cut.7z");
+    await writeFile(cut, bytes.subarray(0, 100));
+    expect((await cli("ingest", "--db", join(dir, "w.db"), cut)).stderr).toBe(
+      `stackhouse: ${cut}: 7-Zip cannot read it: Can not open the file as [7z] archive; Unexpected end of archive\n`,
+    );
+    const fake = await fileWith(dir, "fake.7z", "hello\n");
+    expect((await cli("ingest", "--db", join(dir, "w.db"), fake)).stderr).toBe(
+      `stackhouse: ${fake}: is named .7z but is not a 7z archive (it lacks 7-Zip's signature)\n`,
+    );
   });
 });

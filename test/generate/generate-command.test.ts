@@ -57,6 +57,25 @@ describe("generate command", () => {
     expect(incrementPosts).toBeLessThan(fullPosts * 0.3);
   });
 
+  it("refuses --gzip with --format 7z, whose archive is compressed already", async () => {
+    const outDir = join(root, "7z-gzip");
+    const { code, err } = await run([
+      "--posts",
+      "20",
+      "--votes",
+      "80",
+      "--out",
+      outDir,
+      "--format",
+      "7z",
+      "--gzip",
+    ]);
+    expect({ code, err }).toEqual({
+      code: 2,
+      err: "error: --gzip does not apply to --format 7z: the archive is compressed\n",
+    });
+  });
+
   it("shows help and exits 0", async () => {
     const { code, out } = await run(["--help"]);
     expect(code).toBe(0);

@@ -79,7 +79,7 @@ describe.each(ENGINES)(
       const { dir, fixture, refuses } = await setUp(engine);
       const text = await fileWith(dir, "notes.txt", "Id,PostId\n1,2\n");
       expect(await refuses(fixture.posts, text, text)).toBe(
-        "line 1, column 1: expected '[' or '{' at the start of the file, found 'I'",
+        "line 1, column 1: expected '[' or '{' (JSON) or '<' (XML) at the start of the file, found 'I'",
       );
     });
 

@@ -37,7 +37,8 @@ function buildProgram(output: CliIo): Command {
   return new Command("generate")
     .description(
       "Write a seeded, realistic Stack Exchange delivery (Posts.json, Votes.json) in the " +
-        "supplier's layout. Snapshot k+1 repeats snapshot k with ~10% new records and ~5% " +
+        "supplier's layout, or the data dump's (Posts.xml, Votes.xml; with --format 7z, " +
+        "generated.stackexchange.com.7z holding those and a Users.xml). Snapshot k+1 repeats snapshot k with ~10% new records and ~5% " +
         "changed posts, and deletes ~1% of posts and votes; one deleted record in five comes " +
         "back two snapshots later.",
     )
@@ -110,6 +111,10 @@ export async function runGenerateCommand(argv: readonly string[], output: CliIo)
     throw error;
   }
   const options = program.opts<ParsedOptions>();
+  if (options.format === "7z" && options.gzip === true) {
+    output.stderr.write("error: --gzip does not apply to --format 7z: the archive is compressed\n");
+    return EXIT_USAGE;
+  }
   try {
     const result = await generateDelivery({
       posts: options.posts,
