@@ -52,8 +52,10 @@ export class XmlRowScanner {
   private markupLine = 0;
   private markupColumn = 0;
   private readonly attributes = new AttributeReader();
-  /** The buffer being scanned, copied once its first row needs it (rows keep their text there). */
+  /** The buffer rows keep their text in: the one being scanned, copied if it is the caller's chunk. */
   private copy: Buffer | undefined;
+  /** The buffer being scanned was joined here (not the caller's chunk), so rows may keep it. */
+  private ownsBuffer = false;
   /** The whole buffer being scanned is valid UTF-8, so no row in it need be checked alone. */
   private allUtf8 = true;
 
@@ -86,6 +88,7 @@ export class XmlRowScanner {
     this.markupStart = -1;
     const ends = new MarkupEnds(buf);
     this.copy = undefined;
+    this.ownsBuffer = buf !== chunk;
     this.allUtf8 = isUtf8(buf);
     while (pos < buf.length) {
       const byte = buf[pos] as number;
@@ -237,7 +240,7 @@ export class XmlRowScanner {
       throw new PositionError(message, line, column);
     }
     this.recordCount = number;
-    this.copy ??= Buffer.from(buf);
+    this.copy ??= this.ownsBuffer ? buf : Buffer.from(buf);
     const invalidUtf8 = !this.allUtf8 && !isUtf8(buf.subarray(start, end + 1));
     return new XmlRow(attributes, this.copy, start, end + 1, number, this.markupLine, invalidUtf8);
   }
