@@ -1,4 +1,5 @@
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -20,5 +21,13 @@ export default tseslint.config(
   {
     files: ["**/*.js"],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // The pages of `stackhouse serve`: plain scripts run by the browser, Chart.js loaded before them.
+    files: ["web/**/*.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: { ...globals.browser, Chart: "readonly" },
+    },
   },
 );

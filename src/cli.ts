@@ -7,6 +7,7 @@ import { printable } from "./cli/printable.js";
 import { addQueryCommand } from "./cli/query-command.js";
 import { addRebuildCommand } from "./cli/rebuild-command.js";
 import { addReportCommand } from "./cli/report-command.js";
+import { addServeCommand } from "./cli/serve-command.js";
 import { EXIT_INTERNAL, EXIT_OK, StackhouseError } from "./errors.js";
 
 const USAGE_EXIT = new StackhouseError("USAGE", "").exitCode;
@@ -72,6 +73,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
   addCheckCommand(program, io);
   addQueryCommand(program, io);
   addReportCommand(program, io);
+  addServeCommand(program, io);
 
   try {
     await program.parseAsync([...argv], { from: "user" });

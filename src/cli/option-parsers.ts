@@ -30,3 +30,20 @@ export function recordCount(text: string): number {
   }
   return count;
 }
+
+/** Parses a time limit such as `--timeout`: seconds, 0 for none. */
+export function seconds(text: string): number {
+  if (!/^\d+(\.\d+)?$/.test(text)) {
+    throw new InvalidArgumentError("give a number of seconds (0 for no limit).");
+  }
+  return Number(text);
+}
+
+/** Parses a TCP port: 0 to 65535, 0 for any free one. */
+export function port(text: string): number {
+  const number = Number(text);
+  if (!/^\d+$/.test(text) || number > 65535) {
+    throw new InvalidArgumentError("give a port from 1 to 65535 (0 for any free one).");
+  }
+  return number;
+}

@@ -1,10 +1,8 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { StackhouseError } from "../errors.js";
-import { parseTarget } from "../clickhouse/target-url.js";
-import { queryInChild } from "../query/query-in-child.js";
 import { querySource } from "../query/query-text.js";
+import { startQuery } from "../query/start-query.js";
 import { sqlServerHint } from "../query/sede-views.js";
-import type { RowStream } from "../query/row-stream.js";
 import { DEFAULT_TIMEOUT_SECONDS } from "../query/time-limit.js";
 import { OUTPUT_FORMATS, writeRows, type OutputFormat, type RowSink } from "../query/write-rows.js";
 import { helpExamples } from "./help-examples.js";
@@ -12,7 +10,7 @@ import type { CliIo } from "./io.js";
 import { openOutputFile } from "./output-file.js";
 import { outputTarget } from "./output-target.js";
 import { destinationOf } from "./warehouse-option.js";
-import { wholeNumber } from "./option-parsers.js";
+import { seconds, wholeNumber } from "./option-parsers.js";
 
 /** Rows a terminal shows when no --limit is given; files and pipes get every row. */
 export const TERMINAL_ROW_LIMIT = 1000;
@@ -34,13 +32,6 @@ function formatOption(text: string): OutputFormat {
   if (format === undefined)
     throw new InvalidArgumentError(`choose one of ${OUTPUT_FORMATS.join(", ")}.`);
   return format;
-}
-
-function secondsOption(text: string): number {
-  if (!/^\d+(\.\d+)?$/.test(text)) {
-    throw new InvalidArgumentError("give a number of seconds (0 for no limit).");
-  }
-  return Number(text);
 }
 
 /** `stackhouse query SQL`: read-only SQL over the warehouse. */
@@ -82,7 +73,7 @@ export function addQueryCommand(program: Command, io: CliIo): void {
     .option(
       "--timeout <seconds>",
       "stop the query when no row has come for this long (0 for no limit)",
-      secondsOption,
+      seconds,
       DEFAULT_TIMEOUT_SECONDS,
     )
     .option(
@@ -105,7 +96,11 @@ export function addQueryCommand(program: Command, io: CliIo): void {
         flags.output === undefined
           ? undefined
           : outputTarget(flags.output, await destinationOf(flags), "--output");
-      const rows = await runQuery(flags, text, limit).catch(explainSede(flags, text));
+      const rows = await startQuery(flags, text, {
+        sede: flags.sede === true,
+        limit,
+        timeoutSeconds: flags.timeout,
+      }).catch(explainSede(flags, text));
       const file = target === undefined ? undefined : openOutputFile(target);
       try {
         const summary = await writeRows(
@@ -126,20 +121,6 @@ export function addQueryCommand(program: Command, io: CliIo): void {
         return explainSede(flags, text)(error);
       }
     });
-}
-
-/** Starts the query where it can be stopped: a child process, or the ClickHouse server. */
-async function runQuery(flags: QueryFlags, sql: string, limit: number): Promise<RowStream> {
-  const bounds = { limit, timeoutSeconds: flags.timeout };
-  if (flags.target !== undefined) {
-    if (flags.sede === true) {
-      throw new StackhouseError("USAGE", "--sede adds SQLite views; a ClickHouse target has none");
-    }
-    // Loaded only for a ClickHouse target, so SQLite runs do not pay for the client.
-    const { clickHouseReadQuery } = await import("../clickhouse/clickhouse-query.js");
-    return clickHouseReadQuery(parseTarget(flags.target), sql, bounds);
-  }
-  return queryInChild({ db: flags.db, sql, sede: flags.sede === true, ...bounds });
 }
 
 /** Adds, to a failed `--sede` query, how SQLite says what it wrote in SQL Server's dialect. */

@@ -118,12 +118,21 @@ function csvField(value: string | null): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-/** A row as a JSON object; integers beyond 2^53 and blobs as strings, so nothing is rounded. */
+/**
+ * A cell as JSON takes it: integers beyond 2^53 and blobs as strings, so nothing is rounded.
+ *
+ * @example
+ * jsonValue(2n ** 60n); // "1152921504606846976"
+ */
+export function jsonValue(value: QueryValue): string | number | null {
+  return typeof value === "bigint" || Buffer.isBuffer(value) ? plain(value) : value;
+}
+
+/** A row as a JSON object. */
 function objectText(columns: readonly string[], row: readonly QueryValue[]): string {
   const object: Record<string, unknown> = {};
   columns.forEach((column, index) => {
-    const value = row[index] ?? null;
-    object[column] = typeof value === "bigint" || Buffer.isBuffer(value) ? plain(value) : value;
+    object[column] = jsonValue(row[index] ?? null);
   });
   return JSON.stringify(object);
 }

@@ -9,6 +9,15 @@ import type { MetricSummary, WeeklyAnswer } from "../analysis/weekly-series.js";
 
 const CHART_JS_FILE = "chart.umd.min.js";
 
+const REPORT_STYLE = `
+  body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #222; }
+  table { border-collapse: collapse; margin: 1rem 0; }
+  th, td { padding: 0.25rem 0.75rem; border-bottom: 1px solid #ddd; text-align: right; }
+  th[scope="row"], thead th:first-child { text-align: left; }
+  small, .note { color: #666; }
+  figure { margin: 1.5rem 0; }
+`;
+
 /** Chart.js's browser build, read from the installed package so the page needs no network. */
 function chartJsSource(): string {
   const entry = createRequire(import.meta.url).resolve("chart.js");
@@ -67,6 +76,29 @@ window.stackhouseReport = { charts, figures };
 `;
 
 /**
+ * The report's style and scripts as files, for a page that links them rather than inlining them
+ * (`stackhouse serve`, whose Content-Security-Policy allows no inline script).
+ *
+ * @example
+ * const css = reportAssets()["report.css"];
+ */
+export function reportAssets(): Readonly<Record<string, string>> {
+  return {
+    "report.css": REPORT_STYLE,
+    "report-chart.js": CHART_SCRIPT,
+    [CHART_JS_FILE]: chartJsSource(),
+  };
+}
+
+/** How a report page carries its style and scripts: inside itself, or as links under a path. */
+export type ReportAssets =
+  | { readonly inline: true }
+  | {
+      readonly linkedFrom: string;
+      readonly nav: readonly (readonly [href: string, text: string])[];
+    };
+
+/**
  * A self-contained HTML page with the weekly answer: the summary of both definitions over full
  * weeks, what the figures count, and a chart panel per definition (hover for a week's figures,
  * click a legend entry to hide a line). Chart.js is inlined, so the page works offline.
@@ -77,6 +109,7 @@ window.stackhouseReport = { charts, figures };
 export function renderHtmlReport(
   answer: WeeklyAnswer,
   meta: { readonly title: string; readonly votes?: VoteSet },
+  assets: ReportAssets = { inline: true },
 ): string {
   const title = escapeHtml(meta.title);
   const outside = answer.outOfWindow;
@@ -97,23 +130,26 @@ export function renderHtmlReport(
     ...figures.missing.map((why) => `No chart for ${why}.`),
     ...answerNotes(answer),
   ];
+  const [head, scripts] =
+    "inline" in assets
+      ? [
+          `<style>${REPORT_STYLE}</style>`,
+          `<script>${chartJsSource()}</script>\n<script>${CHART_SCRIPT}</script>`,
+        ]
+      : [
+          `<link rel="icon" href="data:,">\n<link rel="stylesheet" href="${assets.linkedFrom}report.css">`,
+          `<script src="${assets.linkedFrom}${CHART_JS_FILE}"></script>\n<script src="${assets.linkedFrom}report-chart.js"></script>`,
+        ];
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Mean votes per post per week: ${title}</title>
-<style>
-  body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #222; }
-  table { border-collapse: collapse; margin: 1rem 0; }
-  th, td { padding: 0.25rem 0.75rem; border-bottom: 1px solid #ddd; text-align: right; }
-  th[scope="row"], thead th:first-child { text-align: left; }
-  small, .note { color: #666; }
-  figure { margin: 1.5rem 0; }
-</style>
+${head}
 </head>
 <body>
-<h1>What is the mean votes per post per week?</h1>
+${"nav" in assets ? `<nav>${assets.nav.map(([href, text]) => `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`).join(" · ")}</nav>\n` : ""}<h1>What is the mean votes per post per week?</h1>
 <p class="note">${title}: ISO weeks ${escapeHtml(String(answer.firstWeek))} to ${escapeHtml(String(answer.lastWeek))}, ${String(answer.series.length)} weeks, ${String(answer.fullWeeks)} full.${escapeHtml(left)}</p>
 <table>
 <thead><tr><th>definition</th><th>votes</th><th>mean of weekly ratios</th><th>pooled ratio</th><th>median</th><th>lowest week</th><th>highest week</th><th>weeks</th></tr></thead>
@@ -127,8 +163,7 @@ ${summaryRow(live, "up and down", answer.upDown.perLivePost, 4)}
 ${notes.map((note) => `<p class="note">${escapeHtml(note)}</p>`).join("\n")}
 ${figures.panels.map((panel, index) => `<figure><canvas id="panel-${String(index)}" role="img" aria-label="${escapeHtml(panel.title)}, by ISO week"></canvas></figure>`).join("\n")}
 <script id="chart-data" type="application/json">${scriptJson({ ...figures, rollingWeeks: ROLLING_WEEKS })}</script>
-<script>${chartJsSource()}</script>
-<script>${CHART_SCRIPT}</script>
+${scripts}
 </body>
 </html>
 `;

@@ -1,0 +1,103 @@
+import { type Command } from "commander";
+import { DEFAULT_TIMEOUT_SECONDS } from "../query/time-limit.js";
+import { DEFAULT_HOST, isLoopback, startServer } from "../serve/start-server.js";
+import { helpExamples } from "./help-examples.js";
+import type { CliIo } from "./io.js";
+import { port, seconds, wholeNumber } from "./option-parsers.js";
+import { destinationOf, withWarehouse, type WarehouseFlags } from "./warehouse-option.js";
+
+/** The port `serve` listens on unless --port says. */
+export const DEFAULT_PORT = 8017;
+
+/** Rows in a page of the results grid and of a JSON answer, unless --page-rows says. */
+export const DEFAULT_PAGE_ROWS = 500;
+
+/** Queries the server runs at once; each is a process (SQLite) or a server query (ClickHouse). */
+const MAX_RUNNING_QUERIES = 4;
+
+interface ServeFlags extends WarehouseFlags {
+  readonly host: string;
+  readonly port: number;
+  readonly timeout: number;
+  readonly pageRows: number;
+}
+
+/** The signals that stop the server: Ctrl-C, `kill`, a closed terminal. */
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/** `stackhouse serve`: a local web page to query the warehouse. */
+export function addServeCommand(program: Command, io: CliIo): void {
+  program
+    .command("serve")
+    .summary("serve a local web page to query the warehouse, with charts and downloads")
+    .description(
+      "Serve a web page where the warehouse can be queried (read-only): a SQL editor, a results grid, " +
+        "a chart, downloads as CSV, JSON or Parquet, the weekly answer, the worked questions and the schema " +
+        "with the data dictionary. Listens on 127.0.0.1 unless --host says; Ctrl-C stops it.",
+    )
+    .addHelpText(
+      "after",
+      helpExamples([
+        ["npx stackhouse serve", "open the printed address in a browser"],
+        [
+          "npx stackhouse serve --port 9000 --timeout 10",
+          "another port, queries stopped after 10 s",
+        ],
+      ]),
+    )
+    .option(
+      "--host <address>",
+      "the address to listen on; anything but loopback lets other machines read the warehouse",
+      DEFAULT_HOST,
+    )
+    .option("--port <number>", "the port to listen on (0 for any free one)", port, DEFAULT_PORT)
+    .option(
+      "--timeout <seconds>",
+      "stop a query when no row has come for this long (0 for no limit)",
+      seconds,
+      DEFAULT_TIMEOUT_SECONDS,
+    )
+    .option(
+      "--page-rows <rows>",
+      "rows in a page of results",
+      wholeNumber("rows"),
+      DEFAULT_PAGE_ROWS,
+    )
+    .action(async (_options: unknown, command: Command) => {
+      const flags = command.optsWithGlobals<ServeFlags>();
+      // A warehouse that is not there is refused now, not at the first query.
+      await withWarehouse(flags, "read", () => Promise.resolve());
+      const name = (await destinationOf(flags)).name;
+      if (!isLoopback(flags.host)) {
+        io.stderr.write(
+          `warning: listening on ${flags.host}: anyone who can reach this machine can read the warehouse\n`,
+        );
+      }
+      const server = await startServer({
+        warehouse: flags,
+        source: flags,
+        name,
+        host: flags.host,
+        port: flags.port,
+        timeoutSeconds: flags.timeout,
+        pageRows: Math.max(1, flags.pageRows),
+        maxRunning: MAX_RUNNING_QUERIES,
+        log: (line) => io.stderr.write(`${line}\n`),
+      });
+      io.stdout.write(`stackhouse serve: ${name} at ${server.url} (Ctrl-C stops it)\n`);
+      const signal = await untilStopped();
+      await server.close();
+      io.stderr.write(`stopped (${signal})\n`);
+    });
+}
+
+/** Resolves with the first stop signal the process gets. */
+function untilStopped(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      for (const name of STOP_SIGNALS) process.removeListener(name, stop);
+      resolve(signal);
+    };
+    for (const name of STOP_SIGNALS) process.on(name, stop);
+  });
+}

@@ -1,0 +1,218 @@
+// The query page of `stackhouse serve`. Every value from the warehouse is set as text
+// (textContent), never parsed as HTML: post bodies are HTML, and are shown as such text.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const state = { page: 1, chart: null, result: null };
+
+/** The query's parameters, as the API and the shared link carry them. */
+function queryParams(page) {
+  const params = new URLSearchParams({ sql: $("sql").value });
+  if ($("sede").checked) params.set("sede", "1");
+  if (page > 1) params.set("page", String(page));
+  return params;
+}
+
+function showError(message) {
+  $("error").textContent = message;
+  $("error").hidden = false;
+}
+
+async function getJson(url) {
+  const response = await fetch(url);
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.error ?? `${response.status} ${response.statusText}`);
+  return body;
+}
+
+async function run(page) {
+  if ($("sql").value.trim() === "") return;
+  const params = queryParams(page);
+  history.replaceState(null, "", `/?${params}`);
+  $("share").href = `/?${params}`;
+  $("error").hidden = true;
+  $("run").disabled = true;
+  $("status").textContent = "running…";
+  try {
+    const result = await getJson(`/api/query?${params}&format=json`);
+    state.page = page;
+    state.result = result;
+    showResult(result);
+  } catch (error) {
+    $("result").hidden = true;
+    showError(error.message);
+  } finally {
+    $("run").disabled = false;
+  }
+}
+
+function showResult(result) {
+  $("result").hidden = false;
+  const last = result.first_row + result.rows.length - 1;
+  const rows =
+    result.rows.length === 0
+      ? "no rows"
+      : result.more
+        ? `rows ${result.first_row}–${last}, more follow`
+        : result.first_row === 1
+          ? `${last} row${last === 1 ? "" : "s"}`
+          : `rows ${result.first_row}–${last} of ${last}`;
+  $("status").textContent = `${rows} · ${result.elapsed_ms} ms`;
+  $("previous").disabled = result.page <= 1;
+  $("next").disabled = !result.more;
+  for (const format of ["csv", "json", "parquet"]) {
+    const params = queryParams(1);
+    params.set("format", format);
+    params.set("download", "1");
+    $(`download-${format}`).href = `/api/query?${params}`;
+  }
+  drawGrid(result);
+  setUpChart(result);
+}
+
+function drawGrid(result) {
+  const head = document.createElement("tr");
+  for (const column of result.columns) {
+    const cell = document.createElement("th");
+    cell.textContent = column;
+    head.append(cell);
+  }
+  $("grid").tHead.replaceChildren(head);
+  const body = result.rows.map((row) => {
+    const line = document.createElement("tr");
+    for (const value of row) {
+      const cell = document.createElement("td");
+      if (value === null) {
+        cell.className = "null";
+        cell.textContent = "NULL";
+      } else {
+        cell.textContent = String(value);
+        if (typeof value === "number") cell.className = "number";
+        if (typeof value === "string" && value.length > 60) cell.title = value.slice(0, 2000);
+      }
+      line.append(cell);
+    }
+    return line;
+  });
+  $("grid").tBodies[0].replaceChildren(...body);
+}
+
+/** Columns whose values on this page are all numbers (NULLs aside), by index. */
+function numericColumns(result) {
+  return result.columns
+    .map((_, index) => index)
+    .filter((index) => {
+      const values = result.rows.map((row) => row[index]).filter((value) => value !== null);
+      return values.length > 0 && values.every((value) => typeof value === "number");
+    });
+}
+
+function option(select, value, text) {
+  const element = document.createElement("option");
+  element.value = String(value);
+  element.textContent = text;
+  select.append(element);
+}
+
+function setUpChart(result) {
+  const numeric = numericColumns(result);
+  const chartable = numeric.length > 0 && result.rows.length > 0;
+  $("chart-note").hidden = chartable;
+  $("chart-note").textContent = chartable ? "" : "No column of numbers on this page to chart.";
+  $("chart-controls").hidden = !chartable;
+  $("chart").hidden = !chartable;
+  if (!chartable) {
+    state.chart?.destroy();
+    state.chart = null;
+    return;
+  }
+  $("chart-x").replaceChildren();
+  $("chart-y").replaceChildren();
+  result.columns.forEach((column, index) => option($("chart-x"), index, column));
+  numeric.forEach((index) => option($("chart-y"), index, result.columns[index]));
+  const y = numeric.find((index) => index !== 0) ?? numeric[0];
+  $("chart-x").value = "0";
+  $("chart-y").value = String(y);
+  drawChart();
+}
+
+function drawChart() {
+  const result = state.result;
+  const x = Number($("chart-x").value);
+  const y = Number($("chart-y").value);
+  state.chart?.destroy();
+  state.chart = new Chart($("chart"), {
+    type: $("chart-type").value,
+    data: {
+      labels: result.rows.map((row) => (row[x] === null ? "NULL" : String(row[x]))),
+      datasets: [
+        {
+          label: result.columns[y],
+          data: result.rows.map((row) => row[y]),
+          borderColor: "#08519c",
+          backgroundColor: "#6baed6",
+          pointRadius: 1.5,
+        },
+      ],
+    },
+    options: {
+      animation: false,
+      responsive: true,
+      aspectRatio: 4,
+      scales: {
+        x: { title: { display: true, text: result.columns[x] }, ticks: { maxTicksLimit: 14 } },
+        y: { title: { display: true, text: result.columns[y] } },
+      },
+    },
+  });
+  window.stackhouseQuery.chart = state.chart;
+}
+
+async function showExamples() {
+  const examples = await getJson("/api/examples");
+  const items = examples.map((example) => {
+    const item = document.createElement("li");
+    const link = document.createElement("a");
+    link.textContent = example.title;
+    link.href = `/?${new URLSearchParams({ sql: example.sql })}`;
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      $("sql").value = example.sql;
+      $("sede").checked = false;
+      void run(1);
+    });
+    item.append(link);
+    return item;
+  });
+  $("examples").replaceChildren(...items);
+}
+
+async function start() {
+  window.stackhouseQuery = { chart: null, run };
+  const info = await getJson("/api/info");
+  $("warehouse").textContent = `${info.warehouse} (${info.engine})`;
+  $("sede-label").hidden = !info.sede;
+  $("query-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    void run(1);
+  });
+  $("sql").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      void run(1);
+    }
+  });
+  $("previous").addEventListener("click", () => void run(state.page - 1));
+  $("next").addEventListener("click", () => void run(state.page + 1));
+  for (const id of ["chart-x", "chart-y", "chart-type"]) {
+    $(id).addEventListener("change", drawChart);
+  }
+  const shared = new URLSearchParams(location.search);
+  $("sql").value = shared.get("sql") ?? "SELECT * FROM weekly_votes ORDER BY week_start";
+  $("sede").checked = info.sede && shared.get("sede") === "1";
+  await showExamples();
+  if (shared.has("sql")) await run(Number(shared.get("page") ?? "1") || 1);
+  window.stackhouseQuery.ready = true;
+}
+
+start().catch((error) => showError(error.message));
