@@ -24,3 +24,4 @@ export { POST_FIELDS } from "./model/posts.js";
 export { VOTE_FIELDS } from "./model/votes.js";
 export { KINDS, POST_TYPES, VOTE_TYPES, type DeliveryKind } from "./model/kinds.js";
 export { run } from "./cli.js";
+export { startServer, type RunningServer, type ServerOptions } from "./serve/start-server.js";

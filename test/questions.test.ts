@@ -3,20 +3,13 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { prepareReadQuery } from "../src/query/read-only-query.js";
+import { workedQuestions } from "../src/serve/docs-catalog.js";
 import { ingest } from "../src/run/ingest.js";
 import { generated } from "./helpers/deliveries.js";
 import { tempDir } from "./helpers/temp-dir.js";
 
 const page = readFileSync(new URL("../docs/questions.md", import.meta.url), "utf8");
-const queries = [...page.matchAll(/^## (.+)$|```sql\n([\s\S]*?)```/gm)]
-  .reduce<{ question: string; sql: string }[]>((found, match) => {
-    if (match[1] !== undefined) return [...found, { question: match[1], sql: "" }];
-    const last = found.at(-1);
-    return last === undefined
-      ? found
-      : [...found, { question: last.question, sql: match[2] ?? "" }];
-  }, [])
-  .filter((entry) => entry.sql !== "");
+const queries = workedQuestions(page).map(({ title, sql }) => ({ question: title, sql }));
 
 describe("the worked questions in docs/questions.md", () => {
   it("has queries to run", () => {

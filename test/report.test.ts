@@ -1,23 +1,12 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { launchChromium, needChromium } from "./helpers/chromium.js";
 import { generated } from "./helpers/deliveries.js";
 import { cli, generatedWarehouse } from "./helpers/fixtures.js";
 import { tempDir } from "./helpers/temp-dir.js";
 import { queryRows } from "./helpers/warehouse-dump.js";
-
-const CHROMIUM = process.env.STACKHOUSE_CHROMIUM ?? "/usr/bin/chromium";
-const CHROMIUM_FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** Runs in the page: what each chart holds, and how many of its canvas's pixels it painted. */
 const INSPECT_CHARTS = `window.stackhouseReport.charts.map((chart) => {
@@ -44,7 +33,7 @@ interface DrawnChart {
 
 /** Opens a report page in Chromium, offline, and returns what its charts drew and its notes. */
 async function drawnCharts(html: string): Promise<{ charts: DrawnChart[]; notes: string[] }> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  const browser = await launchChromium();
   try {
     const tab = await browser.newPage();
     const failed: string[] = [];
@@ -66,15 +55,6 @@ async function drawnCharts(html: string): Promise<{ charts: DrawnChart[]; notes:
   } finally {
     await browser.close();
   }
-}
-
-function needChromium(context: { skip: () => void }): void {
-  if (existsSync(CHROMIUM)) return;
-  if (process.env.STACKHOUSE_REQUIRE_BROWSER === "1") throw new Error(`no Chromium at ${CHROMIUM}`);
-  console.warn(
-    `SKIPPED: no Chromium at ${CHROMIUM} (install Debian's chromium, or set STACKHOUSE_CHROMIUM)`,
-  );
-  context.skip();
 }
 
 describe("stackhouse report", () => {

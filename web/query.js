@@ -40,6 +40,7 @@ async function run(page) {
     showResult(result);
   } catch (error) {
     $("result").hidden = true;
+    $("status").textContent = "";
     showError(error.message);
   } finally {
     $("run").disabled = false;

@@ -47,3 +47,12 @@ export function port(text: string): number {
   }
   return number;
 }
+
+/** Parses `--page-rows`: a page of 1 to 10,000 rows, which the server holds whole while it sends it. */
+export function pageRows(text: string): number {
+  const number = Number(text);
+  if (!/^\d+$/.test(text) || number < 1 || number > 10_000) {
+    throw new InvalidArgumentError("give a number of rows from 1 to 10000.");
+  }
+  return number;
+}

@@ -3,7 +3,7 @@ import { DEFAULT_TIMEOUT_SECONDS } from "../query/time-limit.js";
 import { DEFAULT_HOST, isLoopback, startServer } from "../serve/start-server.js";
 import { helpExamples } from "./help-examples.js";
 import type { CliIo } from "./io.js";
-import { port, seconds, wholeNumber } from "./option-parsers.js";
+import { pageRows, port, seconds } from "./option-parsers.js";
 import { destinationOf, withWarehouse, type WarehouseFlags } from "./warehouse-option.js";
 
 /** The port `serve` listens on unless --port says. */
@@ -57,12 +57,7 @@ export function addServeCommand(program: Command, io: CliIo): void {
       seconds,
       DEFAULT_TIMEOUT_SECONDS,
     )
-    .option(
-      "--page-rows <rows>",
-      "rows in a page of results",
-      wholeNumber("rows"),
-      DEFAULT_PAGE_ROWS,
-    )
+    .option("--page-rows <rows>", "rows in a page of results", pageRows, DEFAULT_PAGE_ROWS)
     .action(async (_options: unknown, command: Command) => {
       const flags = command.optsWithGlobals<ServeFlags>();
       // A warehouse that is not there is refused now, not at the first query.
@@ -80,24 +75,35 @@ export function addServeCommand(program: Command, io: CliIo): void {
         host: flags.host,
         port: flags.port,
         timeoutSeconds: flags.timeout,
-        pageRows: Math.max(1, flags.pageRows),
+        pageRows: flags.pageRows,
         maxRunning: MAX_RUNNING_QUERIES,
         log: (line) => io.stderr.write(`${line}\n`),
       });
       io.stdout.write(`stackhouse serve: ${name} at ${server.url} (Ctrl-C stops it)\n`);
-      const signal = await untilStopped();
-      await server.close();
-      io.stderr.write(`stopped (${signal})\n`);
+      await onStopSignal(async (signal) => {
+        await server.close();
+        io.stderr.write(`stopped (${signal})\n`);
+      });
     });
 }
 
-/** Resolves with the first stop signal the process gets. */
-function untilStopped(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      for (const name of STOP_SIGNALS) process.removeListener(name, stop);
-      resolve(signal);
-    };
-    for (const name of STOP_SIGNALS) process.on(name, stop);
-  });
+/**
+ * Waits for the first stop signal, then runs `stop` while the listeners stay in place: a query
+ * under way kills its process on the same signal and raises it again, which must not end the
+ * server before it has closed.
+ */
+async function onStopSignal(stop: (signal: string) => Promise<void>): Promise<void> {
+  let stopping: Promise<void> | undefined;
+  let stopped = (): void => undefined;
+  const finished = new Promise<void>((resolve) => (stopped = resolve));
+  const listener = (signal: NodeJS.Signals): void => {
+    stopping ??= stop(signal).finally(stopped);
+  };
+  for (const name of STOP_SIGNALS) process.on(name, listener);
+  try {
+    await finished;
+    await stopping;
+  } finally {
+    for (const name of STOP_SIGNALS) process.removeListener(name, listener);
+  }
 }

@@ -15,6 +15,8 @@ export interface ClickHouseQueryOptions {
   readonly limit: number;
   /** Cancel the query when no row has come for this many seconds (0: never). */
   readonly timeoutSeconds: number;
+  /** Cancels the query (and kills it on the server) when aborted. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** A statement a `LIMIT` can wrap: SELECT or WITH, after any comments and parentheses. */
@@ -54,6 +56,8 @@ export async function clickHouseReadQuery(
       if (killQuery) await killOnServer(host, queryId);
       await client.close();
     })());
+  options.signal?.addEventListener("abort", () => void close(true), { once: true });
+  if (options.signal?.aborted === true) void close(true);
   const timeLimited = <T>(work: Promise<T>): Promise<T> =>
     withinTimeLimit(work, options.timeoutSeconds, () => void close(true));
   try {

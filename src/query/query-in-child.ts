@@ -16,6 +16,8 @@ export interface ChildQuery {
   readonly limit: number;
   /** Stop the query when no row has come for this many seconds (0: never). */
   readonly timeoutSeconds: number;
+  /** Kills the child when aborted; without one, a stop signal to this process kills it. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** Batches the child may send ahead of the output: one being written, one on its way. */
@@ -37,8 +39,17 @@ export async function queryInChild(query: ChildQuery): Promise<RowStream> {
     execArgv: childExecArgv(import.meta.url),
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });
-  const channel = new ChildChannel(child, query.timeoutSeconds);
-  const request: ChildRequest = { type: "run", ...query, credits: CREDITS };
+  const channel = new ChildChannel(child, query.timeoutSeconds, query.signal === undefined);
+  if (query.signal?.aborted === true) channel.stop();
+  query.signal?.addEventListener(
+    "abort",
+    () => {
+      channel.stop();
+    },
+    { once: true },
+  );
+  const { signal: _signal, ...asked } = query;
+  const request: ChildRequest = { type: "run", ...asked, credits: CREDITS };
   child.send(request, ignoreClosedChannel);
   try {
     const first = await channel.next();
@@ -60,12 +71,14 @@ class ChildChannel {
   private readonly killOnExit = (): void => {
     this.child.kill("SIGKILL");
   };
-  private readonly disarm = onInterrupt(this.killOnExit);
+  private readonly disarm: () => void;
 
   constructor(
     private readonly child: ChildProcess,
     private readonly timeoutSeconds: number,
+    stopOnInterrupt: boolean,
   ) {
+    this.disarm = stopOnInterrupt ? onInterrupt(this.killOnExit) : () => undefined;
     child.on("message", (message: ChildMessage) => {
       this.queue.push(message);
       this.wake?.();

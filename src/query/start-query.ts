@@ -15,6 +15,11 @@ export interface QueryBounds {
   readonly limit: number;
   /** Stop the query when no row has come for this many seconds (0: never). */
   readonly timeoutSeconds: number;
+  /**
+   * Stops the query when aborted (a server closing, a client gone). Its owner then handles the
+   * process's signals too: without one, Ctrl-C stops the query before the process ends.
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
@@ -30,14 +35,14 @@ export async function startQuery(
   sql: string,
   bounds: QueryBounds,
 ): Promise<RowStream> {
-  const { limit, timeoutSeconds } = bounds;
+  const { limit, timeoutSeconds, signal } = bounds;
   if (source.target !== undefined) {
     if (bounds.sede) {
       throw new StackhouseError("USAGE", "--sede adds SQLite views; a ClickHouse target has none");
     }
     // Loaded only for a ClickHouse target, so SQLite runs do not pay for the client.
     const { clickHouseReadQuery } = await import("../clickhouse/clickhouse-query.js");
-    return clickHouseReadQuery(parseTarget(source.target), sql, { limit, timeoutSeconds });
+    return clickHouseReadQuery(parseTarget(source.target), sql, { limit, timeoutSeconds, signal });
   }
-  return queryInChild({ db: source.db, sql, sede: bounds.sede, limit, timeoutSeconds });
+  return queryInChild({ db: source.db, sql, sede: bounds.sede, limit, timeoutSeconds, signal });
 }

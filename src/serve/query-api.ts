@@ -79,12 +79,13 @@ export function queryRequest(params: URLSearchParams): QueryRequest {
  * parameters with the next page's number.
  *
  * @example
- * const page = await queryPage(settings, request, new URLSearchParams("sql=SELECT+1"));
+ * const page = await queryPage(settings, request, new URLSearchParams("sql=SELECT+1"), signal);
  */
 export async function queryPage(
   settings: QuerySettings,
   request: QueryRequest,
   params: URLSearchParams,
+  signal: AbortSignal,
 ): Promise<QueryPage> {
   const started = performance.now();
   const skip = (request.page - 1) * settings.pageRows;
@@ -92,6 +93,7 @@ export async function queryPage(
     sede: request.sede,
     limit: skip + settings.pageRows,
     timeoutSeconds: settings.timeoutSeconds,
+    signal,
   });
   const rows: (string | number | null)[][] = [];
   let seen = 0;
@@ -120,21 +122,23 @@ export async function queryPage(
  * Streams every row of the query to `response` in a file format, as `query --output` writes it.
  * Nothing is sent until the first rows have come, so a query that fails at once throws here and
  * gets an error answer. A failure after that cuts the connection, so the download fails rather
- * than ending short; a client that goes away stops the query.
+ * than ending short; a client that goes away, or `signal`, stops the query.
  *
  * @example
- * await streamQuery(settings, request, response, { "Content-Security-Policy": "default-src 'none'" });
+ * await streamQuery(settings, request, response, SECURITY_HEADERS, signal);
  */
 export async function streamQuery(
   settings: QuerySettings,
   request: QueryRequest,
   response: ServerResponse,
   headers: Readonly<Record<string, string>>,
+  signal: AbortSignal,
 ): Promise<void> {
   const { columns, batches } = await startQuery(settings.source, request.sql, {
     sede: request.sede,
     limit: 0,
     timeoutSeconds: settings.timeoutSeconds,
+    signal,
   });
   const format: OutputFormat = request.format;
   const start = (): void => {

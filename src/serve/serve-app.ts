@@ -19,6 +19,8 @@ export interface ServeSettings extends QuerySettings {
   readonly maxRunning: number;
   /** Tells whether a request's `Host` is one this server answers to. */
   readonly hostAllowed: (host: string | undefined) => boolean;
+  /** Aborted when the server closes: every query under way is stopped. */
+  readonly closing: AbortSignal;
   /** Where failures the client is not shown (an internal error's stack) are written. */
   readonly log: (line: string) => void;
 }
@@ -108,11 +110,13 @@ export function serveApp(settings: ServeSettings): Hono<Bindings> {
       );
     }
     running++;
+    // A client that goes away, or the server closing, stops the query.
+    const signal = AbortSignal.any([settings.closing, c.req.raw.signal]);
     try {
       if (request.format === "json" && !request.download) {
-        return c.json(await queryPage(settings, request, params));
+        return c.json(await queryPage(settings, request, params, signal));
       }
-      await streamQuery(settings, request, c.env.outgoing, SECURITY_HEADERS);
+      await streamQuery(settings, request, c.env.outgoing, SECURITY_HEADERS, signal);
       return RESPONSE_ALREADY_SENT;
     } finally {
       running--;

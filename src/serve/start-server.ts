@@ -5,7 +5,7 @@ import { StackhouseError } from "../errors.js";
 import { serveApp, type ServeSettings } from "./serve-app.js";
 
 /** Where and how `stackhouse serve` listens and answers. */
-export interface ServerOptions extends Omit<ServeSettings, "hostAllowed"> {
+export interface ServerOptions extends Omit<ServeSettings, "hostAllowed" | "closing"> {
   /** The address to listen on: loopback unless the user chooses otherwise. */
   readonly host: string;
   /** The port, or 0 for any free one. */
@@ -71,8 +71,10 @@ export function hostsFor(host: string, port: number): ReadonlySet<string> {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   let allowed: ReadonlySet<string> = new Set();
+  const closing = new AbortController();
   const app = serveApp({
     ...options,
+    closing: closing.signal,
     hostAllowed: (host) => host !== undefined && allowed.has(host.toLowerCase()),
   });
   const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port });
@@ -95,6 +97,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url: `http://${shown}:${String(port)}/`,
     close: () =>
       new Promise<void>((resolve) => {
+        closing.abort();
         server.close(() => {
           resolve();
         });
