@@ -191,7 +191,7 @@ describe("the command line's rough edges", () => {
       [
         ["xyzzy", "--db", db],
         2,
-        "stackhouse: 'xyzzy' is neither a command (ingest, rebuild, check, query, report) nor a file\n",
+        "stackhouse: 'xyzzy' is neither a command (ingest, rebuild, check, query, report, serve) nor a file\n",
       ],
       [["--db", "--no-checks"], 2, ""],
       [["query", "--db", db], 2, "stackhouse: give the query as an argument or with --file\n"],

@@ -3,7 +3,10 @@ import { readFileSync } from "node:fs";
 /** A worked question of `docs/questions.md`: its title and the SQL that answers it. */
 export interface WorkedQuestion {
   readonly title: string;
+  /** SQLite's query. */
   readonly sql: string;
+  /** ClickHouse's, where its dialect needs another. */
+  readonly clickhouse?: string;
 }
 
 /** A table or view of `docs/data-dictionary.md`: what it holds, and what each column means. */
@@ -20,7 +23,8 @@ function shippedDoc(name: string): string {
 
 /**
  * The worked questions of a page laid out as `docs/questions.md`: each SQL block under its `##`
- * heading, told apart by the bold lead-in before it when a heading has several.
+ * heading, told apart by the bold lead-in before it when a heading has several, with the
+ * `sql clickhouse` block that follows one, if any, as its ClickHouse version.
  *
  * @example
  * const [first] = workedQuestions(readFileSync("docs/questions.md", "utf8"));
@@ -29,12 +33,16 @@ export function workedQuestions(markdown: string): WorkedQuestion[] {
   const found: WorkedQuestion[] = [];
   let heading = "";
   let lead = "";
-  for (const match of markdown.matchAll(/^## (.+)$|^\*\*(.+?)\*\*|^```sql\n([\s\S]*?)^```/gm)) {
-    const [, newHeading, newLead, sql] = match;
+  const parts = /^## (.+)$|^\*\*(.+?)\*\*|^```sql( clickhouse)?\n([\s\S]*?)^```/gm;
+  for (const [, newHeading, newLead, dialect, sql] of markdown.matchAll(parts)) {
     if (newHeading !== undefined) [heading, lead] = [newHeading, ""];
     else if (newLead !== undefined) lead = newLead;
-    else if (sql !== undefined && heading !== "") {
+    else if (sql === undefined || heading === "") continue;
+    else if (dialect === undefined) {
       found.push({ title: lead === "" ? heading : `${heading} (${lead.toLowerCase()})`, sql });
+    } else {
+      const last = found.pop();
+      if (last !== undefined) found.push({ ...last, clickhouse: sql });
     }
   }
   return found;

@@ -89,13 +89,18 @@ export function serveApp(settings: ServeSettings): Hono<Bindings> {
   app.get("/api/info", (c) =>
     c.json({
       warehouse: settings.name,
-      engine: settings.source.target === undefined ? "sqlite" : "clickhouse",
-      sede: settings.source.target === undefined,
+      engine: onClickHouse ? "clickhouse" : "sqlite",
+      sede: !onClickHouse,
       timeout_seconds: settings.timeoutSeconds,
       page_rows: settings.pageRows,
     }),
   );
-  app.get("/api/examples", (c) => c.json(questions));
+  const onClickHouse = settings.source.target !== undefined;
+  const examples = questions.map(({ title, sql, clickhouse }) => ({
+    title,
+    sql: onClickHouse ? (clickhouse ?? sql) : sql,
+  }));
+  app.get("/api/examples", (c) => c.json(examples));
   app.get("/api/schema", async (c) =>
     c.json(await readSchema(settings.source, dictionary, settings.timeoutSeconds)),
   );
