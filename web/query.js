@@ -3,12 +3,18 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { page: 1, chart: null, result: null };
+const state = { page: 1, chart: null, result: null, asked: null, running: null };
 
-/** The query's parameters, as the API and the shared link carry them. */
-function queryParams(page) {
-  const params = new URLSearchParams({ sql: $("sql").value });
-  if ($("sede").checked) params.set("sede", "1");
+/** The query in the editor, as the API and the shared link carry it. */
+function askedNow() {
+  const asked = new URLSearchParams({ sql: $("sql").value });
+  if ($("sede").checked) asked.set("sede", "1");
+  return asked;
+}
+
+/** The asked query's parameters for one page, or for the whole result in a format. */
+function withPage(asked, page) {
+  const params = new URLSearchParams(asked);
   if (page > 1) params.set("page", String(page));
   return params;
 }
@@ -18,32 +24,42 @@ function showError(message) {
   $("error").hidden = false;
 }
 
-async function getJson(url) {
-  const response = await fetch(url);
-  const body = await response.json();
+/** A JSON answer, or an error with the server's one line (or the status, if it sent none). */
+async function getJson(url, signal) {
+  const response = await fetch(url, { signal });
+  const body = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(body.error ?? `${response.status} ${response.statusText}`);
   return body;
 }
 
-async function run(page) {
-  if ($("sql").value.trim() === "") return;
-  const params = queryParams(page);
+/** Runs a page of a query; a newer run stops this one (its answer would be out of date). */
+async function run(asked, page) {
+  if ((asked.get("sql") ?? "").trim() === "") return;
+  state.running?.abort();
+  const running = new AbortController();
+  state.running = running;
+  const params = withPage(asked, page);
   history.replaceState(null, "", `/?${params}`);
   $("share").href = `/?${params}`;
   $("error").hidden = true;
   $("run").disabled = true;
   $("status").textContent = "running…";
   try {
-    const result = await getJson(`/api/query?${params}&format=json`);
+    const result = await getJson(`/api/query?${params}&format=json`, running.signal);
     state.page = page;
+    state.asked = asked;
     state.result = result;
     showResult(result);
   } catch (error) {
+    if (running.signal.aborted) return;
     $("result").hidden = true;
     $("status").textContent = "";
     showError(error.message);
   } finally {
-    $("run").disabled = false;
+    if (state.running === running) {
+      state.running = null;
+      $("run").disabled = false;
+    }
   }
 }
 
@@ -62,7 +78,7 @@ function showResult(result) {
   $("previous").disabled = result.page <= 1;
   $("next").disabled = !result.more;
   for (const format of ["csv", "json", "parquet"]) {
-    const params = queryParams(1);
+    const params = withPage(state.asked, 1);
     params.set("format", format);
     params.set("download", "1");
     $(`download-${format}`).href = `/api/query?${params}`;
@@ -180,7 +196,7 @@ async function showExamples() {
       event.preventDefault();
       $("sql").value = example.sql;
       $("sede").checked = false;
-      void run(1);
+      void run(askedNow(), 1);
     });
     item.append(link);
     return item;
@@ -189,22 +205,23 @@ async function showExamples() {
 }
 
 async function start() {
-  window.stackhouseQuery = { chart: null, run };
+  window.stackhouseQuery = { chart: null };
   const info = await getJson("/api/info");
   $("warehouse").textContent = `${info.warehouse} (${info.engine})`;
   $("sede-label").hidden = !info.sede;
   $("query-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    void run(1);
+    void run(askedNow(), 1);
   });
   $("sql").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
-      void run(1);
+      void run(askedNow(), 1);
     }
   });
-  $("previous").addEventListener("click", () => void run(state.page - 1));
-  $("next").addEventListener("click", () => void run(state.page + 1));
+  // Pages of the query that was run, even if the editor has changed since.
+  $("previous").addEventListener("click", () => void run(state.asked, state.page - 1));
+  $("next").addEventListener("click", () => void run(state.asked, state.page + 1));
   for (const id of ["chart-x", "chart-y", "chart-type"]) {
     $(id).addEventListener("change", drawChart);
   }
@@ -212,7 +229,7 @@ async function start() {
   $("sql").value = shared.get("sql") ?? "SELECT * FROM weekly_votes ORDER BY week_start";
   $("sede").checked = info.sede && shared.get("sede") === "1";
   await showExamples();
-  if (shared.has("sql")) await run(Number(shared.get("page") ?? "1") || 1);
+  if (shared.has("sql")) await run(askedNow(), Number(shared.get("page") ?? "1") || 1);
   window.stackhouseQuery.ready = true;
 }
 

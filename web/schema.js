@@ -49,8 +49,8 @@ async function start() {
   const [info, tables] = await Promise.all(
     ["/api/info", "/api/schema"].map(async (url) => {
       const response = await fetch(url);
-      const body = await response.json();
-      if (!response.ok) throw new Error(body.error);
+      const body = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(body.error ?? `${response.status} ${response.statusText}`);
       return body;
     }),
   );

@@ -4,7 +4,7 @@ import { DEFAULT_HOST, isLoopback, startServer } from "../serve/start-server.js"
 import { helpExamples } from "./help-examples.js";
 import type { CliIo } from "./io.js";
 import { pageRows, port, seconds } from "./option-parsers.js";
-import { destinationOf, withWarehouse, type WarehouseFlags } from "./warehouse-option.js";
+import { withWarehouse, type WarehouseFlags } from "./warehouse-option.js";
 
 /** The port `serve` listens on unless --port says. */
 export const DEFAULT_PORT = 8017;
@@ -61,8 +61,9 @@ export function addServeCommand(program: Command, io: CliIo): void {
     .action(async (_options: unknown, command: Command) => {
       const flags = command.optsWithGlobals<ServeFlags>();
       // A warehouse that is not there is refused now, not at the first query.
-      await withWarehouse(flags, "read", () => Promise.resolve());
-      const name = (await destinationOf(flags)).name;
+      const name = await withWarehouse(flags, "read", (warehouse) =>
+        Promise.resolve(warehouse.name),
+      );
       if (!isLoopback(flags.host)) {
         io.stderr.write(
           `warning: listening on ${flags.host}: anyone who can reach this machine can read the warehouse\n`,

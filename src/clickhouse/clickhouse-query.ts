@@ -52,12 +52,16 @@ export async function clickHouseReadQuery(
   let closing: Promise<void> | undefined;
   const close = (killQuery: boolean): Promise<void> =>
     (closing ??= (async () => {
+      options.signal?.removeEventListener("abort", stopped);
       abort.abort();
       if (killQuery) await killOnServer(host, queryId);
       await client.close();
     })());
-  options.signal?.addEventListener("abort", () => void close(true), { once: true });
-  if (options.signal?.aborted === true) void close(true);
+  function stopped(): void {
+    void close(true);
+  }
+  options.signal?.addEventListener("abort", stopped, { once: true });
+  if (options.signal?.aborted === true) stopped();
   const timeLimited = <T>(work: Promise<T>): Promise<T> =>
     withinTimeLimit(work, options.timeoutSeconds, () => void close(true));
   try {

@@ -39,15 +39,7 @@ export async function queryInChild(query: ChildQuery): Promise<RowStream> {
     execArgv: childExecArgv(import.meta.url),
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });
-  const channel = new ChildChannel(child, query.timeoutSeconds, query.signal === undefined);
-  if (query.signal?.aborted === true) channel.stop();
-  query.signal?.addEventListener(
-    "abort",
-    () => {
-      channel.stop();
-    },
-    { once: true },
-  );
+  const channel = new ChildChannel(child, query.timeoutSeconds, query.signal);
   const { signal: _signal, ...asked } = query;
   const request: ChildRequest = { type: "run", ...asked, credits: CREDITS };
   child.send(request, ignoreClosedChannel);
@@ -71,14 +63,20 @@ class ChildChannel {
   private readonly killOnExit = (): void => {
     this.child.kill("SIGKILL");
   };
+  private readonly stopNow = (): void => {
+    this.stop();
+  };
   private readonly disarm: () => void;
 
+  /** `signal` stops the child when aborted; without one, a stop signal to this process does. */
   constructor(
     private readonly child: ChildProcess,
     private readonly timeoutSeconds: number,
-    stopOnInterrupt: boolean,
+    private readonly signal: AbortSignal | undefined,
   ) {
-    this.disarm = stopOnInterrupt ? onInterrupt(this.killOnExit) : () => undefined;
+    this.disarm = signal === undefined ? onInterrupt(this.killOnExit) : () => undefined;
+    signal?.addEventListener("abort", this.stopNow, { once: true });
+    if (signal?.aborted === true) this.stop();
     child.on("message", (message: ChildMessage) => {
       this.queue.push(message);
       this.wake?.();
@@ -140,6 +138,7 @@ class ChildChannel {
   /** Kills the child if it still runs: a read-only reader leaves nothing to clean up. */
   stop(): void {
     process.removeListener("exit", this.killOnExit);
+    this.signal?.removeEventListener("abort", this.stopNow);
     this.disarm();
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
   }

@@ -70,7 +70,7 @@ export function dataDictionary(markdown: string): DictionaryEntry[] {
         if (column !== undefined && meaning !== undefined)
           columns[column] = meaning.replaceAll("\\|", "|");
       }
-      const description = prose.startsWith("|") ? "" : prose.replace(/\s*\n\s*/g, " ").trim();
+      const description = prose.replace(/\s*\n\s*/g, " ").trim();
       return [{ name, description, columns }];
     });
 }

@@ -2,7 +2,8 @@ import type { ServerResponse } from "node:http";
 import { StackhouseError } from "../errors.js";
 import { MAX_SQL_BYTES } from "../query/query-text.js";
 import { startQuery, type QuerySource } from "../query/start-query.js";
-import { jsonValue, writeRows, type OutputFormat, type RowSink } from "../query/write-rows.js";
+import { queryStopped } from "../query/time-limit.js";
+import { jsonValue, writeRows, type RowSink } from "../query/write-rows.js";
 
 /** The formats `/api/query` answers in: JSON a page at a time, the others whole and streamed. */
 export const API_FORMATS = ["json", "csv", "ndjson", "parquet"] as const;
@@ -87,21 +88,41 @@ export async function queryPage(
   params: URLSearchParams,
   signal: AbortSignal,
 ): Promise<QueryPage> {
+  let columns: readonly string[];
   const started = performance.now();
   const skip = (request.page - 1) * settings.pageRows;
-  const { columns, batches } = await startQuery(settings.source, request.sql, {
-    sede: request.sede,
-    limit: skip + settings.pageRows,
-    timeoutSeconds: settings.timeoutSeconds,
-    signal,
-  });
+  // The whole page, not only each row, must come within the time limit.
+  const deadline = new AbortController();
+  const timer =
+    settings.timeoutSeconds > 0
+      ? setTimeout(() => {
+          deadline.abort();
+        }, settings.timeoutSeconds * 1000)
+      : undefined;
   const rows: (string | number | null)[][] = [];
   let seen = 0;
-  for await (const batch of batches) {
-    for (const row of batch) {
-      seen++;
-      if (seen > skip && rows.length < settings.pageRows) rows.push(row.map(jsonValue));
+  try {
+    const stream = await startQuery(settings.source, request.sql, {
+      sede: request.sede,
+      limit: skip + settings.pageRows,
+      timeoutSeconds: settings.timeoutSeconds,
+      signal: AbortSignal.any([signal, deadline.signal]),
+    });
+    columns = stream.columns;
+    for await (const batch of stream.batches) {
+      for (const row of batch) {
+        seen++;
+        if (seen > skip && rows.length < settings.pageRows) rows.push(row.map(jsonValue));
+      }
     }
+  } catch (error) {
+    // However it was stopped (no row for a while, or the page as a whole), one message says so.
+    const idle = queryStopped(settings.timeoutSeconds).message;
+    const stopped = error instanceof StackhouseError && error.message === idle;
+    if (deadline.signal.aborted || stopped) throw pageStopped(settings.timeoutSeconds);
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
   const more = seen > skip + settings.pageRows;
   const next = new URLSearchParams(params);
@@ -140,7 +161,6 @@ export async function streamQuery(
     timeoutSeconds: settings.timeoutSeconds,
     signal,
   });
-  const format: OutputFormat = request.format;
   const start = (): void => {
     if (response.headersSent) return;
     response.writeHead(200, {
@@ -149,25 +169,37 @@ export async function streamQuery(
       "Content-Disposition": `${request.download ? "attachment" : "inline"}; filename="stackhouse-query.${request.format}"`,
     });
   };
+  const sink = responseSink(response, start, settings.timeoutSeconds);
   try {
-    await writeRows(format, columns, batches, responseSink(response, start), 0);
+    await writeRows(request.format, columns, batches, sink, 0);
     start();
     response.end();
   } catch (error) {
-    if (!response.headersSent) throw error;
+    // Once the answer has begun (or its client has gone), only a cut connection can tell.
+    if (!response.headersSent && !response.destroyed) throw error;
     response.destroy();
   }
 }
 
-/** Writes to the response, waiting while it is full; fails once the client has gone. */
-function responseSink(response: ServerResponse, start: () => void): RowSink {
+/**
+ * Writes to the response, waiting while it is full. Fails once the client has gone, or has read
+ * nothing for `seconds` (0: waits for ever), so a stalled download does not hold its query.
+ */
+function responseSink(response: ServerResponse, start: () => void, seconds: number): RowSink {
   return {
     write(chunk) {
       if (response.destroyed) throw new Error("the client went away");
       start();
       if (response.write(chunk)) return undefined;
       return new Promise<void>((resolve, reject) => {
+        const timer =
+          seconds > 0
+            ? setTimeout(() => {
+                response.destroy();
+              }, seconds * 1000)
+            : undefined;
         const settle = (): void => {
+          clearTimeout(timer);
           response.off("drain", settle);
           response.off("close", settle);
           if (response.destroyed) reject(new Error("the client went away"));
@@ -178,6 +210,13 @@ function responseSink(response: ServerResponse, start: () => void): RowSink {
       });
     },
   };
+}
+
+function pageStopped(seconds: number): StackhouseError {
+  return new StackhouseError(
+    "QUERY_FAILED",
+    `query stopped: its page was not ready within ${String(seconds)} s (the server's --timeout)`,
+  );
 }
 
 function usage(message: string): StackhouseError {

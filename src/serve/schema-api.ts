@@ -27,15 +27,21 @@ USING table_name`;
  * from the data dictionary: the documented ones first, in the dictionary's order, then the rest.
  *
  * @example
- * const tables = await readSchema({ db: "w.db" }, shippedDictionary(), 60);
+ * const tables = await readSchema({ db: "w.db" }, shippedDictionary(), 60, signal);
  */
 export async function readSchema(
   source: QuerySource,
   dictionary: readonly DictionaryEntry[],
   timeoutSeconds: number,
+  signal: AbortSignal,
 ): Promise<SchemaTable[]> {
   const sql = source.target === undefined ? SQLITE_COLUMNS : CLICKHOUSE_COLUMNS;
-  const { batches } = await startQuery(source, sql, { sede: false, limit: 0, timeoutSeconds });
+  const { batches } = await startQuery(source, sql, {
+    sede: false,
+    limit: 0,
+    timeoutSeconds,
+    signal,
+  });
   const tables = new Map<string, { kind: SchemaTable["kind"]; columns: [string, string][] }>();
   for await (const batch of batches) {
     for (const [table, kind, column, type] of batch.map((row) => row.map(text))) {
@@ -47,13 +53,12 @@ export async function readSchema(
       tables.set(table ?? "", entry);
     }
   }
-  const order = new Map(dictionary.map((entry, index) => [entry.name, index]));
+  const documented = new Map(dictionary.map((entry, index) => [entry.name, { entry, index }]));
+  const position = (name: string): number => documented.get(name)?.index ?? Infinity;
   return [...tables.entries()]
-    .sort(
-      ([a], [b]) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity) || a.localeCompare(b),
-    )
+    .sort(([a], [b]) => position(a) - position(b) || a.localeCompare(b))
     .map(([name, { kind, columns }]) => {
-      const entry = dictionary.find((candidate) => candidate.name === name);
+      const entry = documented.get(name)?.entry;
       return {
         name,
         kind,

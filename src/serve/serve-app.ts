@@ -54,37 +54,39 @@ type Bindings = { Bindings: { outgoing: ServerResponse } };
  */
 export function serveApp(settings: ServeSettings): Hono<Bindings> {
   const assets = webAssets();
-  const questions = shippedQuestions();
   const dictionary = shippedDictionary();
-  let running = 0;
+  const onClickHouse = settings.source.target !== undefined;
+  const examples = shippedQuestions().map(({ title, sql, clickhouse }) => ({
+    title,
+    sql: onClickHouse ? (clickhouse ?? sql) : sql,
+  }));
+  const slots = new QuerySlots(settings.maxRunning, settings.closing);
   const app = new Hono<Bindings>();
 
   app.use(async (c, next) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
-    if (!settings.hostAllowed(c.req.header("host"))) {
-      return c.json({ error: "this server answers only for its own address", code: "HOST" }, 403);
-    }
-    if (c.req.method !== "GET" && c.req.method !== "HEAD") {
-      return c.json({ error: "read-only: only GET requests are answered", code: "METHOD" }, 405);
-    }
+    const refusal = refused(c, settings);
+    if (refusal !== undefined) return c.json(refusal.body, refusal.status);
     await next();
   });
 
   for (const [path, name] of Object.entries(PAGES)) app.get(path, (c) => sendAsset(c, name));
   app.get("/assets/:name", (c) => sendAsset(c, c.req.param("name")));
 
-  app.get("/weekly", async (c) => {
-    const answer = await withWarehouse(settings.warehouse, "read", (warehouse) =>
-      warehouse.weeklyAnswer(),
-    );
-    const nav = [
-      ["/", "Query"],
-      ["/schema", "Schema"],
-    ] as const;
-    return c.html(
-      renderHtmlReport(answer, { title: settings.name }, { linkedFrom: "/assets/", nav }),
-    );
-  });
+  app.get("/weekly", (c) =>
+    slots.run(c.req.raw.signal, async () => {
+      const answer = await withWarehouse(settings.warehouse, "read", (warehouse) =>
+        warehouse.weeklyAnswer(),
+      );
+      const nav = [
+        ["/", "Query"],
+        ["/schema", "Schema"],
+      ] as const;
+      return c.html(
+        renderHtmlReport(answer, { title: settings.name }, { linkedFrom: "/assets/", nav }),
+      );
+    }),
+  );
 
   app.get("/api/info", (c) =>
     c.json({
@@ -95,37 +97,23 @@ export function serveApp(settings: ServeSettings): Hono<Bindings> {
       page_rows: settings.pageRows,
     }),
   );
-  const onClickHouse = settings.source.target !== undefined;
-  const examples = questions.map(({ title, sql, clickhouse }) => ({
-    title,
-    sql: onClickHouse ? (clickhouse ?? sql) : sql,
-  }));
   app.get("/api/examples", (c) => c.json(examples));
-  app.get("/api/schema", async (c) =>
-    c.json(await readSchema(settings.source, dictionary, settings.timeoutSeconds)),
+  app.get("/api/schema", (c) =>
+    slots.run(c.req.raw.signal, async (signal) =>
+      c.json(await readSchema(settings.source, dictionary, settings.timeoutSeconds, signal)),
+    ),
   );
 
-  app.get("/api/query", async (c) => {
+  app.get("/api/query", (c) => {
     const params = new URL(c.req.url).searchParams;
     const request = queryRequest(params);
-    if (running >= settings.maxRunning) {
-      throw new StackhouseError(
-        "BUSY",
-        `busy: ${String(running)} queries are running; try again when one has ended`,
-      );
-    }
-    running++;
-    // A client that goes away, or the server closing, stops the query.
-    const signal = AbortSignal.any([settings.closing, c.req.raw.signal]);
-    try {
+    return slots.run(c.req.raw.signal, async (signal) => {
       if (request.format === "json" && !request.download) {
         return c.json(await queryPage(settings, request, params, signal));
       }
       await streamQuery(settings, request, c.env.outgoing, SECURITY_HEADERS, signal);
       return RESPONSE_ALREADY_SENT;
-    } finally {
-      running--;
-    }
+    });
   });
 
   app.notFound((c) => c.json({ error: `no such page: ${c.req.path}`, code: "NOT_FOUND" }, 404));
@@ -142,12 +130,83 @@ export function serveApp(settings: ServeSettings): Hono<Bindings> {
 
   function sendAsset(c: Context<Bindings>, name: string): Response {
     const asset = assets.get(name);
-    if (asset === undefined)
+    if (asset === undefined) {
       return c.json({ error: `no such asset: ${name}`, code: "NOT_FOUND" }, 404);
+    }
     return c.body(asset.body, 200, { "Content-Type": asset.type });
   }
 
   return app;
+}
+
+/** Why a request is refused before it is routed, if it is. */
+function refused(
+  c: Context<Bindings>,
+  settings: ServeSettings,
+): { body: { error: string; code: string }; status: 403 | 405 } | undefined {
+  if (!settings.hostAllowed(c.req.header("host"))) {
+    return {
+      body: { error: "this server answers only for its own address", code: "HOST" },
+      status: 403,
+    };
+  }
+  const api = c.req.path.startsWith("/api/");
+  // The API only from the server's own pages (or typed in): another site cannot run queries.
+  const site = c.req.header("sec-fetch-site");
+  if (api && site !== undefined && site !== "same-origin" && site !== "none") {
+    return {
+      body: { error: "queries are answered only for this server's own pages", code: "CROSS_SITE" },
+      status: 403,
+    };
+  }
+  // HEAD of a page is harmless; of a query it would run the query for nothing.
+  if (c.req.method !== "GET" && (api || c.req.method !== "HEAD")) {
+    return {
+      body: { error: "read-only: only GET requests are answered", code: "METHOD" },
+      status: 405,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The queries the server runs at once, at most `size`: one more is answered busy, not queued.
+ * Each runs with a signal aborted when its client goes away or the server closes.
+ */
+class QuerySlots {
+  private running = 0;
+
+  constructor(
+    private readonly size: number,
+    private readonly closing: AbortSignal,
+  ) {}
+
+  async run(
+    client: AbortSignal,
+    work: (signal: AbortSignal) => Promise<Response>,
+  ): Promise<Response> {
+    if (this.running >= this.size) {
+      throw new StackhouseError(
+        "BUSY",
+        `busy: ${String(this.running)} queries are running; try again when one has ended`,
+      );
+    }
+    this.running++;
+    const stop = new AbortController();
+    const abort = (): void => {
+      stop.abort();
+    };
+    for (const signal of [client, this.closing]) {
+      signal.addEventListener("abort", abort, { once: true });
+      if (signal.aborted) abort();
+    }
+    try {
+      return await work(stop.signal);
+    } finally {
+      this.running--;
+      for (const signal of [client, this.closing]) signal.removeEventListener("abort", abort);
+    }
+  }
 }
 
 /** The status of a refusal: the request's fault, or the warehouse's state. */

@@ -41,23 +41,21 @@ export function isLoopback(host: string): boolean {
  */
 export function hostsFor(host: string, port: number): ReadonlySet<string> {
   const wildcard = host === "0.0.0.0" || host === "::";
-  const names = isLoopback(host)
-    ? ["127.0.0.1", "localhost", "::1"]
-    : [
-        host,
-        hostname(),
-        "127.0.0.1",
-        "localhost",
-        "::1",
-        ...(wildcard
-          ? Object.values(networkInterfaces()).flatMap((list) =>
-              (list ?? []).map((entry) => entry.address),
-            )
-          : []),
-      ];
-  return new Set(
-    names.map((name) => `${name.includes(":") ? `[${name}]` : name}:${String(port)}`.toLowerCase()),
-  );
+  const names = [
+    host,
+    "127.0.0.1",
+    "localhost",
+    "::1",
+    ...(isLoopback(host) ? [] : [hostname()]),
+    ...(wildcard
+      ? Object.values(networkInterfaces()).flatMap((list) =>
+          (list ?? []).map((entry) => entry.address),
+        )
+      : []),
+  ].map((name) => (name.includes(":") ? `[${name}]` : name).toLowerCase());
+  // A browser leaves out the port it need not say.
+  const withPorts = names.map((name) => `${name}:${String(port)}`);
+  return new Set(port === 80 ? [...withPorts, ...names] : withPorts);
 }
 
 /**

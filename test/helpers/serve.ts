@@ -6,7 +6,14 @@ import type { TestWarehouse } from "./engines.js";
 /** A served warehouse, and plain HTTP requests to it. */
 export interface TestServer extends RunningServer {
   /** GETs a path; `host` replaces the Host header. */
-  get(path: string, options?: { host?: string; method?: string }): Promise<Reply>;
+  get(path: string, options?: RequestOptions): Promise<Reply>;
+}
+
+/** How a test request differs from a plain GET. */
+export interface RequestOptions {
+  readonly host?: string;
+  readonly method?: string;
+  readonly headers?: Record<string, string>;
 }
 
 /** What an answer held. */
@@ -66,13 +73,16 @@ export async function serveWarehouse(
   };
 }
 
-function get(url: URL, options: { host?: string; method?: string } = {}): Promise<Reply> {
+function get(url: URL, options: RequestOptions = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const sent = request(
       url,
       {
         method: options.method ?? "GET",
-        headers: options.host === undefined ? {} : { host: options.host },
+        headers: {
+          ...options.headers,
+          ...(options.host === undefined ? {} : { host: options.host }),
+        },
       },
       (response) => {
         const chunks: Buffer[] = [];
@@ -98,3 +108,9 @@ function get(url: URL, options: { host?: string; method?: string } = {}): Promis
 export function queryPath(sql: string, parameters: Record<string, string> = {}): string {
   return `/api/query?${new URLSearchParams({ sql, ...parameters }).toString()}`;
 }
+
+/** SQLite queries that never end: one computes for ever before its one row, one sends rows for ever. */
+export const SQLITE_RUNAWAY = {
+  silent: "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r",
+  endless: "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT n FROM r",
+} as const;

@@ -136,6 +136,12 @@ describe("stackhouse serve in Chromium", () => {
       expect(await tab.evaluate<unknown>("window.pwned")).toBeUndefined();
       expect(await tab.textContent("#status")).toMatch(/^3 rows · \d+ ms$/);
 
+      // Charted, the bodies are the x axis's labels: drawn on the canvas as text.
+      await runQuery(tab, "SELECT body, score FROM posts ORDER BY id");
+      const labels = await tab.evaluate<DrawnChart>(INSPECT_CHART);
+      expect(labels.labels).toEqual(["<p>plain</p>", HOSTILE, "<p>three</p>"]);
+      expect(await tab.evaluate<unknown>("window.pwned")).toBeUndefined();
+
       await runQuery(tab, "SELECT week_start, votes FROM weekly_votes ORDER BY week_start");
       const chart = await tab.evaluate<DrawnChart>(INSPECT_CHART);
       const weeks = await server.get(
@@ -164,6 +170,8 @@ describe("stackhouse serve in Chromium", () => {
       const sql = "SELECT id, post_id, creation_date FROM votes ORDER BY id";
       await runQuery(tab, sql);
       expect(await tab.textContent("#status")).toMatch(/^rows 1–5, more follow · /);
+      // Pages are of the query that ran, even once the editor holds another.
+      await tab.fill("#sql", "SELECT 1");
       await tab.click("#next");
       await tab.waitForSelector("#status:text-matches('^rows 6–10')");
       expect((await gridText(tab))[1]?.[0]).toBe("6");

@@ -5,10 +5,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stackhouseCommand } from "../../tools/stackhouse-command.js";
 import { cli, fixtureWarehouse } from "../helpers/fixtures.js";
+import { SQLITE_RUNAWAY } from "../helpers/serve.js";
 import { tempDir } from "../helpers/temp-dir.js";
-
-const RUNAWAY =
-  "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r";
 
 /** Whether a TCP connection to the address and port is accepted. */
 function accepts(host: string, port: number): Promise<boolean> {
@@ -58,9 +56,9 @@ describe("stackhouse serve", () => {
     for (const address of outside) expect(await accepts(address.address, port)).toBe(false);
 
     // Ctrl-C while a query runs: the query's process is stopped, and the server ends cleanly.
-    const runaway = fetch(new URL(`/api/query?sql=${encodeURIComponent(RUNAWAY)}`, url)).catch(
-      (error: unknown) => error,
-    );
+    const runaway = fetch(
+      new URL(`/api/query?sql=${encodeURIComponent(SQLITE_RUNAWAY.silent)}`, url),
+    ).catch((error: unknown) => error);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     server.kill("SIGINT");
     expect(await exited).toBe(0);

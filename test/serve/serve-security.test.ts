@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { connect } from "node:net";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -6,7 +7,7 @@ import { SECURITY_HEADERS } from "../../src/serve/serve-app.js";
 import { hostsFor } from "../../src/serve/start-server.js";
 import { SQLITE, type TestWarehouse } from "../helpers/engines.js";
 import { cli, fixtureDelivery } from "../helpers/fixtures.js";
-import { queryPath, serveWarehouse } from "../helpers/serve.js";
+import { queryPath, serveWarehouse, SQLITE_RUNAWAY } from "../helpers/serve.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 async function fixtureWarehouse(): Promise<TestWarehouse> {
@@ -16,13 +17,6 @@ async function fixtureWarehouse(): Promise<TestWarehouse> {
   expect((await cli(...warehouse.args, posts, votes, "--no-checks")).code).toBe(0);
   return warehouse;
 }
-
-/** No row until it ends, which it never does: only the time limit or its client stops it. */
-const RUNAWAY =
-  "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r";
-
-/** Rows for ever, one at a time: only a client that stops reading ends it. */
-const ENDLESS = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT n FROM r";
 
 describe("stackhouse serve, at its edges", () => {
   it("answers only requests for its own address (DNS rebinding), on every path", async () => {
@@ -71,8 +65,10 @@ describe("stackhouse serve, at its edges", () => {
         expect(reply.headers[name.toLowerCase()], `${name} on ${path}`).toBe(value);
       }
     }
-    expect(SECURITY_HEADERS["Content-Security-Policy"]).toMatch(/default-src 'none'/);
-    expect(SECURITY_HEADERS["Content-Security-Policy"]).toMatch(/script-src 'self';/);
+    const page = await server.get("/");
+    expect(page.headers["content-security-policy"]).toMatch(
+      /^default-src 'none'; script-src 'self'; style-src 'self';/,
+    );
   });
 
   it("answers wrong requests with one line of JSON and a non-2xx status, never a stack", async () => {
@@ -101,7 +97,7 @@ describe("stackhouse serve, at its edges", () => {
 
   it("is busy, not queued for ever, when every query slot is taken, and a client that leaves frees its slot", async () => {
     const server = await serveWarehouse(await fixtureWarehouse(), { maxRunning: 1 });
-    const url = new URL(queryPath(ENDLESS, { format: "csv" }), server.url);
+    const url = new URL(queryPath(SQLITE_RUNAWAY.endless, { format: "csv" }), server.url);
     let leave = (): void => undefined;
     const first = await new Promise<string>((resolve, reject) => {
       const sent = request(url, (response) => {
@@ -131,7 +127,9 @@ describe("stackhouse serve, at its edges", () => {
   it("stops a query whose client left before its page was ready", async () => {
     const server = await serveWarehouse(await fixtureWarehouse(), { maxRunning: 1 });
     const leaving = new AbortController();
-    const page = fetch(new URL(queryPath(RUNAWAY), server.url), { signal: leaving.signal });
+    const page = fetch(new URL(queryPath(SQLITE_RUNAWAY.silent), server.url), {
+      signal: leaving.signal,
+    });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await server.get(queryPath("SELECT 1"))).status).toBe(503);
     leaving.abort();
@@ -142,6 +140,90 @@ describe("stackhouse serve, at its edges", () => {
       reply = await server.get(queryPath("SELECT 1"));
     }
     expect(reply.status).toBe(200);
+  });
+
+  it("refuses a request without a Host, and takes the loopback address or port 80 it serves on", async () => {
+    const server = await serveWarehouse(await fixtureWarehouse());
+    const { port } = new URL(server.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: "127.0.0.1", port: Number(port) }, () => {
+        socket.end("GET /api/info HTTP/1.0\r\n\r\n");
+      });
+      let text = "";
+      socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      socket.on("end", () => {
+        resolve(text);
+      });
+      socket.on("error", reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.[01] 403 /);
+    expect(hostsFor("127.0.0.2", 9000).has("127.0.0.2:9000")).toBe(true);
+    expect(hostsFor("127.0.0.1", 80).has("localhost")).toBe(true);
+    expect(hostsFor("127.0.0.1", 8017).has("localhost")).toBe(false);
+  });
+
+  it("runs queries only for its own pages, and HEAD runs none", async () => {
+    const server = await serveWarehouse(await fixtureWarehouse());
+    const query = queryPath("SELECT * FROM votes", { format: "csv" });
+    for (const site of ["cross-site", "same-site"]) {
+      const reply = await server.get(query, { headers: { "sec-fetch-site": site } });
+      expect(reply.status, site).toBe(403);
+      expect(JSON.parse(reply.text)).toMatchObject({ code: "CROSS_SITE" });
+    }
+    for (const site of ["same-origin", "none"]) {
+      expect((await server.get(query, { headers: { "sec-fetch-site": site } })).status).toBe(200);
+    }
+    // A link from elsewhere may open the page itself, which then asks for its query.
+    expect((await server.get("/", { headers: { "sec-fetch-site": "cross-site" } })).status).toBe(
+      200,
+    );
+    expect((await server.get(query, { method: "HEAD" })).status).toBe(405);
+    expect((await server.get("/", { method: "HEAD" })).status).toBe(200);
+  });
+
+  it("cuts the connection when a streamed answer fails after its first rows, rather than end it short", async () => {
+    const server = await serveWarehouse(await fixtureWarehouse());
+    // A row too big for query output, after 1,500 small ones: the first batches have gone out.
+    const sql = `WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 1600)
+      SELECT n, CASE WHEN n < 1500 THEN 'x' ELSE zeroblob(70000000) END AS v FROM r`;
+    await expect(server.get(queryPath(sql, { format: "csv" }))).rejects.toThrow();
+    const page = await server.get(queryPath(sql));
+    expect(page.status).toBe(200);
+    const failing = await server.get(queryPath(sql, { page: "3" }));
+    expect(failing.status).toBe(400);
+    expect(JSON.parse(failing.text)).toMatchObject({ code: "QUERY_FAILED" });
+  });
+
+  it("cuts off a download its client stopped reading, after the time limit, and frees its slot", async () => {
+    const server = await serveWarehouse(await fixtureWarehouse(), {
+      maxRunning: 1,
+      timeoutSeconds: 1,
+    });
+    const url = new URL(queryPath(SQLITE_RUNAWAY.endless, { format: "csv" }), server.url);
+    const stalled = request(url, (response) => {
+      response.pause();
+    });
+    stalled.on("error", () => undefined);
+    stalled.end();
+    let reply = await server.get(queryPath("SELECT 1"));
+    for (let tries = 0; reply.status === 503 && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      reply = await server.get(queryPath("SELECT 1"));
+    }
+    expect(reply.status).toBe(200);
+    stalled.destroy();
+  });
+
+  it("stops a page that takes longer than the time limit, though its rows keep coming", async () => {
+    const server = await serveWarehouse(await fixtureWarehouse(), { timeoutSeconds: 2 });
+    // A row now and then (well within the 2 s between rows), never the page's 500.
+    const sql = `WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r)
+      SELECT n FROM r WHERE n % 1000000 = 0`;
+    const reply = await server.get(queryPath(sql));
+    expect(reply.status).toBe(400);
+    expect(JSON.parse(reply.text)).toMatchObject({
+      error: "query stopped: its page was not ready within 2 s (the server's --timeout)",
+    });
   });
 
   it("builds no element of its pages from data as HTML", () => {
