@@ -15,7 +15,8 @@ export function answerNotes(answer: WeeklyAnswer): string[] {
   const votes = sum((week) => week.votes);
   const up = sum((week) => week.upvotes);
   const down = sum((week) => week.downvotes);
-  const count = (value: number): string => value.toLocaleString("en-US");
+  // Grouped by hand: toLocaleString would load the locale data, a cost every run would pay.
+  const count = (value: number): string => String(value).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   const share = votes === 0 ? 0 : (100 * (votes - up - down)) / votes;
   return [
     `Votes are every vote type: of the ${count(votes)} votes in the full weeks, ${count(up)} are up-votes and ${count(down)} down-votes; the other ${count(votes - up - down)} (${share.toFixed(1)}%: bookmarks, accepted answers, close, deletion and edit votes, ...) count too; the "up and down" rows count up- and down-votes alone.`,

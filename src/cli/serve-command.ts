@@ -1,10 +1,12 @@
 import { type Command } from "commander";
 import { DEFAULT_TIMEOUT_SECONDS } from "../query/time-limit.js";
-import { DEFAULT_HOST, isLoopback, startServer } from "../serve/start-server.js";
 import { helpExamples } from "./help-examples.js";
 import type { CliIo } from "./io.js";
 import { pageRows, port, seconds } from "./option-parsers.js";
 import { withWarehouse, type WarehouseFlags } from "./warehouse-option.js";
+
+/** The address `serve` listens on unless --host says: this machine only. */
+export const DEFAULT_HOST = "127.0.0.1";
 
 /** The port `serve` listens on unless --port says. */
 export const DEFAULT_PORT = 8017;
@@ -61,6 +63,8 @@ export function addServeCommand(program: Command, io: CliIo): void {
     .action(async (_options: unknown, command: Command) => {
       const flags = command.optsWithGlobals<ServeFlags>();
       // A warehouse that is not there is refused now, not at the first query.
+      // Loaded only to serve, so every other command starts without the HTTP server.
+      const { isLoopback, startServer } = await import("../serve/start-server.js");
       const name = await withWarehouse(flags, "read", (warehouse) =>
         Promise.resolve(warehouse.name),
       );

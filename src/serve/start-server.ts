@@ -18,9 +18,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The server's address when no `--host` is given: this machine only. */
-export const DEFAULT_HOST = "127.0.0.1";
-
 /**
  * Whether an address reaches this machine only.
  *

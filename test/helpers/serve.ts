@@ -1,6 +1,7 @@
 import { request } from "node:http";
 import { afterEach } from "vitest";
-import { DEFAULT_HOST, startServer, type RunningServer } from "../../src/serve/start-server.js";
+import { DEFAULT_HOST } from "../../src/cli/serve-command.js";
+import { startServer, type RunningServer } from "../../src/serve/start-server.js";
 import type { TestWarehouse } from "./engines.js";
 
 /** A served warehouse, and plain HTTP requests to it. */
