@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { page: 1, chart: null, result: null, asked: null, running: null };
+const state = { page: 1, chart: null, result: null, asked: null, running: null, sede: false };
 
 /** The query in the editor, as the API and the shared link carry it. */
 function askedNow() {
@@ -32,20 +32,28 @@ async function getJson(url, signal) {
   return body;
 }
 
-/** Runs a page of a query; a newer run stops this one (its answer would be out of date). */
-async function run(asked, page) {
-  if ((asked.get("sql") ?? "").trim() === "") return;
+/**
+ * Runs a page of a query; a newer run stops this one (its answer would be out of date). Each
+ * answer shown is a step of the browser's history, so Back returns to the one before.
+ */
+async function run(asked, page, { record = true } = {}) {
+  if ((asked.get("sql") ?? "").trim() === "") {
+    showError("Write a query first.");
+    return;
+  }
   state.running?.abort();
   const running = new AbortController();
   state.running = running;
   const params = withPage(asked, page);
-  history.replaceState(null, "", `/?${params}`);
-  $("share").href = `/?${params}`;
   $("error").hidden = true;
   $("run").disabled = true;
+  $("stop").hidden = false;
+  $("result").classList.add("stale");
   $("status").textContent = "running…";
   try {
     const result = await getJson(`/api/query?${params}&format=json`, running.signal);
+    if (record && location.search !== `?${params}`) history.pushState(null, "", `/?${params}`);
+    $("share").href = `/?${params}`;
     state.page = page;
     state.asked = asked;
     state.result = result;
@@ -59,8 +67,21 @@ async function run(asked, page) {
     if (state.running === running) {
       state.running = null;
       $("run").disabled = false;
+      $("stop").hidden = true;
+      $("result").classList.remove("stale");
     }
   }
+}
+
+/** Stops the query under way: the server stops it too once the request is gone. */
+function stopRunning() {
+  if (state.running === null) return;
+  state.running.abort();
+  state.running = null;
+  $("run").disabled = false;
+  $("stop").hidden = true;
+  $("result").classList.remove("stale");
+  showError("Stopped.");
 }
 
 function showResult(result) {
@@ -75,8 +96,10 @@ function showResult(result) {
           ? `${last} row${last === 1 ? "" : "s"}`
           : `rows ${result.first_row}–${last} of ${last}`;
   $("status").textContent = `${rows} · ${result.elapsed_ms} ms`;
-  $("previous").disabled = result.page <= 1;
-  $("next").disabled = !result.more;
+  for (const suffix of ["", "-bottom"]) {
+    $(`previous${suffix}`).disabled = result.page <= 1;
+    $(`next${suffix}`).disabled = !result.more;
+  }
   for (const format of ["csv", "json", "parquet"]) {
     const params = withPage(state.asked, 1);
     params.set("format", format);
@@ -133,9 +156,11 @@ function option(select, value, text) {
 
 function setUpChart(result) {
   const numeric = numericColumns(result);
-  const chartable = numeric.length > 0 && result.rows.length > 0;
+  const chartable = numeric.length > 0 && result.rows.length > 1;
   $("chart-note").hidden = chartable;
-  $("chart-note").textContent = chartable ? "" : "No column of numbers on this page to chart.";
+  $("chart-note").textContent = chartable
+    ? ""
+    : "Nothing to chart: a chart needs two rows or more and a column of numbers.";
   $("chart-controls").hidden = !chartable;
   $("chart").hidden = !chartable;
   if (!chartable) {
@@ -147,7 +172,12 @@ function setUpChart(result) {
   $("chart-y").replaceChildren();
   result.columns.forEach((column, index) => option($("chart-x"), index, column));
   numeric.forEach((index) => option($("chart-y"), index, result.columns[index]));
-  const y = numeric.find((index) => index !== 0) ?? numeric[0];
+  // The first measure, rather than an id, goes up the y axis.
+  const isId = (index) => /(^|_)id$/i.test(result.columns[index]);
+  const y =
+    numeric.find((index) => index !== 0 && !isId(index)) ??
+    numeric.find((index) => index !== 0) ??
+    numeric[0];
   $("chart-x").value = "0";
   $("chart-y").value = String(y);
   drawChart();
@@ -204,6 +234,16 @@ async function showExamples() {
   $("examples").replaceChildren(...items);
 }
 
+/** Shows the query the address carries (a shared link, or a step back in history), if any. */
+async function showLocation() {
+  const shared = new URLSearchParams(location.search);
+  $("sql").value = shared.get("sql") ?? "SELECT * FROM weekly_votes ORDER BY week_start";
+  $("sede").checked = state.sede && shared.get("sede") === "1";
+  if (shared.has("sql")) {
+    await run(askedNow(), Number(shared.get("page") ?? "1") || 1, { record: false });
+  }
+}
+
 async function start() {
   window.stackhouseQuery = { chart: null };
   const info = await getJson("/api/info");
@@ -220,16 +260,18 @@ async function start() {
     }
   });
   // Pages of the query that was run, even if the editor has changed since.
-  $("previous").addEventListener("click", () => void run(state.asked, state.page - 1));
-  $("next").addEventListener("click", () => void run(state.asked, state.page + 1));
+  for (const suffix of ["", "-bottom"]) {
+    $(`previous${suffix}`).addEventListener("click", () => void run(state.asked, state.page - 1));
+    $(`next${suffix}`).addEventListener("click", () => void run(state.asked, state.page + 1));
+  }
+  $("stop").addEventListener("click", stopRunning);
+  window.addEventListener("popstate", () => void showLocation());
   for (const id of ["chart-x", "chart-y", "chart-type"]) {
     $(id).addEventListener("change", drawChart);
   }
-  const shared = new URLSearchParams(location.search);
-  $("sql").value = shared.get("sql") ?? "SELECT * FROM weekly_votes ORDER BY week_start";
-  $("sede").checked = info.sede && shared.get("sede") === "1";
+  state.sede = info.sede;
   await showExamples();
-  if (shared.has("sql")) await run(askedNow(), Number(shared.get("page") ?? "1") || 1);
+  await showLocation();
   window.stackhouseQuery.ready = true;
 }
 

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { StackhouseError } from "../errors.js";
 import { querySource } from "../query/query-text.js";
 import { startQuery } from "../query/start-query.js";
-import { sqlServerHint } from "../query/sede-views.js";
+import { withSqlServerHint } from "../query/sede-views.js";
 import { DEFAULT_TIMEOUT_SECONDS } from "../query/time-limit.js";
 import { OUTPUT_FORMATS, writeRows, type OutputFormat, type RowSink } from "../query/write-rows.js";
 import { helpExamples } from "./help-examples.js";
@@ -126,15 +126,7 @@ export function addQueryCommand(program: Command, io: CliIo): void {
 /** Adds, to a failed `--sede` query, how SQLite says what it wrote in SQL Server's dialect. */
 function explainSede(flags: QueryFlags, sql: string): (error: unknown) => never {
   return (error) => {
-    const hint = flags.sede === true ? sqlServerHint(sql) : undefined;
-    if (
-      !(error instanceof StackhouseError) ||
-      error.code !== "QUERY_FAILED" ||
-      hint === undefined
-    ) {
-      throw error;
-    }
-    throw new StackhouseError("QUERY_FAILED", `${error.message} (${hint})`, { cause: error });
+    throw flags.sede === true ? withSqlServerHint(error, sql) : error;
   };
 }
 

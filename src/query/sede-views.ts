@@ -1,3 +1,4 @@
+import { StackhouseError } from "../errors.js";
 import type { Database } from "better-sqlite3";
 
 /**
@@ -87,4 +88,19 @@ export function sqlServerHint(sql: string): string | undefined {
     return found === null ? [] : [hint.replace(/\$1/g, found[1] ?? "")];
   });
   return hints.length === 0 ? undefined : hints.join("; ");
+}
+
+/**
+ * A failed SEDE query's error, with how SQLite says what it wrote in SQL Server's dialect added
+ * when there is a hint to give; any other error as it is.
+ *
+ * @example
+ * throw withSqlServerHint(error, "SELECT TOP 5 Id FROM Posts");
+ */
+export function withSqlServerHint(error: unknown, sql: string): unknown {
+  const hint = sqlServerHint(sql);
+  if (!(error instanceof StackhouseError) || error.code !== "QUERY_FAILED" || hint === undefined) {
+    return error;
+  }
+  return new StackhouseError("QUERY_FAILED", `${error.message} (${hint})`, { cause: error });
 }

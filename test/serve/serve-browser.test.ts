@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { launchChromium, needChromium } from "../helpers/chromium.js";
 import { SQLITE, type TestWarehouse } from "../helpers/engines.js";
 import { cli, fileWith } from "../helpers/fixtures.js";
-import { serveWarehouse, type TestServer } from "../helpers/serve.js";
+import { serveWarehouse, SQLITE_RUNAWAY, type TestServer } from "../helpers/serve.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 /** A post body that runs script wherever it is rendered as markup. */
@@ -208,6 +208,18 @@ describe("stackhouse serve in Chromium", () => {
     const server = await serveWarehouse(await hostileWarehouse());
     const { tab, watch, close } = await openPage(server, "/");
     try {
+      // A runaway query can be stopped from the page, and Back returns to the query before.
+      await runQuery(tab, "SELECT count(*) AS posts FROM posts");
+      await tab.fill("#sql", SQLITE_RUNAWAY.silent);
+      await tab.press("#sql", "Control+Enter");
+      await tab.click("#stop");
+      expect(await tab.textContent("#error")).toBe("Stopped.");
+      expect(await tab.isEnabled("#run")).toBe(true);
+      await runQuery(tab, "SELECT count(*) AS votes FROM votes");
+      await tab.goBack();
+      await tab.waitForSelector("#grid th:text-is('posts')");
+      expect(await tab.inputValue("#sql")).toBe("SELECT count(*) AS posts FROM posts");
+
       await runQuery(tab, "SELEC 1");
       expect(await tab.textContent("#error")).toBe('SQL error: near "SELEC": syntax error');
       await tab.click("#examples li:first-child a");

@@ -89,6 +89,12 @@ describe("stackhouse serve, at its edges", () => {
       expect(body.code, path).toBe(code);
       expect(body.error, path).not.toMatch(/\n|\.ts:\d+|node:internal/);
     }
+    const sede = await server.get(queryPath("SELECT TOP 5 Id FROM Posts", { sede: "1" }));
+    expect(JSON.parse(sede.text)).toEqual({
+      error:
+        'SQL error: near "5": syntax error (SQL Server\'s SELECT TOP 5 is LIMIT 5 at the end in SQLite)',
+      code: "QUERY_FAILED",
+    });
     for (const method of ["POST", "PUT", "DELETE"]) {
       const reply = await server.get(queryPath("SELECT 1"), { method });
       expect(reply.status, method).toBe(405);
