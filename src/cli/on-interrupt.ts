@@ -1,5 +1,5 @@
 /** The signals that end a run from outside: Ctrl-C, `kill`, a closed terminal. */
-const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+export const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /**
  * Runs `cleanup` if the process is stopped by a signal while something is under way (a temporary

@@ -1,6 +1,7 @@
 import { type Command } from "commander";
 import { DEFAULT_TIMEOUT_SECONDS } from "../query/time-limit.js";
 import { helpExamples } from "./help-examples.js";
+import { SIGNALS } from "./on-interrupt.js";
 import type { CliIo } from "./io.js";
 import { pageRows, port, seconds } from "./option-parsers.js";
 import { withWarehouse, type WarehouseFlags } from "./warehouse-option.js";
@@ -23,9 +24,6 @@ interface ServeFlags extends WarehouseFlags {
   readonly timeout: number;
   readonly pageRows: number;
 }
-
-/** The signals that stop the server: Ctrl-C, `kill`, a closed terminal. */
-const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /** `stackhouse serve`: a local web page to query the warehouse. */
 export function addServeCommand(program: Command, io: CliIo): void {
@@ -104,11 +102,11 @@ async function onStopSignal(stop: (signal: string) => Promise<void>): Promise<vo
   const listener = (signal: NodeJS.Signals): void => {
     stopping ??= stop(signal).finally(stopped);
   };
-  for (const name of STOP_SIGNALS) process.on(name, listener);
+  for (const name of SIGNALS) process.on(name, listener);
   try {
     await finished;
     await stopping;
   } finally {
-    for (const name of STOP_SIGNALS) process.removeListener(name, listener);
+    for (const name of SIGNALS) process.removeListener(name, listener);
   }
 }

@@ -2,7 +2,6 @@ import type { ServerResponse } from "node:http";
 import { StackhouseError } from "../errors.js";
 import { MAX_SQL_BYTES } from "../query/query-text.js";
 import { startQuery, type QuerySource } from "../query/start-query.js";
-import { queryStopped } from "../query/time-limit.js";
 import { jsonValue, writeRows, type RowSink } from "../query/write-rows.js";
 
 /** The formats `/api/query` answers in: JSON a page at a time, the others whole and streamed. */
@@ -105,7 +104,8 @@ export async function queryPage(
     const stream = await startQuery(settings.source, request.sql, {
       sede: request.sede,
       limit: skip + settings.pageRows,
-      timeoutSeconds: settings.timeoutSeconds,
+      // The page's deadline bounds every wait for a row too: no second timer is needed.
+      timeoutSeconds: 0,
       signal: AbortSignal.any([signal, deadline.signal]),
     });
     columns = stream.columns;
@@ -116,10 +116,7 @@ export async function queryPage(
       }
     }
   } catch (error) {
-    // However it was stopped (no row for a while, or the page as a whole), one message says so.
-    const idle = queryStopped(settings.timeoutSeconds).message;
-    const stopped = error instanceof StackhouseError && error.message === idle;
-    if (deadline.signal.aborted || stopped) throw pageStopped(settings.timeoutSeconds);
+    if (deadline.signal.aborted) throw pageStopped(settings.timeoutSeconds);
     throw error;
   } finally {
     clearTimeout(timer);
