@@ -12,7 +12,8 @@ import { SEVEN_ZIP_MAGIC, sevenZipDamage, sevenZipMember } from "./seven-zip.js"
 import { XmlRowScanner } from "./xml-row-scanner.js";
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
-const READ_CHUNK_BYTES = 1024 * 1024;
+/** The size of each read of a delivery file. */
+export const READ_CHUNK_BYTES = 1024 * 1024;
 
 /** What is known of a delivery file before its records are read. */
 export interface DeliveryFile {
@@ -76,6 +77,8 @@ export async function inspectDelivery(path: string): Promise<DeliveryFile> {
  * the file's bytes on the way. Memory holds one read chunk and one batch, whatever the file size.
  *
  * @param onBytes called with the number of file bytes read so far, for progress display
+ * @param onText called with the number of text bytes (decompressed) scanned so far, before the
+ *   batches of each chunk are yielded
  * @returns the batches; `digest()` gives the file's sha256 once they have all been consumed
  *
  * @example
@@ -88,6 +91,7 @@ export function readDelivery(
   options: {
     readonly batchSize?: number;
     readonly onBytes?: (bytesRead: number) => void;
+    readonly onText?: (textRead: number) => void;
     /** Hash the decompressed text instead of the file's bytes (for archived copies). */
     readonly hashDecoded?: boolean;
     /** The fast path to try on each JSON record (see `RecordScanner`). */
@@ -163,8 +167,11 @@ export function readDelivery(
     let scanner: RecordScanner | XmlRowScanner | undefined;
     const batchSize = options.batchSize ?? 2000;
     let batch: ScannedRecord[] = [];
+    let textRead = 0;
     try {
       for await (const chunk of text) {
+        textRead += chunk.length;
+        options.onText?.(textRead);
         if (options.hashDecoded === true) hash.update(chunk);
         scanner ??= isXml(chunk)
           ? new XmlRowScanner(options.kind)

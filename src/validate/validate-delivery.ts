@@ -17,6 +17,8 @@ export interface ValidatedBatch extends Validated {
   readonly read: number;
   /** File bytes read so far, for progress display. */
   readonly bytesRead: number;
+  /** Text bytes (decompressed) scanned so far: how far reading has run ahead of this batch's use. */
+  readonly textRead: number;
 }
 
 /** A delivery being read and validated; `digest()` and `unknownKeys()` answer once it is read. */
@@ -54,11 +56,13 @@ export function validateDelivery(
   const window = timeWindow(options.now);
   const plan = flatPlan(spec, window);
   let bytesRead = 0;
+  let textRead = 0;
   const reading = readDelivery(file, {
     ...options,
     kind,
     decode: (buf, start, end) => decodeFlatRecord(plan, buf, start, end),
     onBytes: (bytes) => (bytesRead = bytes),
+    onText: (bytes) => (textRead = bytes),
   });
   const unknownKeys = new Map<string, number>();
 
@@ -68,7 +72,7 @@ export function validateDelivery(
       if (first) checkKind(spec, deliveryName(file), batch[0]);
       first = false;
       const { rows, rejections } = validateBatch(spec, batch, unknownKeys, window);
-      yield { rows, rejections, read: batch.length, bytesRead };
+      yield { rows, rejections, read: batch.length, bytesRead, textRead };
     }
   }
 

@@ -1,16 +1,22 @@
 /**
  * The worker thread of {@link validateInWorker}: reads and validates one delivery file and posts
- * its batches to the main thread, which only merges. Never more than a few batches run ahead of
- * the merge, so memory stays bounded whatever the file size.
+ * its batches to the main thread, which only merges. Reading runs at most two read chunks of text
+ * ahead of the merge, so memory stays bounded whatever the file size.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { StackhouseError } from "../errors.js";
-import type { DeliveryFile } from "../extract/read-delivery.js";
+import { READ_CHUNK_BYTES, type DeliveryFile } from "../extract/read-delivery.js";
 import type { DeliveryKind } from "../model/kinds.js";
 import { validateDelivery, type ValidationOptions } from "./validate-delivery.js";
 import { toTransfer, type WorkerMessage } from "./validate-in-worker.js";
 
-const MAX_BATCHES_AHEAD = 2;
+/**
+ * How much text the worker may have scanned beyond the last batch the merge finished: two read
+ * chunks, so one is decoded while the merge works through the other. Counted in text, not
+ * batches: a chunk is decoded at once, into one batch of long posts but about six of votes, and a
+ * window of two batches left each thread waiting for the other on votes.
+ */
+const MAX_TEXT_AHEAD = 2 * READ_CHUNK_BYTES;
 
 interface Task {
   readonly file: DeliveryFile;
@@ -21,13 +27,16 @@ interface Task {
 const port = parentPort;
 if (port === null) throw new Error("validation-worker runs only as a worker thread");
 
-let ahead = 0;
+/** The text scanned by each batch posted and not yet finished by the merge, oldest first. */
+const posted: number[] = [];
+/** Text scanned by the last batch the merge finished. */
+let merged = 0;
 let wake: (() => void) | undefined;
 /** The main thread stopped reading (its load failed): end now, closing the file (or 7-Zip). */
 let stopped = false;
 port.on("message", (message: "next" | "stop") => {
   if (message === "stop") stopped = true;
-  else ahead--;
+  else merged = posted.shift() ?? merged;
   wake?.();
 });
 
@@ -40,8 +49,8 @@ async function run({ file, kind, options }: Task): Promise<void> {
     const validation = validateDelivery(file, kind, options);
     for await (const batch of validation.batches) {
       post({ type: "batch", batch: toTransfer(batch, kind) });
-      ahead++;
-      while (ahead >= MAX_BATCHES_AHEAD && !stopped) {
+      posted.push(batch.textRead);
+      while (batch.textRead - merged >= MAX_TEXT_AHEAD && !stopped) {
         await new Promise<void>((resolve) => (wake = resolve));
       }
       if (stopped) break;

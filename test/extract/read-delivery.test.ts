@@ -30,6 +30,36 @@ describe("readDelivery", () => {
     expect(sha256).toBe(createHash("sha256").update(zipped).digest("hex"));
   });
 
+  it("reports the text scanned so far, decompressed, before yielding the records in it", async () => {
+    const dir = await tempDir();
+    const records = Array.from({ length: 120_000 }, (_, index) => {
+      return `{"Id":"${String(index + 1)}","PostId":"${String(index % 97)}"}`;
+    });
+    const big = `[${records.join("\n,")}\n]`;
+    /** Where each record's text ends in the file. */
+    const ends: number[] = [];
+    records.reduce((end, record) => {
+      ends.push(end + record.length);
+      return end + record.length + 2;
+    }, 1);
+    const path = join(dir, "Votes.json.gz");
+    await writeFile(path, gzipSync(Buffer.from(big)));
+    const reported: number[] = [];
+    const reading = readDelivery(await inspectDelivery(path), {
+      onText: (bytes) => reported.push(bytes),
+    });
+    let recordsSoFar = 0;
+    for await (const batch of reading.batches) {
+      recordsSoFar += batch.length;
+      expect(ends[recordsSoFar - 1]).toBeLessThanOrEqual(reported.at(-1) ?? 0);
+    }
+    expect(recordsSoFar).toBe(120_000);
+    expect(reported.length).toBeGreaterThan(3);
+    expect(reported).toEqual([...reported].sort((a, b) => a - b));
+    expect(reported.at(-1)).toBe(Buffer.byteLength(big));
+    expect(reading.digest().bytesRead).toBeLessThan(Buffer.byteLength(big));
+  });
+
   it("names the file for a missing file, a folder, corrupt gzip and bad JSON", async () => {
     const dir = await tempDir();
     const missing = await rejection(inspectDelivery(join(dir, "nope.json")));
