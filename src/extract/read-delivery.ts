@@ -14,6 +14,8 @@ import { XmlRowScanner } from "./xml-row-scanner.js";
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 /** The size of each read of a delivery file. */
 export const READ_CHUNK_BYTES = 1024 * 1024;
+/** The first read is smaller: the first record (which tells a file's kind) and batch come sooner. */
+const FIRST_READ_BYTES = 64 * 1024;
 
 /** What is known of a delivery file before its records are read. */
 export interface DeliveryFile {
@@ -121,8 +123,8 @@ export function readDelivery(
     const handle = await open(file.path, "r");
     try {
       const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-      for (;;) {
-        const { bytesRead: count } = await handle.read(buffer, 0, READ_CHUNK_BYTES, null);
+      for (let size = FIRST_READ_BYTES; ; size = READ_CHUNK_BYTES) {
+        const { bytesRead: count } = await handle.read(buffer, 0, size, null);
         if (count === 0) return;
         const chunk = buffer.subarray(0, count);
         if (options.hashDecoded !== true) hash.update(chunk);
