@@ -33,6 +33,9 @@ const ROLLUPS: readonly Rollup[] = [
   },
 ];
 
+/** The weekly totals rows of the weeks a run touched, by table, as {@link readWeeklyTotals} reads them. */
+export type WeeklyTotals = Readonly<Record<DeliveryKind, readonly unknown[][]>>;
+
 /**
  * Recomputes the weekly totals (`weekly_vote_totals`, `weekly_post_totals`) of every week a run
  * touched, from the rows themselves, so the weekly views stay exact while reading a few hundred
@@ -42,16 +45,52 @@ const ROLLUPS: readonly Rollup[] = [
  * @example
  * refreshWeeklyTotals(db, { votes: ["2021-08-30"], posts: [] });
  */
-export function refreshWeeklyTotals(
-  db: Database,
-  weeksTouched: Readonly<Record<DeliveryKind, readonly string[]>>,
-): void {
-  for (const { kind, table, select } of ROLLUPS) {
+export function refreshWeeklyTotals(db: Database, weeksTouched: WeeksTouched): void {
+  writeWeeklyTotals(db, weeksTouched, readWeeklyTotals(db, weeksTouched));
+}
+
+/** The weeks whose totals a run changed, by kind (Mondays, `YYYY-MM-DD`). */
+export type WeeksTouched = Readonly<Record<DeliveryKind, readonly string[]>>;
+
+/**
+ * The totals of the weeks touched, read and not yet written: the expensive half of
+ * {@link refreshWeeklyTotals}, which a read-only connection can do on another thread.
+ *
+ * @example
+ * const totals = readWeeklyTotals(db, { votes: ["2021-08-30"], posts: [] });
+ */
+export function readWeeklyTotals(db: Database, weeksTouched: WeeksTouched): WeeklyTotals {
+  const totals: Record<DeliveryKind, unknown[][]> = { posts: [], votes: [] };
+  for (const { kind, select } of ROLLUPS) {
     const touched = weeksTouched[kind];
     if (touched.length === 0) continue;
-    const weeks = JSON.stringify(touched);
-    db.prepare(`DELETE FROM ${table} WHERE week_start IN ${TOUCHED}`).run(weeks);
-    db.prepare(`INSERT INTO ${table} ${select}`).run(earliest(touched), weeks);
+    totals[kind] = db
+      .prepare(select)
+      .raw()
+      .all(earliest(touched), JSON.stringify(touched)) as unknown[][];
+  }
+  return totals;
+}
+
+/**
+ * Replaces the totals of the weeks touched with those read by {@link readWeeklyTotals}.
+ *
+ * @example
+ * writeWeeklyTotals(db, touched, readWeeklyTotals(db, touched));
+ */
+export function writeWeeklyTotals(
+  db: Database,
+  weeksTouched: WeeksTouched,
+  totals: WeeklyTotals,
+): void {
+  for (const { kind, table } of ROLLUPS) {
+    const touched = weeksTouched[kind];
+    if (touched.length === 0) continue;
+    db.prepare(`DELETE FROM ${table} WHERE week_start IN ${TOUCHED}`).run(JSON.stringify(touched));
+    const rows = totals[kind];
+    const width = rows[0]?.length ?? 0;
+    const insert = db.prepare(`INSERT INTO ${table} VALUES (${Array(width).fill("?").join(", ")})`);
+    for (const row of rows) insert.run(row);
   }
 }
 

@@ -35,7 +35,7 @@ export function openWarehouse(path: string): Database.Database {
 /**
  * Opens a warehouse being built under a scratch name, which replaces the warehouse only once
  * complete (a first load, a rebuild). A failed build is thrown away whole, so it needs no rollback
- * journal: pages are written once instead of twice. {@link finishScratchWarehouse} makes it a
+ * journal: pages are written once instead of twice. {@link closeScratchWarehouse} makes it a
  * normal WAL warehouse, durable on disk.
  *
  * @example
@@ -121,10 +121,15 @@ function deferIndexes(db: Database.Database): void {
   deferred.set(db, definitions);
 }
 
-/** Builds the deferred indexes, switches a scratch warehouse to WAL, closes it and flushes it. */
-export function finishScratchWarehouse(db: Database.Database): void {
-  const path = db.name;
+/** Builds the indexes a scratch warehouse deferred (see {@link openScratchWarehouse}). */
+export function buildDeferredIndexes(db: Database.Database): void {
   for (const definition of deferred.get(db) ?? []) db.exec(definition);
+  deferred.delete(db);
+}
+
+/** Switches a complete scratch warehouse to WAL, closes it and flushes it to disk. */
+export function closeScratchWarehouse(db: Database.Database): void {
+  const path = db.name;
   db.pragma("journal_mode = WAL");
   db.close();
   const fd = openSync(path, "r");

@@ -17,9 +17,11 @@ import {
 } from "../run/warehouse-file.js";
 import { adoptHistoryId, readHistoryId } from "./history-id.js";
 import { LoadsLog, type LoadStart, type LoadTally, type RejectedRecord } from "./loads-log.js";
+import { DeferredRollups } from "./deferred-rollups.js";
 import {
   asWarehouseError,
-  finishScratchWarehouse,
+  buildDeferredIndexes,
+  closeScratchWarehouse,
   openScratchWarehouse,
   openWarehouse,
   openWarehouseReadOnly,
@@ -60,13 +62,17 @@ export function sqliteDestination(path: string): Destination {
     openForReading: () => Promise.resolve(new SqliteWarehouse(openWarehouseReadOnly(file), path)),
     async openScratch() {
       await removeDatabase(scratch);
-      building = new SqliteWarehouse(openScratchWarehouse(scratch), path);
+      building = new SqliteWarehouse(openScratchWarehouse(scratch), path, new DeferredRollups());
       return building;
     },
     async swapIn(built) {
       if (building === undefined || built !== building)
         throw new Error("not this scratch warehouse");
-      finishScratchWarehouse(building.db);
+      const { db } = building;
+      building.startRollups();
+      buildDeferredIndexes(db);
+      await building.finishRollups();
+      closeScratchWarehouse(db);
       building = undefined;
       await replaceDatabase(scratch, file);
     },
@@ -77,18 +83,32 @@ export function sqliteDestination(path: string): Destination {
   };
 }
 
-/** A SQLite warehouse: a run is one `BEGIN IMMEDIATE` transaction. */
+/**
+ * A SQLite warehouse: a run is one `BEGIN IMMEDIATE` transaction. One being built apart defers
+ * its weekly rollups to the end of the build ({@link DeferredRollups}).
+ */
 export class SqliteWarehouse extends SqliteStore implements Warehouse {
   readonly db: Database;
   readonly name: string;
   private readonly log: LoadsLog;
+  private readonly deferredRollups: DeferredRollups | undefined;
   private snapshotInsert: Statement | undefined;
 
-  constructor(db: Database, name: string) {
+  constructor(db: Database, name: string, deferredRollups?: DeferredRollups) {
     super(db);
     this.db = db;
     this.name = name;
     this.log = new LoadsLog(db);
+    this.deferredRollups = deferredRollups;
+  }
+
+  /** Starts computing the deferred rollups, once the build's last run is committed. */
+  startRollups(): void {
+    this.deferredRollups?.start(this.db);
+  }
+  /** Writes the deferred rollups. */
+  async finishRollups(): Promise<void> {
+    await this.deferredRollups?.finish(this.db);
   }
 
   historyId(): Promise<string> {
@@ -114,9 +134,9 @@ export class SqliteWarehouse extends SqliteStore implements Warehouse {
     rollbackAfterError(this.db);
     return Promise.resolve();
   }
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.deferredRollups?.stop();
     if (this.db.open) this.db.close();
-    return Promise.resolve();
   }
 
   previousLoad(
@@ -187,6 +207,10 @@ export class SqliteWarehouse extends SqliteStore implements Warehouse {
     touched: Readonly<Record<DeliveryKind, readonly string[]>>,
     now: Date,
   ): Promise<void> {
+    if (this.deferredRollups !== undefined) {
+      this.deferredRollups.add(touched, now);
+      return Promise.resolve();
+    }
     refreshWeeklyTotals(this.db, touched);
     writeCalendar(this.db, now);
     return Promise.resolve();
@@ -195,6 +219,8 @@ export class SqliteWarehouse extends SqliteStore implements Warehouse {
     return Promise.resolve(this.db.prepare(sql).all() as Record<string, unknown>[]);
   }
   findings(checks: readonly Check[], now: string): Promise<Findings[]> {
+    // The checks come after the last commit: the rollups can be read meanwhile.
+    this.startRollups();
     return Promise.resolve(sqliteFindings(this.db, checks, now));
   }
   storeChecks(
