@@ -86,6 +86,19 @@ export class ClickHouseWarehouse extends ClickHouseStore implements Warehouse {
     );
     return row === undefined ? undefined : Number(row[0]);
   }
+  async loadedSize(
+    sizeBytes: number,
+    kind: DeliveryKind,
+    delivery: LoadStart["delivery"],
+  ): Promise<boolean> {
+    const rows = await this.servers.rows(
+      `SELECT 1 FROM ${this.table("loads")} WHERE size_bytes = ${sqlInteger(sizeBytes)}
+         AND kind = ${sqlString(kind)} AND outcome = 'loaded'
+         AND (delivery = 'snapshot' OR ${sqlString(delivery)} = 'increment')
+       LIMIT 1`,
+    );
+    return rows.length > 0;
+  }
   async recordsRead(loadId: number): Promise<number> {
     const running = this.changes.loads.get(loadId);
     if (running !== undefined) return running.records_read;

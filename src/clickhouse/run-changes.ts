@@ -64,6 +64,7 @@ export function finishedLoad(tally: LoadTally, now: Date): Record<string, unknow
   return {
     outcome: "loaded",
     loaded_at: now.toISOString(),
+    sha256: tally.sha256,
     records_read: tally.read,
     inserted: tally.inserted,
     updated: tally.updated,

@@ -46,7 +46,11 @@ export interface DeliveryIdentity {
   /** The path recorded in `loads` (for an archived copy, the path it was delivered as). */
   readonly sourcePath: string;
   readonly sizeBytes: number;
-  readonly sha256: string;
+  /**
+   * The sha256 of its bytes, when they were hashed before being read (to find an earlier load of
+   * them); else the load takes the sha256 of the bytes it reads.
+   */
+  readonly sha256?: string;
   readonly arrivedAt: string;
   readonly delivery: DeliveryType;
 }
@@ -77,11 +81,19 @@ export async function loadFile(
 ): Promise<FileReport> {
   const started = performance.now();
   const { warehouse, merger } = context;
-  const start = { ...identity, runId: context.runId, source: context.source };
+  // A load whose bytes are not hashed yet records their sha256 when it finishes.
+  const start = {
+    ...identity,
+    sha256: identity.sha256 ?? "",
+    runId: context.runId,
+    source: context.source,
+  };
   const previousLoadId =
-    options.previousLoadId === undefined
-      ? await warehouse.previousLoad(identity.sha256, identity.kind, identity.delivery)
-      : (options.previousLoadId ?? undefined);
+    options.previousLoadId !== undefined
+      ? (options.previousLoadId ?? undefined)
+      : identity.sha256 === undefined
+        ? undefined
+        : await warehouse.previousLoad(identity.sha256, identity.kind, identity.delivery);
   if (previousLoadId !== undefined) {
     checkControlTotal(
       identity,
@@ -90,7 +102,7 @@ export async function loadFile(
     );
     const loadId = await warehouse.recordAlreadyLoaded(start, context.now());
     return {
-      ...summary(identity, file, loadId, started),
+      ...summary(identity, start.sha256, file, loadId, started),
       outcome: "already-loaded",
       previousLoadId,
     };
@@ -133,7 +145,7 @@ export async function loadFile(
     rejects.enforce(identity.sourcePath, batched, options.maxRejectedShare);
   }
   const { sha256, records: read } = validation.digest();
-  if (sha256 !== identity.sha256) {
+  if (identity.sha256 !== undefined && sha256 !== identity.sha256) {
     throw inputError(deliveryName(file), "the file changed while it was being loaded");
   }
   const rejected = await warehouse.quarantined(loadId);
@@ -152,6 +164,7 @@ export async function loadFile(
   await warehouse.finishLoad(
     loadId,
     {
+      sha256,
       read,
       rejected,
       ...counts,
@@ -165,7 +178,7 @@ export async function loadFile(
     context.now(),
   );
   return {
-    ...summary(identity, file, loadId, started),
+    ...summary(identity, sha256, file, loadId, started),
     outcome: "loaded",
     previousLoadId: null,
     read,
@@ -215,6 +228,7 @@ function checkControlTotal(
 
 function summary(
   identity: DeliveryIdentity,
+  sha256: string,
   file: DeliveryFile,
   loadId: number,
   started: number,
@@ -225,7 +239,7 @@ function summary(
     delivery: identity.delivery,
     path: identity.sourcePath,
     sizeBytes: identity.sizeBytes,
-    sha256: identity.sha256,
+    sha256,
     read: 0,
     inserted: 0,
     updated: 0,

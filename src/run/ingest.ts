@@ -9,6 +9,7 @@ import { Merger } from "../load/merger.js";
 import type { DeliveryKind } from "../model/kinds.js";
 import { DEFAULT_MAX_REJECTED_SHARE } from "../validate/reject-threshold.js";
 import { sqliteDestination } from "../warehouse/sqlite-warehouse.js";
+import type { DeliveryType } from "../warehouse/loads-log.js";
 import type { Destination, Warehouse } from "../warehouse/warehouse.js";
 import type { ProgressListener } from "./progress.js";
 import { bindArchive } from "./bind-archive.js";
@@ -146,8 +147,9 @@ async function loadDelivery(
   const arrivedAt = now().toISOString();
   const staging: {
     readonly file: DeliveryFile;
-    readonly sha256: string;
     readonly copy: Promise<StagedObject>;
+    /** The sha256 of the bytes the load read, once it has read them. */
+    sha256?: string;
   }[] = [];
   const archived: ArchivedFile[] = [];
   const reports: FileReport[] = [];
@@ -158,21 +160,18 @@ async function loadDelivery(
     for (const [kind, file] of deliveries) {
       const sourcePath = deliveryName(file);
       progress.fileStarted?.(`${kind} ${sourcePath}`, file.sizeBytes);
-      const sha256 = await sha256File(file.path);
-      const identity = {
-        kind,
-        sourcePath,
-        sizeBytes: file.sizeBytes,
-        sha256,
-        arrivedAt,
-        delivery: options.snapshot === true ? ("snapshot" as const) : ("increment" as const),
-      };
-      const previousLoadId = await warehouse.previousLoad(sha256, kind, identity.delivery);
-      if (previousLoadId === undefined) {
-        const copy = archive.stage(file);
-        copy.catch(() => undefined);
-        staging.push({ file, sha256, copy });
-      }
+      const delivery: DeliveryType = options.snapshot === true ? "snapshot" : "increment";
+      // Bytes loaded before have the same size: a file of a new size is hashed as it is read.
+      const sha256 = (await warehouse.loadedSize(file.sizeBytes, kind, delivery))
+        ? await sha256File(file.path)
+        : undefined;
+      const identity = { kind, sourcePath, sizeBytes: file.sizeBytes, sha256, arrivedAt, delivery };
+      const previousLoadId =
+        sha256 === undefined ? undefined : await warehouse.previousLoad(sha256, kind, delivery);
+      const stage: (typeof staging)[number] | undefined =
+        previousLoadId === undefined ? { file, copy: archive.stage(file) } : undefined;
+      stage?.copy.catch(() => undefined);
+      if (stage !== undefined) staging.push(stage);
       const maxRejectedShare = options.maxRejectedShare ?? DEFAULT_MAX_REJECTED_SHARE;
       const report = await loadFile(context, file, identity, {
         maxRejectedShare,
@@ -180,10 +179,12 @@ async function loadDelivery(
         expectedRecords: options.expectedRecords?.[kind],
         previousLoadId: previousLoadId ?? null,
       });
+      if (stage !== undefined) stage.sha256 = report.sha256;
       reports.push(report);
       archived.push({
         run: runId,
         ...identity,
+        sha256: report.sha256,
         stored: storedAs(file),
         ...(file.member !== undefined && { member: file.member }),
         recorded: recordedCounts(report),

@@ -40,6 +40,8 @@ export interface LoadCounts {
 
 /** Final tallies of one load: its counts, the rules it ran under, and its ledger. */
 export interface LoadTally extends LoadCounts {
+  /** The sha256 of the bytes the load read (a load may start before its file is hashed). */
+  readonly sha256: string;
   readonly rulesVersion: number;
   readonly expectedRecords: number | null;
   /** Records whose id the warehouse held before the load. */
@@ -70,6 +72,7 @@ export class LoadsLog {
   private readonly insertLoad: Statement;
   private readonly finishLoad: Statement;
   private readonly findLoaded: Statement;
+  private readonly findSize: Statement;
   private readonly insertRejected: Statement;
   private readonly insertUnknownKey: Statement;
   private readonly maxRun: Statement;
@@ -85,7 +88,7 @@ export class LoadsLog {
        VALUES (@loadId, @runId, @kind, @sourcePath, @sizeBytes, @sha256, @arrivedAt, @loadedAt, @source, @outcome, @delivery)`,
     );
     this.finishLoad = db.prepare(
-      `UPDATE loads SET outcome = 'loaded', loaded_at = @loadedAt, records_read = @read,
+      `UPDATE loads SET outcome = 'loaded', loaded_at = @loadedAt, sha256 = @sha256, records_read = @read,
          inserted = @inserted, updated = @updated, unchanged = @unchanged, rejected = @rejected,
          deleted = @deleted, restored = @restored, conflicts = @conflicts,
          rules_version = @rulesVersion, expected_records = @expectedRecords, known_ids = @knownIds,
@@ -96,6 +99,12 @@ export class LoadsLog {
       .prepare(
         `SELECT min(load_id) FROM loads WHERE sha256 = ? AND kind = ? AND outcome = 'loaded'
            AND (delivery = 'snapshot' OR ? = 'increment')`,
+      )
+      .pluck();
+    this.findSize = db
+      .prepare(
+        `SELECT 1 FROM loads WHERE size_bytes = ? AND kind = ? AND outcome = 'loaded'
+           AND (delivery = 'snapshot' OR ? = 'increment') LIMIT 1`,
       )
       .pluck();
     this.insertRejected = db.prepare(
@@ -142,6 +151,11 @@ export class LoadsLog {
   previousLoad(sha256: string, kind: DeliveryKind, delivery: DeliveryType): number | undefined {
     const loadId = this.findLoaded.get(sha256, kind, delivery) as number | null;
     return loadId ?? undefined;
+  }
+
+  /** Whether a load like {@link previousLoad}'s, of a file of exactly this size, exists. */
+  loadedSize(sizeBytes: number, kind: DeliveryKind, delivery: DeliveryType): boolean {
+    return this.findSize.get(sizeBytes, kind, delivery) !== undefined;
   }
 
   quarantine(loadId: number, record: RejectedRecord): void {

@@ -146,6 +146,13 @@ export class SqliteWarehouse extends SqliteStore implements Warehouse {
   ): Promise<number | undefined> {
     return Promise.resolve(this.log.previousLoad(sha256, kind, delivery));
   }
+  loadedSize(
+    sizeBytes: number,
+    kind: DeliveryKind,
+    delivery: LoadStart["delivery"],
+  ): Promise<boolean> {
+    return Promise.resolve(this.log.loadedSize(sizeBytes, kind, delivery));
+  }
   recordsRead(loadId: number): Promise<number> {
     return Promise.resolve(this.log.recordsRead(loadId));
   }

@@ -90,6 +90,16 @@ export interface Warehouse extends RecordStore {
     kind: DeliveryKind,
     delivery: LoadStart["delivery"],
   ): Promise<number | undefined>;
+  /**
+   * Whether a load {@link previousLoad} would find could be of a file of this size: none can when
+   * no such load read a file of exactly this size, so a new file need not be hashed before it is
+   * read.
+   */
+  loadedSize(
+    sizeBytes: number,
+    kind: DeliveryKind,
+    delivery: LoadStart["delivery"],
+  ): Promise<boolean>;
   /** The records a load read. */
   recordsRead(loadId: number): Promise<number>;
   startLoad(load: LoadStart, now: Date): Promise<number>;

@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -179,6 +180,32 @@ describe.each(ENGINES)("ingest on $name", (engine) => {
       ["loaded", 0, 0, votes.length],
     ]);
     expect({ ...(await warehouse.dump()), loads: [] }).toEqual({ ...before, loads: [] });
+  });
+
+  it("records the sha256 of the bytes it read, and tells a file of a loaded size by its bytes", async () => {
+    const dir = await tempDir();
+    const warehouse = await engine.fresh(dir);
+    const delivery = await generated(dir);
+    const first = await ingest({ warehouse: warehouse.destination, ...delivery });
+    const sha256Of = async (path: string): Promise<string> =>
+      createHash("sha256")
+        .update(await readFile(path))
+        .digest("hex");
+    const expected = [await sha256Of(delivery.posts), await sha256Of(delivery.votes)];
+    expect(first.files.map((file) => file.sha256)).toEqual(expected);
+    const loads = (await warehouse.dump()).loads as { sha256: string }[];
+    expect(loads.map((load) => load.sha256)).toEqual(expected);
+
+    // The same size as the loaded votes, other bytes: one vote's type changes from 2 to 3.
+    const text = await readFile(delivery.votes, "utf8");
+    const changed = text.replace('"VoteTypeId":"2"', '"VoteTypeId":"3"');
+    expect(changed).not.toEqual(text);
+    const votes = join(dir, "Votes-changed.json");
+    await writeFile(votes, changed);
+    const second = await ingest({ warehouse: warehouse.destination, votes });
+    expect(second.files.map((file) => [file.outcome, file.sha256, file.conflicts])).toEqual([
+      ["loaded", await sha256Of(votes), 1],
+    ]);
   });
 
   it("leaves the warehouse and the archive exactly as they were when a run fails", async () => {
