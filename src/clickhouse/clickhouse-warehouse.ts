@@ -80,9 +80,7 @@ export class ClickHouseWarehouse extends ClickHouseStore implements Warehouse {
   ): Promise<number | undefined> {
     const [row] = await this.servers.rows(
       `SELECT load_id FROM ${this.table("loads")} WHERE sha256 = ${sqlString(sha256)}
-         AND kind = ${sqlString(kind)} AND outcome = 'loaded'
-         AND (delivery = 'snapshot' OR ${sqlString(delivery)} = 'increment')
-       ORDER BY load_id LIMIT 1`,
+         AND ${loadedAs(kind, delivery)} ORDER BY load_id LIMIT 1`,
     );
     return row === undefined ? undefined : Number(row[0]);
   }
@@ -93,9 +91,7 @@ export class ClickHouseWarehouse extends ClickHouseStore implements Warehouse {
   ): Promise<boolean> {
     const rows = await this.servers.rows(
       `SELECT 1 FROM ${this.table("loads")} WHERE size_bytes = ${sqlInteger(sizeBytes)}
-         AND kind = ${sqlString(kind)} AND outcome = 'loaded'
-         AND (delivery = 'snapshot' OR ${sqlString(delivery)} = 'increment')
-       LIMIT 1`,
+         AND ${loadedAs(kind, delivery)} LIMIT 1`,
     );
     return rows.length > 0;
   }
@@ -272,4 +268,13 @@ export class ClickHouseWarehouse extends ClickHouseStore implements Warehouse {
     await this.servers.everywhere(`TRUNCATE TABLE ${this.db}.${localName("snapshot_ids")}`);
     await this.servers.exec(`TRUNCATE TABLE ${this.table("rejected_stage")}`);
   }
+}
+
+/**
+ * The loads that make loading the same bytes again pointless (as `LoadsLog` says on SQLite):
+ * successful loads of the kind; as a snapshot, bytes loaded as an increment still count as new.
+ */
+function loadedAs(kind: DeliveryKind, delivery: LoadStart["delivery"]): string {
+  return `kind = ${sqlString(kind)} AND outcome = 'loaded'
+         AND (delivery = 'snapshot' OR ${sqlString(delivery)} = 'increment')`;
 }

@@ -29,15 +29,19 @@ export class DeferredRollups {
     votes: new Set(),
   };
   private now: Date | undefined;
-  private reading: { readonly worker: Worker; readonly totals: Promise<WeeklyTotals> } | undefined;
-  /** Weeks were added after the worker started: its totals miss them. */
-  private stale = false;
+  private reading:
+    | {
+        readonly worker: Worker;
+        /** The weeks the worker reads: fewer than touched when runs came after it started. */
+        readonly weeks: number;
+        readonly totals: Promise<WeeklyTotals>;
+      }
+    | undefined;
 
   /** Notes the weeks a run touched, and the time its calendar is written as of. */
   add(touched: WeeksTouched, now: Date): void {
     for (const kind of DELIVERY_KINDS) for (const week of touched[kind]) this.weeks[kind].add(week);
     this.now = now;
-    if (this.reading !== undefined) this.stale = true;
   }
 
   /**
@@ -49,7 +53,7 @@ export class DeferredRollups {
     if (this.reading !== undefined) return true;
     if (this.now === undefined || db.inTransaction) return false;
     const weeks = this.touched();
-    if (weeks.posts.length === 0 && weeks.votes.length === 0) return false;
+    if (count(weeks) === 0) return false;
     db.pragma("journal_mode = WAL");
     const worker = startWorker(import.meta.url, "rollup-worker", {
       workerData: { path: db.name, weeks },
@@ -65,7 +69,7 @@ export class DeferredRollups {
       });
     });
     totals.catch(() => undefined);
-    this.reading = { worker, totals };
+    this.reading = { worker, weeks: count(weeks), totals };
     return true;
   }
 
@@ -75,7 +79,7 @@ export class DeferredRollups {
     this.start(db);
     const weeks = this.touched();
     const totals =
-      this.reading === undefined || this.stale
+      this.reading === undefined || this.reading.weeks < count(weeks)
         ? readWeeklyTotals(db, weeks)
         : await this.reading.totals;
     await this.stop();
@@ -102,4 +106,8 @@ export class DeferredRollups {
   private touched(): WeeksTouched {
     return { posts: [...this.weeks.posts], votes: [...this.weeks.votes] };
   }
+}
+
+function count(weeks: WeeksTouched): number {
+  return weeks.posts.length + weeks.votes.length;
 }

@@ -61,6 +61,13 @@ export interface RejectedRecord {
 }
 
 /**
+ * The loads that make loading the same bytes again pointless, binding a kind then a delivery type:
+ * successful loads of the kind; as a snapshot, the same bytes loaded as an increment still have
+ * deletions to tell.
+ */
+const LOADED_AS = `kind = ? AND outcome = 'loaded' AND (delivery = 'snapshot' OR ? = 'increment')`;
+
+/**
  * The `loads` audit table and what hangs off it (quarantined records, unknown keys): lineage of
  * every row in the warehouse. Statements are prepared once.
  *
@@ -96,16 +103,10 @@ export class LoadsLog {
        WHERE load_id = @loadId`,
     );
     this.findLoaded = db
-      .prepare(
-        `SELECT min(load_id) FROM loads WHERE sha256 = ? AND kind = ? AND outcome = 'loaded'
-           AND (delivery = 'snapshot' OR ? = 'increment')`,
-      )
+      .prepare(`SELECT min(load_id) FROM loads WHERE sha256 = ? AND ${LOADED_AS}`)
       .pluck();
     this.findSize = db
-      .prepare(
-        `SELECT 1 FROM loads WHERE size_bytes = ? AND kind = ? AND outcome = 'loaded'
-           AND (delivery = 'snapshot' OR ? = 'increment') LIMIT 1`,
-      )
+      .prepare(`SELECT 1 FROM loads WHERE size_bytes = ? AND ${LOADED_AS} LIMIT 1`)
       .pluck();
     this.insertRejected = db.prepare(
       "INSERT INTO rejected_records (load_id, record_number, line, reason, raw) VALUES (?, ?, ?, ?, ?)",

@@ -28,12 +28,17 @@ async function warehouseWithoutTotals(): Promise<{ db: Database.Database; weeks:
   return { db, weeks };
 }
 
+/** Deferred rollups with the weeks of each run given, as `refreshRollups` adds them. */
+function rollupsOf(...runs: string[][]): DeferredRollups {
+  const rollups = new DeferredRollups();
+  for (const votes of runs) rollups.add({ votes, posts: [] }, new Date());
+  return rollups;
+}
+
 describe("DeferredRollups", () => {
   it("writes the totals of every week added, read on a worker thread", async () => {
     const { db, weeks } = await warehouseWithoutTotals();
-    const rollups = new DeferredRollups();
-    rollups.add({ votes: weeks.slice(0, 3), posts: [] }, new Date());
-    rollups.add({ votes: weeks.slice(3), posts: [] }, new Date());
+    const rollups = rollupsOf(weeks.slice(0, 3), weeks.slice(3));
     rollups.start(db);
     await rollups.finish(db);
     expect(weeks.length).toBeGreaterThan(3);
@@ -42,8 +47,7 @@ describe("DeferredRollups", () => {
 
   it("reads again the weeks added after the worker started, which it would miss", async () => {
     const { db, weeks } = await warehouseWithoutTotals();
-    const rollups = new DeferredRollups();
-    rollups.add({ votes: weeks.slice(0, 1), posts: [] }, new Date());
+    const rollups = rollupsOf(weeks.slice(0, 1));
     rollups.start(db);
     rollups.add({ votes: weeks.slice(1), posts: [] }, new Date());
     await rollups.finish(db);
@@ -52,8 +56,7 @@ describe("DeferredRollups", () => {
 
   it("does not start inside a transaction, whose rows the worker could not see", async () => {
     const { db, weeks } = await warehouseWithoutTotals();
-    const rollups = new DeferredRollups();
-    rollups.add({ votes: weeks, posts: [] }, new Date());
+    const rollups = rollupsOf(weeks);
     db.exec("BEGIN");
     db.exec("DELETE FROM votes_all WHERE id % 2 = 0");
     expect(rollups.start(db)).toBe(false);
@@ -65,8 +68,7 @@ describe("DeferredRollups", () => {
 
   it("fails the build when the worker cannot read the totals", async () => {
     const { db, weeks } = await warehouseWithoutTotals();
-    const rollups = new DeferredRollups();
-    rollups.add({ votes: weeks, posts: [] }, new Date());
+    const rollups = rollupsOf(weeks);
     rmSync(db.name);
     rollups.start(db);
     await expect(rollups.finish(db)).rejects.toThrow(/the weekly totals could not be read/);
