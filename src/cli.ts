@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { addCheckCommand } from "./cli/check-command.js";
+import { helpExamples } from "./cli/help-examples.js";
 import { addIngestCommand } from "./cli/ingest-command.js";
 import { processIo, type CliIo } from "./cli/io.js";
 import { printable } from "./cli/printable.js";
@@ -67,7 +68,23 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
           .replace(/\s*\n\s*/g, " ");
         write(`stackhouse: ${line} (see --help)\n`);
       },
-    });
+    })
+    .addHelpText(
+      "after",
+      helpExamples([
+        [
+          "npx stackhouse --db w.db Posts.json Votes.json",
+          "merge a delivery, check it, print the answer",
+        ],
+        ['npx stackhouse query --db w.db "SELECT * FROM weekly_votes"', "ask in SQL (read-only)"],
+        ["npx stackhouse report --db w.db --html report.html", "the weekly answer with charts"],
+        [
+          "npx stackhouse rebuild --db w.db",
+          "re-create a deleted warehouse from its landing archive",
+        ],
+        ["npx stackhouse help query", "every option of one command, with examples"],
+      ]),
+    );
   addIngestCommand(program, io);
   addRebuildCommand(program, io);
   addCheckCommand(program, io);

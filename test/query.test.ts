@@ -47,7 +47,7 @@ describe("stackhouse query", () => {
   it("writes CSV (the default off a terminal), JSON, NDJSON and an aligned table", async () => {
     const { db } = await warehouse();
     expect((await cli("query", WEEKS, "--db", db)).stdout).toBe(
-      "week_start,votes,mean_votes_per_post\r\n2019-01-07,5,1.6666666666666667\r\n2019-01-14,3,1\r\n2019-01-21,1,1\r\n",
+      "week_start,votes,mean_votes_per_post\n2019-01-07,5,1.6666666666666667\n2019-01-14,3,1\n2019-01-21,1,1\n",
     );
     const json = await cli("query", WEEKS, "--db", db, "--format", "json");
     expect(JSON.parse(json.stdout)).toEqual([
@@ -80,7 +80,7 @@ describe("stackhouse query", () => {
       ].join("\n"),
     );
     const quoted = await cli("query", "SELECT 'a,\"b\"' AS text, NULL AS missing", "--db", db);
-    expect(quoted.stdout).toBe('text,missing\r\n"a,""b""",\r\n');
+    expect(quoted.stdout).toBe('text,missing\n"a,""b""",\n');
     const empty = await cli(
       "query",
       "SELECT * FROM votes WHERE id < 0",
@@ -95,12 +95,12 @@ describe("stackhouse query", () => {
   it("cuts long results at --limit with a note on stderr", async () => {
     const { db } = await warehouse();
     const cut = await cli("query", "SELECT id FROM votes ORDER BY id", "--db", db, "--limit", "2");
-    expect(cut.stdout).toBe("id\r\n1\r\n2\r\n");
+    expect(cut.stdout).toBe("id\n1\n2\n");
     expect(cut.stderr).toBe(
       "note: showing the first 2 rows; more were cut (--limit 0 shows all)\n",
     );
     const all = await cli("query", "SELECT id FROM votes", "--db", db, "--limit", "0");
-    expect(all.stdout.trimEnd().split("\r\n")).toHaveLength(10);
+    expect(all.stdout.trimEnd().split("\n")).toHaveLength(10);
     expect(all.stderr).toBe("");
   });
 
@@ -108,15 +108,15 @@ describe("stackhouse query", () => {
     const { dir, db } = await generatedWarehouse();
     const twice = "SELECT v.* FROM votes AS v CROSS JOIN (SELECT 1 UNION ALL SELECT 2)";
     const count = await cli("query", `SELECT count(*) AS n FROM (${twice})`, "--db", db);
-    const total = Number(count.stdout.split("\r\n")[1]);
+    const total = Number(count.stdout.split("\n")[1]);
     expect(total).toBeGreaterThan(1000);
     const piped = await cli("query", twice, "--db", db);
-    expect(piped.stdout.trimEnd().split("\r\n")).toHaveLength(total + 1);
+    expect(piped.stdout.trimEnd().split("\n")).toHaveLength(total + 1);
     expect(piped.stderr).toBe("");
     const output = join(dir, "votes.csv");
     const file = await cliOn({ terminal: true }, "query", twice, "--db", db, "--output", output);
     expect(file.stderr).toBe("");
-    expect(readFileSync(output, "utf8").trimEnd().split("\r\n")).toHaveLength(total + 1);
+    expect(readFileSync(output, "utf8").trimEnd().split("\n")).toHaveLength(total + 1);
     const screen = await cliOn({ terminal: true }, "query", twice, "--db", db);
     expect(screen.stdout.trimEnd().split("\n")).toHaveLength(1000 + 2);
     expect(screen.stderr).toBe(
@@ -184,7 +184,7 @@ describe("stackhouse query", () => {
     const tags = `SELECT t.TagName, COUNT(*) AS Posts FROM Tags t JOIN PostTags pt ON pt.TagId = t.Id
       GROUP BY t.TagName ORDER BY t.TagName`;
     expect((await cli("query", tags, "--sede", "--db", db)).stdout).toBe(
-      "TagName,Posts\r\nci,1\r\ndocker,1\r\nterraform,1\r\n",
+      "TagName,Posts\nci,1\ndocker,1\nterraform,1\n",
     );
     const columns = await cli("query", "SELECT * FROM Posts LIMIT 0", "--sede", "--db", db);
     expect(columns.stdout.trim().split(",")).toContain("LastEditorDisplayName");

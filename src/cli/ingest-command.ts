@@ -109,7 +109,9 @@ export function addIngestCommand(program: Command, io: CliIo): void {
     .action(async (given: string[], _options: unknown, command: Command) => {
       const flags = command.optsWithGlobals<IngestFlags>();
       const [first] = given;
-      if (first !== undefined && !existsSync(first)) mistypedCommand(first, given, command);
+      if (first !== undefined && !existsSync(first) && mayBeCommand(first, command)) {
+        mistypedCommand(first, given, command);
+      }
       if (flags.failOn !== undefined && !flags.checks) {
         throw new StackhouseError("USAGE", "--fail-on needs the checks that --no-checks skips");
       }
@@ -135,7 +137,7 @@ export function addIngestCommand(program: Command, io: CliIo): void {
       } else {
         const lines = [
           ...(report.replayed === null ? [] : [renderReplay(report.replayed), ""]),
-          `Ingested into ${warehouse.name} (run ${report.runId}${report.created ? ", new warehouse" : ""}):`,
+          `Ingested into ${warehouse.name} (run ${report.runId}${report.created && report.replayed === null ? ", new warehouse" : ""}):`,
           renderFileReports(report.files),
           ...report.notes.map((note) => `note: ${printable(note, Infinity)}`),
           ...(report.checks === null ? [] : ["", renderCheckFindings(report.checks)]),
@@ -167,6 +169,15 @@ function failedChecks(checks: CheckReport | null, failOn: Severity | undefined):
   return checks.results
     .filter((result) => result.failing > 0 && (failOn === "warning" || result.severity === "error"))
     .map((result) => `${result.name} (${result.failing})`);
+}
+
+/**
+ * A missing first file may be a mistyped command only when `ingest` was not typed and it reads
+ * like a command: a word with no folder and no extension. Anything else is a missing delivery.
+ */
+function mayBeCommand(word: string, command: Command): boolean {
+  const typedIngest = command.parent?.args[0] === command.name();
+  return !typedIngest && /^[a-z][a-z-]*$/i.test(word);
 }
 
 /**

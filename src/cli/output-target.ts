@@ -67,14 +67,30 @@ export function outputTarget(path: string, warehouse: Destination, flag: string)
   return { kind: "replace", path, realPath: real, mode: stats.mode & 0o7777 };
 }
 
+/** What the codes met writing an output mean, in words. */
+const WHY: Readonly<Record<string, string>> = {
+  ENOENT: "its folder does not exist",
+  ENOTDIR: "part of its folder is a file",
+  EISDIR: "it is a folder",
+  EACCES: "no permission",
+  EPERM: "no permission",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+};
+
 /**
  * The one-line error of an output that cannot be written.
  *
  * @example
- * throw cannotWrite("out/rows.csv", "ENOENT"); // "out/rows.csv: cannot write this file (ENOENT)"
+ * throw cannotWrite("out/rows.csv", "ENOENT"); // "out/rows.csv: cannot write this file: its folder does not exist (ENOENT)"
  */
 export function cannotWrite(path: string, code: string, cause?: unknown): StackhouseError {
-  return new StackhouseError("USAGE", `${path}: cannot write this file (${code})`, { cause });
+  const why = WHY[code];
+  return new StackhouseError(
+    "USAGE",
+    `${path}: cannot write this file${why === undefined ? "" : `: ${why}`} (${code})`,
+    { cause },
+  );
 }
 
 /**

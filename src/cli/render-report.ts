@@ -61,6 +61,11 @@ function fileNotes(file: FileReport): string[] {
       `note: ${path}: ${file.conflicts} vote(s) re-sent with other content; the earliest version is kept, the other in: SELECT * FROM vote_conflicts WHERE load_id = ${file.loadId}`,
     );
   }
+  if (file.stale > 0) {
+    notes.push(
+      `note: ${path}: ${file.stale} post(s) with other values but an older last activity than the stored version were left as stored (counted unchanged)`,
+    );
+  }
   if (file.rejected > 0) {
     notes.push(
       `note: ${path}: ${file.rejected} record(s) quarantined; see: SELECT * FROM rejected_records WHERE load_id = ${file.loadId}`,

@@ -25,6 +25,8 @@ export interface FileReport extends LoadCounts {
   readonly outcome: "loaded" | "already-loaded";
   /** For an already-loaded file, the load that first loaded the same bytes. */
   readonly previousLoadId: number | null;
+  /** Posts older than the stored version (by last activity), left as stored: counted unchanged. */
+  readonly stale: number;
   /** Keys the pipeline does not know, with the number of records that had each. */
   readonly unknownKeys: Readonly<Record<string, number>>;
   readonly seconds: number;
@@ -121,7 +123,7 @@ export async function loadFile(
   for await (const batch of validation.batches) {
     batched += batch.read;
     context.onBytes?.(batch.bytesRead);
-    for (const { reason } of batch.rejections) rejects.add(reason);
+    for (const { record, reason } of batch.rejections) rejects.add(reason, record);
     await warehouse.quarantine(
       loadId,
       batch.rejections.map(({ record, reason }) => ({
@@ -248,6 +250,7 @@ function summary(
     deleted: 0,
     restored: 0,
     conflicts: 0,
+    stale: 0,
     unknownKeys: {},
     seconds: (performance.now() - started) / 1000,
   };

@@ -17,6 +17,8 @@ export interface Decision {
   readonly conflictLoser?: StoredRecord;
   /** A deleted record that a delivery holds again: live once more. */
   readonly restored: boolean;
+  /** A post with other values but an older last activity than the stored one: not applied. */
+  readonly stale?: boolean;
 }
 
 const column = (kind: DeliveryKind, name: string): number =>
@@ -62,8 +64,8 @@ export function decide(
     const fresher = String(incoming[LAST_ACTIVITY]) >= String(stored.row[LAST_ACTIVITY]);
     if (fresher) return { outcome: "updated", write: arriving, restored };
     return restored
-      ? { outcome: "unchanged", write: live, restored }
-      : { outcome: "unchanged", restored };
+      ? { outcome: "unchanged", write: live, restored, stale: true }
+      : { outcome: "unchanged", restored, stale: true };
   }
   if (voteOrder(incoming, stored.row) < 0) {
     return { outcome: "updated", write: arriving, conflictLoser: stored, restored };

@@ -79,6 +79,7 @@ export class Merger {
       const decision = decide(kind, stored, row, loadId);
       counts[decision.outcome]++;
       if (decision.restored) counts.restored++;
+      if (decision.stale === true) counts.stale++;
       if (decision.conflictLoser !== undefined) {
         counts.conflicts++;
         losers.push(decision.conflictLoser);

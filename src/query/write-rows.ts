@@ -80,9 +80,9 @@ const RENDERERS: Record<
 > = {
   table: tableRenderer,
   csv: (columns) => ({
-    start: () => `${columns.map(csvField).join(",")}\r\n`,
+    start: () => `${columns.map(csvField).join(",")}\n`,
     rows: (rows) =>
-      rows.map((row) => `${row.map((value) => csvField(plain(value))).join(",")}\r\n`).join(""),
+      rows.map((row) => `${row.map((value) => csvField(plain(value))).join(",")}\n`).join(""),
     end: () => "",
   }),
   json: (columns) => {

@@ -4,6 +4,7 @@ import { StackhouseError } from "../errors.js";
 export const DEFAULT_MAX_REJECTED_SHARE = 0.05;
 
 const TOP_REASONS = 3;
+const FIRST_PLACES = 3;
 const VALUE = /"(?:[^"\\]|\\.)*"…?|(?<=text of )\d+/g;
 
 /**
@@ -12,17 +13,22 @@ const VALUE = /"(?:[^"\\]|\\.)*"…?|(?<=text of )\d+/g;
  *
  * @example
  * const tally = new RejectTally();
- * tally.add('Score: "x" is not an integer');
+ * tally.add('Score: "x" is not an integer', { number: 7, line: 8 });
  * tally.enforce("Posts.json", 10, 0.05); // throws: 1 of 10 records (10.0%) quarantined ...
  */
 export class RejectTally {
   private readonly byProblem = new Map<string, number>();
+  private readonly firstPlaces: string[] = [];
   private total = 0;
 
-  add(reason: string): void {
+  /** Counts a quarantined record: why, and where (its record number and line in the file). */
+  add(reason: string, place: { readonly number: number; readonly line: number }): void {
     const problem = reason.replace(VALUE, "…");
     this.byProblem.set(problem, (this.byProblem.get(problem) ?? 0) + 1);
     this.total++;
+    if (this.firstPlaces.length < FIRST_PLACES) {
+      this.firstPlaces.push(`record ${String(place.number)} (line ${String(place.line)})`);
+    }
   }
 
   get count(): number {
@@ -41,7 +47,7 @@ export class RejectTally {
     const share = ((100 * this.total) / read).toFixed(1);
     throw new StackhouseError(
       "TOO_MANY_REJECTED",
-      `${path}: ${this.total} of ${read} records (${share}%) failed validation, more than the ${formatShare(maxShare)} allowed (--max-rejected); nothing was loaded. Top reasons: ${top}`,
+      `${path}: ${this.total} of ${read} records (${share}%) failed validation, more than the ${formatShare(maxShare)} allowed (--max-rejected); nothing was loaded. Top reasons: ${top}. First at: ${this.firstPlaces.join(", ")}`,
     );
   }
 }

@@ -40,7 +40,7 @@ describe.skipIf(URL === undefined)("items 7 and 8 on ClickHouse", () => {
     const csv = await cli("query", "--target", url, sql);
     expect(csv).toEqual({
       code: 0,
-      stdout: "id,big,small,s,2\r\n9007199254740993,18446744073709551615,42,x,7\r\n",
+      stdout: "id,big,small,s,2\n9007199254740993,18446744073709551615,42,x,7\n",
       stderr: "",
     });
     const json = await cli("query", "--target", url, sql, "--format", "json");
@@ -60,7 +60,7 @@ describe.skipIf(URL === undefined)("items 7 and 8 on ClickHouse", () => {
       "10",
     );
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`number\r\n${[...Array(10).keys()].join("\r\n")}\r\n`);
+    expect(result.stdout).toBe(`number\n${[...Array(10).keys()].join("\n")}\n`);
     expect(result.stderr).toBe(
       "note: showing the first 10 rows; more were cut (--limit 0 shows all)\n",
     );

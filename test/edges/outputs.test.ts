@@ -164,7 +164,7 @@ describe("item 2: outputs never overwrite the warehouse or its history", () => {
       fifo,
     );
     expect(result.code).toBe(0);
-    expect(await reader).toBe("id\r\n1\r\n2\r\n3\r\n");
+    expect(await reader).toBe("id\n1\n2\n3\n");
     expect((await lstat(fifo)).isFIFO()).toBe(true);
   });
 
@@ -193,7 +193,7 @@ describe("item 2: outputs never overwrite the warehouse or its history", () => {
       output,
     );
     expect(done.code).toBe(0);
-    expect(await readFile(output, "utf8")).toBe("id\r\n1\r\n2\r\n");
+    expect(await readFile(output, "utf8")).toBe("id\n1\n2\n");
     expect((await stat(output)).mode & 0o777).toBe(0o640);
     expect((await readdir(dir)).filter((name) => name.includes(".partial-"))).toEqual([]);
   });

@@ -44,7 +44,7 @@ describe("item 8: queries have bounds", () => {
       "2",
     );
     expect(result.code).toBe(0);
-    expect(result.stdout.endsWith("\r\n1000000\r\n")).toBe(true);
+    expect(result.stdout.endsWith("\n1000000\n")).toBe(true);
   });
 
   it("refuses /dev/zero as --file after reading 1 MiB, and any query text over 1 MiB", async () => {
@@ -62,7 +62,7 @@ describe("item 8: queries have bounds", () => {
       "q.sql",
       `SELECT 1 AS one -- ${"x".repeat(MAX_SQL_BYTES - 20)}`,
     );
-    expect((await cli("query", "--file", justUnder, "--db", db)).stdout).toBe("one\r\n1\r\n");
+    expect((await cli("query", "--file", justUnder, "--db", db)).stdout).toBe("one\n1\n");
   });
 
   it("prints --format table --limit 0 over 130,000 rows, aligned by the first rows", async () => {
@@ -98,7 +98,7 @@ describe("item 8: queries have bounds", () => {
       expect(existsSync(output)).toBe(false);
     }
     const fits = await cli("query", "SELECT length(zeroblob(300000000)) AS n", "--db", db);
-    expect(fits.stdout).toBe("n\r\n300000000\r\n");
+    expect(fits.stdout).toBe("n\n300000000\n");
   });
 
   it("writes nothing, not even the CSV header, for a query that fails on its first row", async () => {

@@ -101,7 +101,7 @@ describe.each(ENGINES)("the reject threshold, on $name", (engine) => {
 
     expect(result.code).toBe(5);
     expect(result.stderr).toBe(
-      `stackhouse: ${votes}: 4 of 40 records (10.0%) failed validation, more than the 5% allowed (--max-rejected); nothing was loaded. Top reasons: BountyAmount: … is not an integer (2); UserId: … is not an integer (1); VoteTypeId: required but missing (1)\n`,
+      `stackhouse: ${votes}: 4 of 40 records (10.0%) failed validation, more than the 5% allowed (--max-rejected); nothing was loaded. Top reasons: BountyAmount: … is not an integer (2); UserId: … is not an integer (1); VoteTypeId: required but missing (1). First at: record 37 (line 37), record 38 (line 38), record 39 (line 39)\n`,
     );
     expect(await warehouse.dump()).toEqual(before.warehouse);
     expect(listFiles(archive)).toEqual(before.archive);

@@ -309,6 +309,13 @@ describe.each([SQLITE])("ingest on $name (ClickHouse: in test/acceptance)", (eng
       [gone.posts.deleted.length, 0],
       [gone.votes.deleted.length, 0],
     ]);
+    // Each post the newer delivery changed comes back older: left as stored, and counted stale.
+    const newerPosts = new Map(records(2).posts.map((post) => [post.Id, JSON.stringify(post)]));
+    const outdated = records(1).posts.filter(
+      (post) => newerPosts.has(post.Id) && newerPosts.get(post.Id) !== JSON.stringify(post),
+    ).length;
+    expect(outdated).toBeGreaterThan(0);
+    expect(stale.files.map((file) => file.stale)).toEqual([outdated, 0]);
     const olderOnly = (rows: unknown[], ids: readonly number[]): unknown[] =>
       rows.filter((row) => !ids.includes((row as { id: number }).id));
     const afterStale = await reversed.dump();

@@ -83,7 +83,7 @@ describe.each(ENGINES)("stackhouse serve's API on $name", (engine) => {
     expect(csv.status).toBe(200);
     expect(csv.headers["content-disposition"]).toBe('attachment; filename="stackhouse-query.csv"');
     expect(csv.text).toBe((await cli("query", sql, ...warehouse.args, "--format", "csv")).stdout);
-    expect(csv.text.trimEnd().split("\r\n")).toHaveLength(Number(votes) + 1);
+    expect(csv.text.trimEnd().split("\n")).toHaveLength(Number(votes) + 1);
 
     const ndjson = await server.get(queryPath(sql, { format: "ndjson" }));
     expect(ndjson.text).toBe(

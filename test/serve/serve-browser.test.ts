@@ -184,7 +184,7 @@ describe("stackhouse serve in Chromium", () => {
       await download.saveAs(saved);
       const csv = await readFile(saved, "utf8");
       expect(csv).toBe((await cli("query", sql, ...warehouse.args, "--format", "csv")).stdout);
-      expect(csv.trimEnd().split("\r\n")).toHaveLength(25);
+      expect(csv.trimEnd().split("\n")).toHaveLength(25);
 
       const link = await tab.getAttribute("#share", "href");
       expect(link).toContain("page=2");

@@ -117,7 +117,7 @@ describe("stackhouse serve, at its edges", () => {
       });
       sent.end();
     });
-    expect(first.startsWith("n\r\n")).toBe(true);
+    expect(first.startsWith("n\n")).toBe(true);
     const busy = await server.get(queryPath("SELECT 1"));
     expect(busy.status).toBe(503);
     expect(JSON.parse(busy.text)).toMatchObject({ code: "BUSY" });
