@@ -119,7 +119,9 @@ function parseInteger(field: Field, raw: unknown): number | bigint | Refusal {
       }
     }
   } else if (typeof raw === "number" && Number.isInteger(raw)) {
-    return refuse(field, raw, "is a JSON number beyond 2^53, read inexactly; send it as a string");
+    return new Refusal(
+      `${field.key}: a JSON number beyond 2^53, which JSON readers round (to ${String(raw)}); send it as a string`,
+    );
   } else return refuse(field, raw, "is not an integer");
 
   const problem = integerProblem(field, value);

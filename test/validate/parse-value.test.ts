@@ -32,6 +32,11 @@ describe("parseValue", () => {
     expect(parseValue(field("integer"), "9223372036854775808")).toEqual(
       refused('K: "9223372036854775808" is outside the 64-bit integer range'),
     );
+    expect(parseValue(field("integer"), JSON.parse("9007199254740993"))).toEqual(
+      refused(
+        "K: a JSON number beyond 2^53, which JSON readers round (to 9007199254740992); send it as a string",
+      ),
+    );
   });
 
   it("keeps ids positive and counts non-negative", () => {
