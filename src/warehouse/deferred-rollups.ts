@@ -29,11 +29,12 @@ export class DeferredRollups {
     votes: new Set(),
   };
   private now: Date | undefined;
+  /** Runs added so far: a worker started before the last of them read rows that changed since. */
+  private runs = 0;
   private reading:
     | {
         readonly worker: Worker;
-        /** The weeks the worker reads: fewer than touched when runs came after it started. */
-        readonly weeks: number;
+        readonly afterRuns: number;
         readonly totals: Promise<WeeklyTotals>;
       }
     | undefined;
@@ -42,6 +43,7 @@ export class DeferredRollups {
   add(touched: WeeksTouched, now: Date): void {
     for (const kind of DELIVERY_KINDS) for (const week of touched[kind]) this.weeks[kind].add(week);
     this.now = now;
+    this.runs++;
   }
 
   /**
@@ -53,7 +55,7 @@ export class DeferredRollups {
     if (this.reading !== undefined) return true;
     if (this.now === undefined || db.inTransaction) return false;
     const weeks = this.touched();
-    if (count(weeks) === 0) return false;
+    if (weeks.posts.length + weeks.votes.length === 0) return false;
     db.pragma("journal_mode = WAL");
     const worker = startWorker(import.meta.url, "rollup-worker", {
       workerData: { path: db.name, weeks },
@@ -69,17 +71,17 @@ export class DeferredRollups {
       });
     });
     totals.catch(() => undefined);
-    this.reading = { worker, weeks: count(weeks), totals };
+    this.reading = { worker, afterRuns: this.runs, totals };
     return true;
   }
 
-  /** Writes the totals (read by the worker, or here if it missed weeks) and the calendar. */
+  /** Writes the totals (read by the worker, or here if a run came after it) and the calendar. */
   async finish(db: Database): Promise<void> {
     if (this.now === undefined) return;
     this.start(db);
     const weeks = this.touched();
     const totals =
-      this.reading === undefined || this.reading.weeks < count(weeks)
+      this.reading === undefined || this.reading.afterRuns < this.runs
         ? readWeeklyTotals(db, weeks)
         : await this.reading.totals;
     await this.stop();
@@ -106,8 +108,4 @@ export class DeferredRollups {
   private touched(): WeeksTouched {
     return { posts: [...this.weeks.posts], votes: [...this.weeks.votes] };
   }
-}
-
-function count(weeks: WeeksTouched): number {
-  return weeks.posts.length + weeks.votes.length;
 }

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CHECKS } from "../../src/check/checks.js";
 import { snapshotChanges } from "../../tools/generate/index.js";
+import type { FileReport } from "../../src/load/load-file.js";
 import { ingest } from "../../src/run/ingest.js";
 import { rebuild } from "../../src/run/rebuild.js";
 import {
@@ -60,10 +61,32 @@ describe.each(ENGINES)("on $name", (engine) => {
     const dir = await tempDir();
     const warehouse = await engine.fresh(dir);
     const reference = await SQLITE.fresh(join(dir, "reference"));
+    const counts = (files: readonly FileReport[]) =>
+      files.map(({ kind, read, inserted, updated, unchanged, rejected, stale }) => ({
+        kind,
+        read,
+        inserted,
+        updated,
+        unchanged,
+        rejected,
+        stale,
+      }));
+    const stale = [];
     for (const delivery of await threeDeliveries(dir)) {
-      expect((await cli("ingest", delivery.posts, delivery.votes, ...warehouse.args)).code).toBe(0);
-      await ingest({ warehouse: reference.destination, ...delivery, checks: false });
+      const run = await cli("ingest", delivery.posts, delivery.votes, ...warehouse.args, "--json");
+      expect(run.code).toBe(0);
+      const expected = await ingest({
+        warehouse: reference.destination,
+        ...delivery,
+        checks: false,
+      });
+      const files = (JSON.parse(run.stdout) as { files: FileReport[] }).files;
+      expect(counts(files)).toEqual(counts(expected.files));
+      stale.push(files.map((file) => file.stale));
     }
+    // Only the late delivery brings posts older than the stored ones.
+    expect(stale[2]?.[0]).toBeGreaterThan(0);
+    expect(stale.slice(0, 2).flat()).toEqual([0, 0, 0, 0]);
     const loaded = await analystView(warehouse);
     expect(loaded).toEqual(await analystView(reference));
 
