@@ -48,10 +48,12 @@ const DAY_MS = 86_400_000;
 const FIRST_WEEK = weekOf(EARLIEST_TIMESTAMP);
 
 /**
- * The whole weekly calendar from per-week totals, by the rules of SQLite's `weeks` and
- * `weekly_votes_all_weeks` views: every ISO week from the earliest vote or post to the latest
+ * The whole weekly calendar from per-week totals, as the `weeks` and `weekly_votes_all_weeks`
+ * tables hold it on every engine: every ISO week from the earliest vote or post to the latest
  * vote or post activity, weeks without votes included; `posts_live` counts the posts created by
- * each week's end; the first and last week are partial when the data does not cover them whole.
+ * each week's end; the first week is partial when the data begins after its Monday, and the last
+ * is partial until the data reaches the Monday after it (a dump taken on a Sunday has that Sunday
+ * in part: its votes, dated by day, stop before the day ends).
  * SQLite's report and ClickHouse build it from the same two small aggregates.
  *
  * Unlike the views, it never leaves `window` (from 2008 to the time of the report), so it has at
@@ -148,7 +150,7 @@ function calendar(
       ...counts,
       mean_votes_per_post: ratio(DEFINITIONS.all.perVotedPost, counts),
       mean_votes_per_live_post: ratio(DEFINITIONS.all.perLivePost, counts),
-      is_partial: week < firstDay || week + 6 * DAY_MS > lastDay ? 1 : 0,
+      is_partial: week < firstDay || week + 7 * DAY_MS > lastDay ? 1 : 0,
     });
   }
   return series;

@@ -95,6 +95,34 @@ describe("the weekly views", () => {
     ]);
   });
 
+  it("count the last week full only once the data reaches the Monday after it", async () => {
+    const dir = await tempDir();
+    const db = join(dir, "w.db");
+    // The data ends early on Sunday 2021-01-10, as a dump taken that morning does: the votes
+    // stop on Saturday, one post's last activity is at Sunday midnight.
+    const posts = [post(1, "2021-01-04T09:00:00.000"), post(2, "2021-01-10T00:00:00.000")];
+    const saturday = [vote(1, 1, "2021-01-04"), vote(2, 1, "2021-01-09")];
+    const ingest = async (name: string, records: string[]) => {
+      const file = await fileWith(dir, name, `[${records.join("\n,")}\n]`);
+      expect((await cli("--db", db, file)).code).toBe(0);
+    };
+    const partial = () => queryRows(db, "SELECT week_start, is_partial FROM weeks");
+    await ingest("p.json", posts);
+    await ingest("v1.json", saturday);
+    expect(partial()).toEqual([{ week_start: "2021-01-04", is_partial: 1 }]);
+
+    // A vote on Sunday itself: the day is in the data, but not known to be whole.
+    await ingest("v2.json", [vote(3, 2, "2021-01-10")]);
+    expect(partial()).toEqual([{ week_start: "2021-01-04", is_partial: 1 }]);
+
+    // A vote on the Monday after: the week is over, and whole.
+    await ingest("v3.json", [vote(4, 2, "2021-01-11")]);
+    expect(partial()).toEqual([
+      { week_start: "2021-01-04", is_partial: 0 },
+      { week_start: "2021-01-11", is_partial: 1 },
+    ]);
+  });
+
   it("count both definitions, weeks without votes included in the calendar view only", async () => {
     const db = await warehouseWithAGap();
     const all = queryRows(
