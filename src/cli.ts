@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { addCheckCommand } from "./cli/check-command.js";
 import { helpExamples } from "./cli/help-examples.js";
 import { addIngestCommand } from "./cli/ingest-command.js";
@@ -9,6 +9,7 @@ import { addQueryCommand } from "./cli/query-command.js";
 import { addRebuildCommand } from "./cli/rebuild-command.js";
 import { addReportCommand } from "./cli/report-command.js";
 import { addServeCommand } from "./cli/serve-command.js";
+import { settleWarehouseOptions } from "./cli/warehouse-option.js";
 import { EXIT_INTERNAL, EXIT_OK, StackhouseError } from "./errors.js";
 
 const USAGE_EXIT = new StackhouseError("USAGE", "").exitCode;
@@ -47,16 +48,20 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       warehousePath,
       "warehouse.db",
     )
-    .option(
-      "--target <url>",
-      "a ClickHouse warehouse instead: clickhouse://HOST:PORT[,HOST:PORT]/DB[?cluster=NAME] (or set STACKHOUSE_TARGET)",
-      process.env.STACKHOUSE_TARGET,
+    .addOption(
+      new Option(
+        "--target <url>",
+        "a ClickHouse warehouse instead: clickhouse://HOST:PORT[,HOST:PORT]/DB[?cluster=NAME] (or set STACKHOUSE_TARGET)",
+      ).env("STACKHOUSE_TARGET"),
     )
     .option(
       "--archive <dir>",
       "where a ClickHouse target's landing archive is kept (default: a folder per target under ~/.local/share/stackhouse/clickhouse)",
     )
     .exitOverride()
+    .hook("preAction", () => {
+      settleWarehouseOptions(program);
+    })
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),

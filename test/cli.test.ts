@@ -8,6 +8,12 @@ import { tempDir } from "./helpers/temp-dir.js";
 import { queryRows } from "./helpers/warehouse-dump.js";
 
 const COMMANDS = ["ingest", "rebuild", "check", "query", "report"] as const;
+const VOTE = JSON.stringify({
+  Id: "1",
+  PostId: "1",
+  VoteTypeId: "2",
+  CreationDate: "2021-01-04T00:00:00.000",
+});
 
 describe("stackhouse command line", () => {
   it.each(COMMANDS)("has --help for %s", async (command) => {
@@ -217,6 +223,38 @@ describe("the command line's rough edges", () => {
       else expect(result.stderr).toMatch(/^stackhouse: [^\n]+\n$/);
     }
     expect(existsSync(join(process.cwd(), "--no-checks"))).toBe(false);
+  });
+
+  it("takes one warehouse: --db and --target together are refused, and --db beats STACKHOUSE_TARGET", async () => {
+    const dir = await tempDir();
+    const db = join(dir, "w.db");
+    const target = "clickhouse://127.0.0.1:1/nowhere";
+    const both = "stackhouse: --db and --target name two warehouses: give one of them\n";
+    for (const argv of [
+      ["--db", db, "--target", target, "query", "SELECT 1"],
+      ["check", "--target", target, "--db", db],
+    ]) {
+      expect(await cli(...argv), argv.join(" ")).toEqual({ code: 2, stdout: "", stderr: both });
+    }
+    expect(await cli("query", "--db", db, "--archive", dir, "SELECT 1")).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        "stackhouse: --archive moves a ClickHouse target's landing archive; a SQLite warehouse keeps its archive beside the file\n",
+    });
+
+    const fixture = await fileWith(dir, "v.json", `[${VOTE}\n]`);
+    process.env.STACKHOUSE_TARGET = target;
+    try {
+      const ingested = await cli("--db", db, "--no-checks", fixture);
+      expect(ingested.stderr).toBe("");
+      expect(ingested.code).toBe(0);
+      expect(queryRows(db, "SELECT count(*) AS votes FROM votes")).toEqual([{ votes: 1 }]);
+      // With no --db, the variable names the warehouse: here a server that is not there.
+      expect((await cli("query", "SELECT 1")).code).toBe(3);
+    } finally {
+      delete process.env.STACKHOUSE_TARGET;
+    }
   });
 
   it("exits 0 for help and the version", async () => {

@@ -9,7 +9,7 @@ import { helpExamples } from "./help-examples.js";
 import type { CliIo } from "./io.js";
 import { openOutputFile } from "./output-file.js";
 import { outputTarget } from "./output-target.js";
-import { destinationOf } from "./warehouse-option.js";
+import { existingDestination } from "./warehouse-option.js";
 import { seconds, wholeNumber } from "./option-parsers.js";
 
 /** Rows a terminal shows when no --limit is given; files and pipes get every row. */
@@ -92,10 +92,11 @@ export function addQueryCommand(program: Command, io: CliIo): void {
           "--format parquet writes a binary file: give --output FILE, or redirect standard output",
         );
       }
+      const destination = await existingDestination(flags);
       const target =
         flags.output === undefined
           ? undefined
-          : outputTarget(flags.output, await destinationOf(flags), "--output");
+          : outputTarget(flags.output, destination, "--output");
       const rows = await startQuery(flags, text, {
         sede: flags.sede === true,
         limit,

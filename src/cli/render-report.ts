@@ -102,10 +102,13 @@ export function renderReplay(replay: ReplayReport): string {
  * the current validation rules count differently from when they were first loaded.
  */
 export function renderReplayNotes(replay: ReplayReport): string[] {
-  const notes = replay.drift.map(
-    (change) =>
-      `note: run ${change.run} ${change.kind} ${printable(change.path, Infinity)} counts differently under the validation rules now (version ${change.rules.now}) than when it was loaded (version ${change.rules.then}): ${change.changed.join(", ")}`,
-  );
+  const notes = replay.drift.map((change) => {
+    const load = `note: run ${change.run} ${change.kind} ${printable(change.path, Infinity)}`;
+    const counts = change.changed.join(", ");
+    return change.rules.now === change.rules.then
+      ? `${load} counts differently now than when it was loaded, under the same validation rules (version ${change.rules.now}): ${counts}; the warehouse it was loaded into did not hold what the archive holds (changed outside stackhouse, or a ClickHouse server had lost its data)`
+      : `${load} counts differently under the validation rules now (version ${change.rules.now}) than when it was loaded (version ${change.rules.then}): ${counts}`;
+  });
   if (replay.unrecorded.length > 0) {
     notes.push(
       `note: run(s) ${listRuns(replay.unrecorded)} were archived by a stackhouse that did not record their counts; whether today's rules count them differently cannot be told`,

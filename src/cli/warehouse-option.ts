@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import type { Command } from "commander";
 import { StackhouseError } from "../errors.js";
 import { sqliteDestination } from "../warehouse/sqlite-warehouse.js";
 import type { Destination, Warehouse } from "../warehouse/warehouse.js";
@@ -11,6 +12,30 @@ export interface WarehouseFlags {
 }
 
 /**
+ * Settles the global options that name the warehouse before any command runs: `--db` and
+ * `--target` name two warehouses, an explicit `--db` beats `STACKHOUSE_TARGET`, and `--archive`
+ * belongs to a ClickHouse target.
+ *
+ * @example
+ * program.hook("preAction", () => settleWarehouseOptions(program));
+ */
+export function settleWarehouseOptions(program: Command): void {
+  const dbGiven = program.getOptionValueSource("db") === "cli";
+  const targetFrom = program.getOptionValueSource("target");
+  if (dbGiven && targetFrom === "cli") {
+    throw new StackhouseError("USAGE", "--db and --target name two warehouses: give one of them");
+  }
+  if (dbGiven && targetFrom === "env") program.setOptionValueWithSource("target", undefined, "cli");
+  const { target, archive } = program.opts<Partial<WarehouseFlags>>();
+  if (archive !== undefined && target === undefined) {
+    throw new StackhouseError(
+      "USAGE",
+      "--archive moves a ClickHouse target's landing archive; a SQLite warehouse keeps its archive beside the file",
+    );
+  }
+}
+
+/**
  * The warehouse the command line names: a ClickHouse `--target`, else the SQLite `--db` file.
  * The ClickHouse client is loaded only for a ClickHouse target.
  *
@@ -18,15 +43,7 @@ export interface WarehouseFlags {
  * const destination = await destinationOf({ db: "warehouse.db" });
  */
 export async function destinationOf(flags: WarehouseFlags): Promise<Destination> {
-  if (flags.target === undefined) {
-    if (flags.archive !== undefined) {
-      throw new StackhouseError(
-        "USAGE",
-        "--archive moves a ClickHouse target's landing archive; a SQLite warehouse keeps its archive beside the file",
-      );
-    }
-    return sqliteDestination(flags.db);
-  }
+  if (flags.target === undefined) return sqliteDestination(flags.db);
   const { clickHouseDestination } = await import("../clickhouse/clickhouse-destination.js");
   return clickHouseDestination(flags.target, flags.archive);
 }
@@ -42,8 +59,22 @@ export async function openExisting(
   flags: WarehouseFlags,
   mode: "read" | "write",
 ): Promise<Warehouse> {
+  const destination = await existingDestination(flags);
+  return mode === "read" ? destination.openForReading() : destination.open();
+}
+
+/**
+ * The warehouse the command line names, refused when it is not there or not whole, as
+ * {@link openExisting} refuses it, without opening it.
+ *
+ * @example
+ * const destination = await existingDestination({ db: "warehouse.db" });
+ */
+export async function existingDestination(flags: WarehouseFlags): Promise<Destination> {
   const destination = await destinationOf(flags);
   if (await destination.isMissing()) {
+    const refusal = destination.refuseToCreate?.();
+    if (refusal !== undefined) throw new StackhouseError("WAREHOUSE", refusal);
     const archived = destination.archive.read().committed.length > 0;
     const empty = flags.target === undefined && existsSync(flags.db) ? " (an empty file)" : "";
     throw new StackhouseError(
@@ -51,7 +82,7 @@ export async function openExisting(
       `${destination.name}: no warehouse here${empty}; ingest a delivery first${archived ? `, or re-create it from its landing archive with: stackhouse rebuild ${destination.option}` : ""}`,
     );
   }
-  return mode === "read" ? destination.openForReading() : destination.open();
+  return destination;
 }
 
 /**

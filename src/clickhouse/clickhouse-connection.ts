@@ -126,13 +126,26 @@ export class ClickHouseServers {
 export function asClickHouseError(server: string, error: unknown): unknown {
   if (error instanceof StackhouseError) return error;
   if (!(error instanceof Error)) return error;
-  return new StackhouseError(
-    "WAREHOUSE",
-    `ClickHouse ${server}: ${error.message.split("\n")[0] ?? ""}`,
-    {
-      cause: error,
-    },
-  );
+  return new StackhouseError("WAREHOUSE", `ClickHouse ${server}: ${serverMessage(error)}`, {
+    cause: error,
+  });
+}
+
+/**
+ * A ClickHouse error's text on one line, every line of it but a stack trace: a distributed
+ * query's cause (`There is no table ... on server ...`) comes after its first line.
+ *
+ * @example
+ * serverMessage(new Error("Code: 279, ...: All connection tries failed. Log: \n\nThere is no table s.t on server: h:9000\n"));
+ * // "Code: 279, ...: All connection tries failed. Log: There is no table s.t on server: h:9000"
+ */
+export function serverMessage(error: Error): string {
+  const [text = ""] = error.message.split("Stack trace:");
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "")
+    .join(" ");
 }
 
 /**

@@ -41,10 +41,13 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
   const scratch: ClickHouseTarget = { ...target, database: `${target.database}_building` };
   /** Present while a re-created warehouse's tables are renamed into place. */
   const swapping = `${dir}.swapping`;
+  /** Why the warehouse is not whole (a server lost its tables), as the last isMissing found. */
+  let damage: string | undefined;
+  const archive = new LandingArchive(dir);
   return {
     name: url,
     option: `--target ${url}${archiveDir === undefined ? "" : ` --archive ${archiveDir}`}`,
-    archive: new LandingArchive(dir),
+    archive,
     ownPaths: [
       { path: realPath(dir), name: "the landing archive of the warehouse" },
       { path: `${realPath(dir)}.lock`, name: "the run lock of the warehouse" },
@@ -56,8 +59,10 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
     },
     /** Missing too when a re-creation was cut short while its tables were moved into place. */
     async isMissing() {
+      damage = undefined;
       if (existsSync(swapping)) return true;
-      const tables = await tablesOf(target);
+      const onServers = await tablesOf(target);
+      const tables = onServers[0] ?? new Set<string>();
       if (tables.has("loads") && !tables.has("posts_all")) {
         throw new StackhouseError(
           "WAREHOUSE",
@@ -71,8 +76,18 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
           `${url}: a warehouse made by an older stackhouse, whose layout this one cannot extend in place (its commits were not seen all at once, or its weekly totals lack the up- and down-vote posts); drop the database (DROP DATABASE ${target.database}) and re-create it from its landing archive: stackhouse rebuild --target ${url}`,
         );
       }
+      const holding = onServers.map((held, server) =>
+        physicalTables(server).some((table) => held.has(table)),
+      );
+      const lost = holding.indexOf(false);
+      const archived = archive.read().committed.length > 0;
+      if (lost >= 0 && holding.includes(true) && archived) {
+        damage = `${url}: the warehouse is not whole: server ${target.hosts[lost] ?? ""} has none of its tables (its database ${target.database} was dropped or lost) while ${target.hosts[holding.indexOf(true)] ?? ""} holds its data; nothing was changed; re-create it from its landing archive: stackhouse rebuild --target ${url}`;
+        return true;
+      }
       return !tables.has("loads");
     },
+    refuseToCreate: () => damage,
     async open() {
       return new ClickHouseWarehouse(await createSchema(target), url);
     },
@@ -133,17 +148,21 @@ async function createSchema(target: ClickHouseTarget): Promise<ClickHouseServers
   }
 }
 
-/** The tables of the target's database on its first server. */
-/** The database's tables, and each of their columns as `table.column`. */
-async function tablesOf(target: ClickHouseTarget): Promise<Set<string>> {
+/** The database's tables on each server, and each of their columns as `table.column`. */
+async function tablesOf(target: ClickHouseTarget): Promise<Set<string>[]> {
   const connection = new ClickHouseServers(target, true);
   try {
-    const rows = await connection.rows(
-      `SELECT table, name FROM system.columns WHERE database = ${sqlString(target.database)}`,
-    );
-    return new Set(
-      rows.flatMap(([table, name]) => [String(table), `${String(table)}.${String(name)}`]),
-    );
+    const query = `SELECT table, name FROM system.columns WHERE database = ${sqlString(target.database)}`;
+    const servers: Set<string>[] = [];
+    for (let server = 0; server < connection.servers; server++) {
+      const rows = await connection.rows(query, server);
+      servers.push(
+        new Set(
+          rows.flatMap(([table, name]) => [String(table), `${String(table)}.${String(name)}`]),
+        ),
+      );
+    }
+    return servers;
   } finally {
     await connection.close();
   }

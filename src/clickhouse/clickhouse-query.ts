@@ -4,7 +4,7 @@ import { StackhouseError } from "../errors.js";
 import type { QueryValue } from "../query/read-only-query.js";
 import { checkedRowSize, type RowBatch, type RowStream } from "../query/row-stream.js";
 import { withinTimeLimit } from "../query/time-limit.js";
-import { connectClickHouse } from "./clickhouse-connection.js";
+import { connectClickHouse, serverMessage } from "./clickhouse-connection.js";
 import { sqlString } from "./sql-literal.js";
 import type { ClickHouseTarget } from "./target-url.js";
 import { tsvFields, typedValue } from "./tsv-values.js";
@@ -143,8 +143,6 @@ async function killOnServer(host: string, queryId: string): Promise<void> {
 
 function queryError(error: unknown): StackhouseError {
   if (error instanceof StackhouseError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new StackhouseError("QUERY_FAILED", `ClickHouse: ${message.split("\n")[0] ?? ""}`, {
-    cause: error,
-  });
+  const message = error instanceof Error ? serverMessage(error) : String(error);
+  return new StackhouseError("QUERY_FAILED", `ClickHouse: ${message}`, { cause: error });
 }

@@ -89,4 +89,53 @@ describe.skipIf(cluster === undefined)("a ClickHouse warehouse on a cluster", ()
     );
     expect(Number(week?.posts)).toBeGreaterThan(0);
   });
+
+  it("refuses a warehouse one of whose servers lost its tables, changing nothing, until it is rebuilt", async () => {
+    const dir = await tempDir();
+    if (clickhouse === undefined) throw new Error("no ClickHouse servers given");
+    const warehouse = await clickhouse.fresh(dir);
+    const first = await generated(dir, 1);
+    expect((await cli(...warehouse.args, first.posts, first.votes)).code).toBe(0);
+    const counts =
+      "SELECT (SELECT count() FROM posts) AS posts, (SELECT count() FROM votes) AS votes";
+    const whole = await warehouse.rows(counts);
+    const target = parseTarget(warehouse.args[1] ?? "");
+    const servers = new ClickHouseServers(target, true);
+    try {
+      await servers.exec(`DROP DATABASE ${target.database}`, 1);
+    } finally {
+      await servers.close();
+    }
+
+    const second = await generated(dir, 2);
+    for (const argv of [["check"], ["query", "SELECT count() FROM posts"], ["report"]]) {
+      const refused = await cli(...argv, ...warehouse.args);
+      expect(refused.code, argv[0]).toBe(3);
+      expect(refused.stderr, argv[0]).toMatch(
+        new RegExp(
+          `^stackhouse: \\S+: the warehouse is not whole: server \\S+ has none of its tables .*: stackhouse rebuild --target \\S+\n$`,
+        ),
+      );
+    }
+    const ingestRefused = await cli(...warehouse.args, second.posts, second.votes);
+    expect(ingestRefused.code).toBe(4);
+    expect(ingestRefused.stderr).toContain(`the warehouse is not whole`);
+    const lost = new ClickHouseServers(target, true);
+    try {
+      const [[databases] = []] = await lost.rows(
+        `SELECT count() FROM system.databases WHERE name = '${target.database}'`,
+        1,
+      );
+      expect(Number(databases), "the lost server's database stays dropped").toBe(0);
+    } finally {
+      await lost.close();
+    }
+
+    const rebuilt = await cli("rebuild", ...warehouse.args);
+    expect(rebuilt.stderr).toBe("");
+    expect(rebuilt.code).toBe(0);
+    expect(await warehouse.rows(counts)).toEqual(whole);
+    expect((await cli(...warehouse.args, second.posts, second.votes)).code).toBe(0);
+    await warehouse.drop();
+  });
 });

@@ -1,10 +1,11 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { connectClickHouse } from "../../src/clickhouse/clickhouse-connection.js";
 import { parseTarget } from "../../src/clickhouse/target-url.js";
 import { tsvFields, typedValue } from "../../src/clickhouse/tsv-values.js";
-import { cli } from "../helpers/fixtures.js";
+import { ENGINES, type TestWarehouse } from "../helpers/engines.js";
+import { cli, fixtureDelivery } from "../helpers/fixtures.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 const URL = process.env.STACKHOUSE_CLICKHOUSE_URL;
@@ -14,10 +15,26 @@ if (URL === undefined) {
   console.warn("SKIPPED: ClickHouse reads (set STACKHOUSE_CLICKHOUSE_URL, as .ci/run does)");
 }
 
-/** The first server of the configured target, reading its `system` database. */
-function systemTarget(): { url: string; host: string } {
-  const host = parseTarget(URL ?? "").hosts[0] ?? "";
-  return { url: `clickhouse://${host.replace(/^http:\/\//, "")}/system`, host };
+/**
+ * A warehouse holding the fixture delivery, on the configured servers: the queries below read
+ * `system.numbers` through it, as an analyst's query runs against a warehouse.
+ */
+let warehouse: TestWarehouse | undefined;
+beforeAll(async () => {
+  const clickhouse = ENGINES.find((engine) => engine.name === "clickhouse");
+  if (clickhouse === undefined) return;
+  const dir = await tempDir();
+  warehouse = await clickhouse.fresh(dir);
+  const delivery = await fixtureDelivery(dir);
+  expect((await cli(...warehouse.args, "--no-checks", delivery.posts, delivery.votes)).code).toBe(
+    0,
+  );
+});
+
+/** The options that name the warehouse, and its first server. */
+function loaded(): { args: readonly string[]; host: string } {
+  if (warehouse === undefined) throw new Error("no ClickHouse servers given");
+  return { args: warehouse.args, host: parseTarget(warehouse.args[1] ?? "").hosts[0] ?? "" };
 }
 
 describe("item 7 (partly): ClickHouse values as exact as SQLite's", () => {
@@ -34,28 +51,27 @@ describe("item 7 (partly): ClickHouse values as exact as SQLite's", () => {
 
 describe.skipIf(URL === undefined)("items 7 and 8 on ClickHouse", () => {
   it("prints ids above 2^53 exactly (9007199254740993 stays ...993)", async () => {
-    const { url } = systemTarget();
+    const { args } = loaded();
     const sql =
       "SELECT toInt64(9007199254740993) AS id, toUInt64(18446744073709551615) AS big, toInt64(42) AS small, 'x' AS s, 7 AS `2`";
-    const csv = await cli("query", "--target", url, sql);
+    const csv = await cli("query", ...args, sql);
     expect(csv).toEqual({
       code: 0,
       stdout: "id,big,small,s,2\n9007199254740993,18446744073709551615,42,x,7\n",
       stderr: "",
     });
-    const json = await cli("query", "--target", url, sql, "--format", "json");
+    const json = await cli("query", ...args, sql, "--format", "json");
     expect(JSON.parse(json.stdout)).toEqual([
       { id: "9007199254740993", big: "18446744073709551615", small: 42, s: "x", 2: 7 },
     ]);
   });
 
   it("has the server apply --limit 10, even over an endless table", async () => {
-    const { url } = systemTarget();
+    const { args } = loaded();
     const result = await cli(
       "query",
-      "--target",
-      url,
-      "SELECT number FROM numbers",
+      ...args,
+      "SELECT number FROM system.numbers",
       "--limit",
       "10",
     );
@@ -67,12 +83,11 @@ describe.skipIf(URL === undefined)("items 7 and 8 on ClickHouse", () => {
   });
 
   it("streams an export of every row", async () => {
-    const { url } = systemTarget();
+    const { args } = loaded();
     const result = await cli(
       "query",
-      "--target",
-      url,
-      "SELECT number FROM numbers LIMIT 300000",
+      ...args,
+      "SELECT number FROM system.numbers LIMIT 300000",
       "--limit",
       "0",
       "--format",
@@ -85,10 +100,10 @@ describe.skipIf(URL === undefined)("items 7 and 8 on ClickHouse", () => {
   });
 
   it("stops a query that produces no row at --timeout, and kills it on the server", async () => {
-    const { url, host } = systemTarget();
+    const { args, host } = loaded();
     const marker = `stackhouse_timeout_${String(process.pid)}_${String(Date.now())}`;
-    const sql = `SELECT count() AS ${marker} FROM numbers`;
-    const result = await cli("query", "--target", url, sql, "--timeout", "1");
+    const sql = `SELECT count() AS ${marker} FROM system.numbers`;
+    const result = await cli("query", ...args, sql, "--timeout", "1");
     expect(result).toEqual({
       code: 7,
       stdout: "",
@@ -115,11 +130,11 @@ describe.skipIf(URL === undefined)("items 7 and 8 on ClickHouse", () => {
   });
 
   it("fails with one line and no output file when the server fails mid-result", async () => {
-    const { url } = systemTarget();
+    const { args } = loaded();
     const dir = await tempDir();
     const output = join(dir, "out.csv");
-    const sql = "SELECT throwIf(number = 300000) AS x FROM numbers";
-    const result = await cli("query", "--target", url, sql, "--limit", "0", "--output", output);
+    const sql = "SELECT throwIf(number = 300000) AS x FROM system.numbers";
+    const result = await cli("query", ...args, sql, "--limit", "0", "--output", output);
     expect(result.code).toBe(7);
     expect(result.stderr).toMatch(/^stackhouse: ClickHouse: Code: 395[^\n]*\n$/);
     expect(existsSync(output)).toBe(false);
