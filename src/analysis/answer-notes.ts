@@ -1,8 +1,12 @@
-import type { WeeklyAnswer } from "./weekly-series.js";
+import type { MetricSummary, WeeklyAnswer } from "./weekly-series.js";
+
+/** A mean of weekly ratios at this many times its median is lifted by a few weeks, and said to be. */
+const SKEWED = 1.5;
 
 /**
- * What the weekly answer's figures count, said precisely: which votes, which mean, and why the
- * per-live-post numerator and denominator do not count quite the same posts. The report, the
+ * What the weekly answer's figures count, said precisely: which votes, which mean, why the
+ * per-live-post numerator and denominator do not count quite the same posts, and when a mean of
+ * weekly ratios is far from a typical week. The report, the
  * HTML page and the data dictionary say the same.
  *
  * @example
@@ -22,5 +26,20 @@ export function answerNotes(answer: WeeklyAnswer): string[] {
     `Votes are every vote type: of the ${count(votes)} votes in the full weeks, ${count(up)} are up-votes and ${count(down)} down-votes; the other ${count(votes - up - down)} (${share.toFixed(1)}%: bookmarks, accepted answers, close, deletion and edit votes, ...) count too; the "up and down" rows count up- and down-votes alone.`,
     "The mean is the mean of the weekly ratios (every week weighs the same); the pooled ratio is all the weeks' votes over all their posts (busy weeks weigh more).",
     "Per live post counts every vote, including votes on posts the warehouse does not hold (the votes_orphaned check counts them), but divides by the posts it holds: such a post exists on the site, yet without it the week it was created is unknown.",
+    ...skewNote("Per voted post", answer.perVotedPost, 2),
+    ...skewNote("Per live post", answer.perLivePost, 4),
+  ];
+}
+
+/**
+ * A note when a definition's mean of weekly ratios stands far above its median: a few weeks
+ * (the first ones, when few posts existed) lift it, and a reader quoting it would mislead.
+ */
+function skewNote(name: string, summary: MetricSummary, digits: number): string[] {
+  const { mean, median, pooled, highest } = summary;
+  if (mean === null || median === null || pooled === null || highest === null) return [];
+  if (median <= 0 || mean < SKEWED * median) return [];
+  return [
+    `${name}, the mean of weekly ratios (${mean.toFixed(digits)}) is ${(mean / median).toFixed(1)} times the median (${median.toFixed(digits)}): a few weeks lift it (the highest, ${highest.week_start}: ${highest.value.toFixed(digits)}); the median and the pooled ratio (${pooled.toFixed(digits)}) say more of a typical week.`,
   ];
 }
