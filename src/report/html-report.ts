@@ -15,6 +15,7 @@ const REPORT_STYLE = `
   th, td { padding: 0.25rem 0.75rem; border-bottom: 1px solid #ddd; text-align: right; }
   th[scope="row"], thead th:first-child { text-align: left; }
   small, .note { color: #666; }
+  td small { white-space: nowrap; }
   figure { margin: 1.5rem 0; }
 `;
 
@@ -51,7 +52,7 @@ const charts = figures.panels.map((panel, index) => new Chart(document.getElemen
   data: {
     labels: panel.weeks,
     datasets: [
-      { label: "weekly", data: panel.values, borderColor: "#9ecae1", backgroundColor: "#9ecae1", borderWidth: 1, pointRadius: 1.5 },
+      { label: "weekly", data: panel.values, borderColor: "#6baed6", backgroundColor: "#6baed6", borderWidth: 1, pointRadius: 1.5 },
       { label: figures.rollingWeeks + "-week rolling mean", data: panel.rolling, borderColor: "#08519c", backgroundColor: "#08519c", borderWidth: 2.5, pointRadius: 0 },
       { label: "mean of weekly ratios " + panel.mean.toFixed(panel.digits), data: panel.weeks.map(() => panel.mean), borderColor: "#d62728", backgroundColor: "#d62728", borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0, pointStyle: "line" },
     ],
@@ -62,7 +63,7 @@ const charts = figures.panels.map((panel, index) => new Chart(document.getElemen
     aspectRatio: 3,
     interaction: { mode: "index", intersect: false },
     scales: {
-      x: { type: "category", title: { display: true, text: "ISO week (starting Monday, UTC)" }, ticks: { maxTicksLimit: 14, maxRotation: 0 } },
+      x: { type: "category", title: { display: true, text: "ISO week (starting Monday, UTC)" }, ticks: { maxTicksLimit: 14, maxRotation: 0, autoSkipPadding: 24 } },
       y: { type: "linear", beginAtZero: true, title: { display: true, text: panel.unit } },
     },
     plugins: {
