@@ -172,9 +172,12 @@ function setUpChart(result) {
   $("chart-y").replaceChildren();
   result.columns.forEach((column, index) => option($("chart-x"), index, column));
   numeric.forEach((index) => option($("chart-y"), index, result.columns[index]));
-  // The first measure, rather than an id, goes up the y axis.
+  // A ratio (a mean, a share, a rate) goes up the y axis if there is one, else the first
+  // measure rather than an id: the worked questions end in their answer, after its counts.
   const isId = (index) => /(^|_)id$/i.test(result.columns[index]);
+  const isRatio = (index) => /(mean|avg|ratio|rate|pct|share|per_)/i.test(result.columns[index]);
   const y =
+    numeric.find((index) => index !== 0 && isRatio(index)) ??
     numeric.find((index) => index !== 0 && !isId(index)) ??
     numeric.find((index) => index !== 0) ??
     numeric[0];
@@ -183,19 +186,33 @@ function setUpChart(result) {
   drawChart();
 }
 
+/** True for times or numbers that fall from first to last (a query sorted newest first). */
+function fallingTimes(values) {
+  const timeLike = (value) =>
+    typeof value === "number" || (typeof value === "string" && /^\d{4}-\d{2}/.test(value));
+  return (
+    values.length > 1 &&
+    values.every((value, index) => timeLike(value) && (index === 0 || value < values[index - 1]))
+  );
+}
+
 function drawChart() {
   const result = state.result;
   const x = Number($("chart-x").value);
   const y = Number($("chart-y").value);
+  // Time runs left to right: rows sorted newest first are charted oldest first.
+  const rows = fallingTimes(result.rows.map((row) => row[x]))
+    ? [...result.rows].reverse()
+    : result.rows;
   state.chart?.destroy();
   state.chart = new Chart($("chart"), {
     type: $("chart-type").value,
     data: {
-      labels: result.rows.map((row) => (row[x] === null ? "NULL" : String(row[x]))),
+      labels: rows.map((row) => (row[x] === null ? "NULL" : String(row[x]))),
       datasets: [
         {
           label: result.columns[y],
-          data: result.rows.map((row) => row[y]),
+          data: rows.map((row) => row[y]),
           borderColor: "#08519c",
           backgroundColor: "#6baed6",
           pointRadius: 1.5,
@@ -208,7 +225,7 @@ function drawChart() {
       aspectRatio: 4,
       scales: {
         x: { title: { display: true, text: result.columns[x] }, ticks: { maxTicksLimit: 14 } },
-        y: { title: { display: true, text: result.columns[y] } },
+        y: { beginAtZero: true, title: { display: true, text: result.columns[y] } },
       },
     },
   });

@@ -96,6 +96,9 @@ interface DrawnChart {
   readonly values: number[];
   readonly type: string;
   readonly painted: number;
+  /** The column charted up the y axis, and where that axis starts. */
+  readonly y: string;
+  readonly yMin: number;
 }
 
 /** Runs in the page (as DevTools would: the page's CSP allows no eval of its own). */
@@ -105,7 +108,7 @@ const INSPECT_CHART = `(() => {
   const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
   let painted = 0;
   for (let index = 3; index < pixels.length; index += 4) if (pixels[index] > 0) painted++;
-  return { labels: chart.data.labels, values: chart.data.datasets[0].data, type: chart.config.type, painted };
+  return { labels: chart.data.labels, values: chart.data.datasets[0].data, type: chart.config.type, painted, y: chart.data.datasets[0].label, yMin: chart.scales.y.min };
 })()`;
 
 /** The grid as text, header first. */
@@ -155,6 +158,19 @@ describe("stackhouse serve in Chromium", () => {
       expect(chart.painted).toBeGreaterThan(1000);
       await tab.selectOption("#chart-type", "bar");
       expect((await tab.evaluate<DrawnChart>(INSPECT_CHART)).type).toBe("bar");
+
+      // A worked question's shape: counts, then the answer, newest week first. The answer is
+      // charted, from zero, oldest week on the left.
+      await tab.selectOption("#chart-type", "line");
+      await runQuery(
+        tab,
+        "SELECT week_start, votes, posts_voted, mean_votes_per_post FROM weekly_votes ORDER BY week_start DESC",
+      );
+      const answer = await tab.evaluate<DrawnChart>(INSPECT_CHART);
+      expect(answer.y).toBe("mean_votes_per_post");
+      expect(answer.labels).toEqual(expected.map(([week]) => week));
+      expect(answer.yMin).toBe(0);
+      expect((await gridText(tab))[1]?.[0]).toBe(expected.at(-1)?.[0]);
       expect(watch.problems).toEqual([]);
     } finally {
       await close();
