@@ -13,8 +13,8 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Parses `clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?cluster=NAME]`: the HTTP ports of the
- * servers (all shards' when a cluster is named, since tables are created on each shard), the
- * database, and the cluster. Names must be plain identifiers: they are embedded in SQL.
+ * servers (all shards' when a cluster is named, since tables are created on each shard; one
+ * without a cluster), the database, and the cluster. Names must be plain identifiers: they are embedded in SQL.
  *
  * @example
  * parseTarget("clickhouse://127.0.0.1:8123,127.0.0.1:8124/stackhouse?cluster=two_shards");
@@ -33,6 +33,12 @@ export function parseTarget(text: string): ClickHouseTarget {
     throw new StackhouseError(
       "USAGE",
       `${text}: a ClickHouse target is clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?cluster=NAME]`,
+    );
+  }
+  if (cluster === undefined && hosts.length > 1) {
+    throw new StackhouseError(
+      "USAGE",
+      `${text}: ${String(hosts.length)} servers without ?cluster=NAME; name the cluster whose shards they are, or give one server`,
     );
   }
   return { hosts: hosts.map((host) => `http://${host}`), database, cluster };

@@ -36,5 +36,9 @@ describe("ClickHouse literals and targets", () => {
     ]) {
       expect(() => parseTarget(bad), bad).toThrow(StackhouseError);
     }
+    // Without a cluster the target is one server: a second one would hold nothing.
+    expect(() => parseTarget("clickhouse://h:1,h:2/db")).toThrow(
+      "clickhouse://h:1,h:2/db: 2 servers without ?cluster=NAME; name the cluster whose shards they are, or give one server",
+    );
   });
 });
