@@ -44,9 +44,26 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
   /** Why the warehouse is not whole (a server lost its tables), as the last isMissing found. */
   let damage: string | undefined;
   const archive = new LandingArchive(dir);
+  const option = `--target ${url}${archiveDir === undefined ? "" : ` --archive ${archiveDir}`}`;
+
+  /**
+   * Why the warehouse is not whole: a server holds none of its tables while another holds them
+   * (its database dropped, its disk replaced). A first creation moving its tables into place on
+   * another machine looks the same for a moment: refusing it then is the safe mistake.
+   */
+  function notWhole(onServers: readonly Set<string>[]): string | undefined {
+    const holding = onServers.map((held, server) =>
+      physicalTables(server).some((table) => held.has(table)),
+    );
+    const lost = holding.indexOf(false);
+    if (lost < 0 || !holding.includes(true)) return undefined;
+    const archived = archive.read().committed.length > 0;
+    return `${url}: the warehouse is not whole: server ${target.hosts[lost] ?? ""} has none of its tables (its database ${target.database} was dropped or lost) while ${target.hosts[holding.indexOf(true)] ?? ""} holds its data; nothing was changed; re-create it from its landing archive: stackhouse rebuild ${option}${archived ? "" : ` (${dir} holds no run: give the archive's folder with --archive)`}`;
+  }
+
   return {
     name: url,
-    option: `--target ${url}${archiveDir === undefined ? "" : ` --archive ${archiveDir}`}`,
+    option,
     archive,
     ownPaths: [
       { path: realPath(dir), name: "the landing archive of the warehouse" },
@@ -73,18 +90,11 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
       if (tables.has("loads") && (!tables.has("weeks_by_run") || !weekly)) {
         throw new StackhouseError(
           "WAREHOUSE",
-          `${url}: a warehouse made by an older stackhouse, whose layout this one cannot extend in place (its commits were not seen all at once, or its weekly totals lack the up- and down-vote posts); drop the database (DROP DATABASE ${target.database}) and re-create it from its landing archive: stackhouse rebuild --target ${url}`,
+          `${url}: a warehouse made by an older stackhouse, whose layout this one cannot extend in place (its commits were not seen all at once, or its weekly totals lack the up- and down-vote posts); drop the database (DROP DATABASE ${target.database}) and re-create it from its landing archive: stackhouse rebuild ${option}`,
         );
       }
-      const holding = onServers.map((held, server) =>
-        physicalTables(server).some((table) => held.has(table)),
-      );
-      const lost = holding.indexOf(false);
-      const archived = archive.read().committed.length > 0;
-      if (lost >= 0 && holding.includes(true) && archived) {
-        damage = `${url}: the warehouse is not whole: server ${target.hosts[lost] ?? ""} has none of its tables (its database ${target.database} was dropped or lost) while ${target.hosts[holding.indexOf(true)] ?? ""} holds its data; nothing was changed; re-create it from its landing archive: stackhouse rebuild --target ${url}`;
-        return true;
-      }
+      damage = notWhole(onServers);
+      if (damage !== undefined) return true;
       return !tables.has("loads");
     },
     refuseToCreate: () => damage,

@@ -34,8 +34,15 @@ async function rebuildLocked(
 ): Promise<ReplayReport> {
   const { archive } = destination;
   await archive.clearScratch();
-  if (!(await destination.isMissing())) {
-    const current = await destination.open();
+  const missing = await destination.isMissing();
+  // A warehouse that is there, or not whole (a ClickHouse server lost its tables) but with its
+  // history readable where it survives, is held to the archive before it is replaced.
+  const current = !missing
+    ? await destination.open()
+    : destination.refuseToCreate?.() === undefined
+      ? undefined
+      : await survivingPart(destination);
+  if (current !== undefined) {
     try {
       const { history } = archive.read();
       const own = await current.historyId();
@@ -68,5 +75,21 @@ async function rebuildLocked(
   } catch (error) {
     await destination.discardScratch(scratch);
     throw error;
+  }
+}
+
+/**
+ * The part of a warehouse that is not whole which still holds its history and runs, read-only;
+ * undefined when that part is what was lost.
+ */
+async function survivingPart(destination: Destination): Promise<Warehouse | undefined> {
+  let warehouse: Warehouse | undefined;
+  try {
+    warehouse = await destination.openForReading();
+    await warehouse.runs();
+    return warehouse;
+  } catch {
+    await warehouse?.close();
+    return undefined;
   }
 }

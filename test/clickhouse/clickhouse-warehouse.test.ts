@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ClickHouseServers } from "../../src/clickhouse/clickhouse-connection.js";
 import { committedRun, visibleAt } from "../../src/clickhouse/clickhouse-schema.js";
@@ -108,18 +109,33 @@ describe.skipIf(cluster === undefined)("a ClickHouse warehouse on a cluster", ()
     }
 
     const second = await generated(dir, 2);
+    const rebuildItWith = `stackhouse rebuild ${warehouse.args.join(" ")}`;
     for (const argv of [["check"], ["query", "SELECT count() FROM posts"], ["report"]]) {
       const refused = await cli(...argv, ...warehouse.args);
       expect(refused.code, argv[0]).toBe(3);
       expect(refused.stderr, argv[0]).toMatch(
-        new RegExp(
-          `^stackhouse: \\S+: the warehouse is not whole: server \\S+ has none of its tables .*: stackhouse rebuild --target \\S+\n$`,
-        ),
+        /^stackhouse: \S+: the warehouse is not whole: server \S+ has none of its tables .*; nothing was changed; /,
       );
+      expect(refused.stderr.endsWith(`: ${rebuildItWith}\n`), refused.stderr).toBe(true);
     }
     const ingestRefused = await cli(...warehouse.args, second.posts, second.votes);
     expect(ingestRefused.code).toBe(4);
     expect(ingestRefused.stderr).toContain(`the warehouse is not whole`);
+    // Elsewhere, with another landing archive (here an empty one), it is refused all the same.
+    const elsewhere = ["--target", warehouse.args[1] ?? "", "--archive", join(dir, "elsewhere")];
+    const refusedElsewhere = await cli("check", ...elsewhere);
+    expect(refusedElsewhere.code).toBe(3);
+    expect(refusedElsewhere.stderr).toContain(
+      "holds no run: give the archive's folder with --archive",
+    );
+    // Another warehouse's archive is refused too, before anything is replaced.
+    const other = await clickhouse.fresh(join(dir, "other"));
+    expect((await cli(...other.args, first.votes)).code).toBe(0);
+    const foreign = ["--target", warehouse.args[1] ?? "", "--archive", other.args[3] ?? ""];
+    const refusedForeign = await cli("rebuild", ...foreign);
+    expect(refusedForeign.code).toBe(4);
+    expect(refusedForeign.stderr).toContain("belongs to another warehouse's history");
+    await other.drop();
     const lost = new ClickHouseServers(target, true);
     try {
       const [[databases] = []] = await lost.rows(
