@@ -195,6 +195,14 @@ export const MIGRATIONS: readonly Migration[] = [
       writeCalendar(db, new Date());
     },
   },
+  {
+    version: 9,
+    description:
+      "the last week partial until the data reaches the Monday after it: the calendar written again",
+    apply(db) {
+      writeCalendar(db, new Date());
+    },
+  },
 ];
 
 /** The schema version this build of stackhouse writes. */

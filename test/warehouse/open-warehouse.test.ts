@@ -13,6 +13,7 @@ import {
 import { generated } from "../helpers/deliveries.js";
 import { cli } from "../helpers/fixtures.js";
 import { tempDir } from "../helpers/temp-dir.js";
+import { queryRows } from "../helpers/warehouse-dump.js";
 
 function columns(db: Database.Database, table: string): string[] {
   return db
@@ -93,6 +94,25 @@ describe("openWarehouse", () => {
     } finally {
       upgraded.close();
     }
+  });
+
+  it("writes a schema-8 warehouse's calendar again by today's partial-week rule when it upgrades", async () => {
+    const dir = await tempDir();
+    const db = join(dir, "w.db");
+    const delivery = await generated(dir);
+    expect((await cli("--db", db, delivery.posts, delivery.votes)).code).toBe(0);
+    const flags = "SELECT week_start, is_partial FROM weeks ORDER BY week_start";
+    const current = queryRows(db, flags);
+    expect(current.at(-1)?.is_partial).toBe(1);
+    // As schema 8 left it: the last week whole when the data reached its Sunday.
+    const older = new Database(db);
+    older.exec(`UPDATE weeks SET is_partial = 0 WHERE week_start = (SELECT max(week_start) FROM weeks);
+      PRAGMA user_version = 8;`);
+    older.close();
+
+    expect((await cli("check", "--db", db)).code).toBe(0);
+    expect(queryRows(db, flags)).toEqual(current);
+    expect(queryRows(db, "PRAGMA user_version")).toEqual([{ user_version: SCHEMA_VERSION }]);
   });
 
   it("refuses a warehouse from a newer stackhouse, and a file that is not a database", async () => {
