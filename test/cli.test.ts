@@ -251,7 +251,9 @@ describe("the command line's rough edges", () => {
       expect(ingested.code).toBe(0);
       expect(queryRows(db, "SELECT count(*) AS votes FROM votes")).toEqual([{ votes: 1 }]);
       // With no --db, the variable names the warehouse: here a server that is not there.
-      expect((await cli("query", "SELECT 1")).code).toBe(3);
+      const named = await cli("query", "SELECT 1");
+      expect(named.code).toBe(3);
+      expect(named.stderr).toContain("127.0.0.1:1");
     } finally {
       delete process.env.STACKHOUSE_TARGET;
     }

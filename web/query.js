@@ -175,7 +175,8 @@ function setUpChart(result) {
   // A ratio (a mean, a share, a rate) goes up the y axis if there is one, else the first
   // measure rather than an id: the worked questions end in their answer, after its counts.
   const isId = (index) => /(^|_)id$/i.test(result.columns[index]);
-  const isRatio = (index) => /(mean|avg|ratio|rate|pct|share|per_)/i.test(result.columns[index]);
+  const isRatio = (index) =>
+    /(^|_)(mean|avg|ratio|rate|pct|share|per)(_|$)/i.test(result.columns[index]);
   const y =
     numeric.find((index) => index !== 0 && isRatio(index)) ??
     numeric.find((index) => index !== 0 && !isId(index)) ??
@@ -186,10 +187,15 @@ function setUpChart(result) {
   drawChart();
 }
 
-/** True for times or numbers that fall from first to last (a query sorted newest first). */
-function fallingTimes(values) {
+/**
+ * True for dates that fall from first to last (a query sorted newest first), or numbers in a
+ * column named for a time (a year, a week number).
+ */
+function fallingTimes(values, column) {
+  const timeColumn = /(^|_)(year|week|month|day|date|time)(_|$)/i.test(column);
   const timeLike = (value) =>
-    typeof value === "number" || (typeof value === "string" && /^\d{4}-\d{2}/.test(value));
+    (typeof value === "number" && timeColumn) ||
+    (typeof value === "string" && /^\d{4}-\d{2}/.test(value));
   return (
     values.length > 1 &&
     values.every((value, index) => timeLike(value) && (index === 0 || value < values[index - 1]))
@@ -201,7 +207,10 @@ function drawChart() {
   const x = Number($("chart-x").value);
   const y = Number($("chart-y").value);
   // Time runs left to right: rows sorted newest first are charted oldest first.
-  const rows = fallingTimes(result.rows.map((row) => row[x]))
+  const rows = fallingTimes(
+    result.rows.map((row) => row[x]),
+    result.columns[x],
+  )
     ? [...result.rows].reverse()
     : result.rows;
   state.chart?.destroy();

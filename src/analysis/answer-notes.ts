@@ -38,6 +38,11 @@ export function answerNotes(answer: WeeklyAnswer): string[] {
 function skewNote(name: string, summary: MetricSummary, digits: number): string[] {
   const { mean, median, pooled, highest } = summary;
   if (mean === null || median === null || pooled === null || highest === null) return [];
+  if (median === 0 && mean > 0) {
+    return [
+      `${name}, the median of weekly ratios is 0 (most full weeks have no votes), while the mean is ${mean.toFixed(digits)} and the pooled ratio ${pooled.toFixed(digits)}: quote the median with them.`,
+    ];
+  }
   if (median <= 0 || mean < SKEWED * median) return [];
   return [
     `${name}, the mean of weekly ratios (${mean.toFixed(digits)}) is ${(mean / median).toFixed(1)} times the median (${median.toFixed(digits)}): a few weeks lift it (the highest, ${highest.week_start}: ${highest.value.toFixed(digits)}); the median and the pooled ratio (${pooled.toFixed(digits)}) say more of a typical week.`,

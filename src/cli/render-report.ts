@@ -106,7 +106,7 @@ export function renderReplayNotes(replay: ReplayReport): string[] {
     const load = `note: run ${change.run} ${change.kind} ${printable(change.path, Infinity)}`;
     const counts = change.changed.join(", ");
     return change.rules.now === change.rules.then
-      ? `${load} counts differently now than when it was loaded, under the same validation rules (version ${change.rules.now}): ${counts}; the warehouse it was loaded into did not hold what the archive holds (changed outside stackhouse, or a ClickHouse server had lost its data)`
+      ? `${load} counts differently now than when it was loaded, under the same validation rules (version ${change.rules.now}): ${counts}; the warehouse it was loaded into then held other records than this replay had given it (a history begun anew, a change made outside stackhouse, or a lost server)`
       : `${load} counts differently under the validation rules now (version ${change.rules.now}) than when it was loaded (version ${change.rules.then}): ${counts}`;
   });
   if (replay.unrecorded.length > 0) {

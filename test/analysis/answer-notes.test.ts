@@ -48,4 +48,34 @@ describe("the notes under the weekly answer", () => {
       "Per live post, the mean of weekly ratios (0.9049) is 11.3 times the median (0.0799): a few weeks lift it (the highest, 2021-01-04: 5.0000); the median and the pooled ratio (0.0962) say more of a typical week.",
     ]);
   });
+
+  it("say when most weeks have no votes, so the median is 0 and the mean is not typical", () => {
+    const votes: VoteWeek[] = [
+      {
+        week_start: MONDAYS[0] ?? "",
+        votes: 3,
+        posts_voted: 1,
+        upvotes: 3,
+        downvotes: 0,
+        updown_posts_voted: 1,
+        first_vote: "2021-01-04T00:00:00.000",
+        last_vote: "2021-01-04T00:00:00.000",
+      },
+    ];
+    const posts: PostWeek[] = [
+      {
+        week_start: MONDAYS[0] ?? "",
+        created: 1,
+        first_created: "2021-01-04T09:00:00.000",
+        last_activity: "2021-02-08T10:00:00.000",
+      },
+    ];
+    const answer = summarizeWeeks(
+      weeklyCalendar(votes, posts, timeWindow(Date.parse("2026-01-01"))),
+    );
+    expect(answer.fullWeeks).toBe(5);
+    expect(answerNotes(answer).filter((note) => note.includes("median"))).toEqual([
+      "Per live post, the median of weekly ratios is 0 (most full weeks have no votes), while the mean is 0.6000 and the pooled ratio 0.6000: quote the median with them.",
+    ]);
+  });
 });

@@ -320,7 +320,7 @@ describe.each(ENGINES)("honest rebuilds on $name", (engine) => {
 
     expect(rebuilt.code).toBe(0);
     expect(rebuilt.stderr).toBe(
-      `note: run 1 votes ${file} counts differently now than when it was loaded, under the same validation rules (version 2): inserted 1 → 2, unchanged 1 → 0; the warehouse it was loaded into did not hold what the archive holds (changed outside stackhouse, or a ClickHouse server had lost its data)\n`,
+      `note: run 1 votes ${file} counts differently now than when it was loaded, under the same validation rules (version 2): inserted 1 → 2, unchanged 1 → 0; the warehouse it was loaded into then held other records than this replay had given it (a history begun anew, a change made outside stackhouse, or a lost server)\n`,
     );
   });
 });
