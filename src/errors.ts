@@ -55,3 +55,27 @@ export const EXIT_OK = 0;
 
 /** Exit code of an unexpected failure (a bug): anything that is not a {@link StackhouseError}. */
 export const EXIT_INTERNAL = 70;
+
+/** File-system error codes in words, the same for reading and for writing. */
+const FS_ERROR_WORDS: Readonly<Record<string, string>> = {
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EISDIR: "it is a folder",
+  ENOTDIR: "part of its folder is a file",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+};
+
+/**
+ * What a file-system error means, in words, for a file being read or written (a missing path is
+ * a missing file to read, a missing folder to write into); undefined for a code without words.
+ *
+ * @example
+ * fsErrorWords({ code: "ENOENT" }, "write"); // "its folder does not exist"
+ */
+export function fsErrorWords(error: unknown, doing: "read" | "write"): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return undefined;
+  if (code === "ENOENT") return doing === "read" ? "no such file" : "its folder does not exist";
+  return FS_ERROR_WORDS[code];
+}

@@ -10,7 +10,7 @@ import {
 import { resolve, sep } from "node:path";
 import { realPath } from "../archive/warehouse-paths.js";
 import type { Destination } from "../warehouse/warehouse.js";
-import { StackhouseError } from "../errors.js";
+import { fsErrorWords, StackhouseError } from "../errors.js";
 
 /**
  * Where an output goes and how it is written: a regular file is replaced whole (a temporary file
@@ -67,17 +67,6 @@ export function outputTarget(path: string, warehouse: Destination, flag: string)
   return { kind: "replace", path, realPath: real, mode: stats.mode & 0o7777 };
 }
 
-/** What the codes met writing an output mean, in words. */
-const WHY: Readonly<Record<string, string>> = {
-  ENOENT: "its folder does not exist",
-  ENOTDIR: "part of its folder is a file",
-  EISDIR: "it is a folder",
-  EACCES: "no permission",
-  EPERM: "no permission",
-  EROFS: "read-only file system",
-  ENOSPC: "no space left on the device",
-};
-
 /**
  * The one-line error of an output that cannot be written.
  *
@@ -85,7 +74,7 @@ const WHY: Readonly<Record<string, string>> = {
  * throw cannotWrite("out/rows.csv", "ENOENT"); // "out/rows.csv: cannot write this file: its folder does not exist (ENOENT)"
  */
 export function cannotWrite(path: string, code: string, cause?: unknown): StackhouseError {
-  const why = WHY[code];
+  const why = fsErrorWords({ code }, "write");
   return new StackhouseError(
     "USAGE",
     `${path}: cannot write this file${why === undefined ? "" : `: ${why}`} (${code})`,

@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { pipeline, Transform } from "node:stream";
 import { createGunzip } from "node:zlib";
-import { StackhouseError } from "../errors.js";
+import { fsErrorWords, StackhouseError } from "../errors.js";
 import type { DeliveryKind } from "../model/kinds.js";
 import { RecordScanner } from "./record-scanner.js";
 import { PositionError, type FastDecoder, type ScannedRecord } from "./scanned-record.js";
@@ -265,16 +265,5 @@ function translateReadError(file: DeliveryFile, error: unknown, bytesRead: numbe
 }
 
 function describeFsError(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  switch (code) {
-    case "ENOENT":
-      return "no such file";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EISDIR":
-      return "is a directory, not a file";
-    default:
-      return error instanceof Error ? error.message : String(error);
-  }
+  return fsErrorWords(error, "read") ?? (error instanceof Error ? error.message : String(error));
 }

@@ -9,7 +9,7 @@ import {
   writeSync,
 } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { StackhouseError } from "../errors.js";
+import { fsErrorWords, StackhouseError } from "../errors.js";
 
 /** How long a run waits for another run on the same warehouse before giving up (default). */
 export const LOCK_TIMEOUT_MS = 120_000;
@@ -76,10 +76,7 @@ function tryCreate(path: string): boolean {
     return true;
   } catch (error) {
     if ((error as { code?: unknown }).code === "EEXIST") return false;
-    const reason =
-      (error as { code?: unknown }).code === "ENOSPC"
-        ? "no space left on the device"
-        : (error as Error).message;
+    const reason = fsErrorWords(error, "write") ?? (error as Error).message;
     throw new StackhouseError("WAREHOUSE", `${path}: cannot create the run lock: ${reason}`, {
       cause: error,
     });
