@@ -73,7 +73,7 @@ export async function openExisting(
 export async function existingDestination(flags: WarehouseFlags): Promise<Destination> {
   const destination = await destinationOf(flags);
   if (await destination.isMissing()) {
-    const refusal = destination.refuseToCreate?.();
+    const refusal = await destination.refuseToCreate?.();
     if (refusal !== undefined) throw new StackhouseError("WAREHOUSE", refusal);
     const archived = destination.archive.read().committed.length > 0;
     const empty = flags.target === undefined && existsSync(flags.db) ? " (an empty file)" : "";

@@ -41,8 +41,6 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
   const scratch: ClickHouseTarget = { ...target, database: `${target.database}_building` };
   /** Present while a re-created warehouse's tables are renamed into place. */
   const swapping = `${dir}.swapping`;
-  /** Why the warehouse is not whole (a server lost its tables), as the last isMissing found. */
-  let damage: string | undefined;
   const archive = new LandingArchive(dir);
   const option = `--target ${url}${archiveDir === undefined ? "" : ` --archive ${archiveDir}`}`;
 
@@ -76,7 +74,6 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
     },
     /** Missing too when a re-creation was cut short while its tables were moved into place. */
     async isMissing() {
-      damage = undefined;
       if (existsSync(swapping)) return true;
       const onServers = await tablesOf(target);
       const tables = onServers[0] ?? new Set<string>();
@@ -93,11 +90,11 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
           `${url}: a warehouse made by an older stackhouse, whose layout this one cannot extend in place (its commits were not seen all at once, or its weekly totals lack the up- and down-vote posts); drop the database (DROP DATABASE ${target.database}) and re-create it from its landing archive: stackhouse rebuild ${option}`,
         );
       }
-      damage = notWhole(onServers);
-      if (damage !== undefined) return true;
-      return !tables.has("loads");
+      return notWhole(onServers) !== undefined || !tables.has("loads");
     },
-    refuseToCreate: () => damage,
+    async refuseToCreate() {
+      return existsSync(swapping) ? undefined : notWhole(await tablesOf(target));
+    },
     async open() {
       return new ClickHouseWarehouse(await createSchema(target), url);
     },

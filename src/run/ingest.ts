@@ -91,7 +91,7 @@ async function ingestLocked(
   const { archive } = destination;
   await archive.clearScratch();
   const created = await destination.isMissing();
-  const refusal = created ? destination.refuseToCreate?.() : undefined;
+  const refusal = created ? await destination.refuseToCreate?.() : undefined;
   if (refusal !== undefined) throw new StackhouseError("ARCHIVE", refusal);
   let warehouse: Warehouse | undefined;
   try {

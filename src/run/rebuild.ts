@@ -39,7 +39,7 @@ async function rebuildLocked(
   // history readable where it survives, is held to the archive before it is replaced.
   const current = !missing
     ? await destination.open()
-    : destination.refuseToCreate?.() === undefined
+    : (await destination.refuseToCreate?.()) === undefined
       ? undefined
       : await survivingPart(destination);
   if (current !== undefined) {

@@ -54,9 +54,11 @@ export function sqliteDestination(path: string): Destination {
     lock: (timeoutMs) => acquireRunLock(`${file}.lock`, file, timeoutMs),
     isMissing: () => Promise.resolve(isMissingOrEmptyFile(file)),
     refuseToCreate: () =>
-      existsSync(file) && LandingArchive.beside(file).read().committed.length > 0
-        ? `${path}: the warehouse file is empty (0 bytes) but its landing archive ${landingDirFor(file)} holds its history; re-create it with: stackhouse rebuild --db ${path}`
-        : undefined,
+      Promise.resolve(
+        existsSync(file) && LandingArchive.beside(file).read().committed.length > 0
+          ? `${path}: the warehouse file is empty (0 bytes) but its landing archive ${landingDirFor(file)} holds its history; re-create it with: stackhouse rebuild --db ${path}`
+          : undefined,
+      ),
     explain: (error) => asWarehouseError(path, error),
     open: () => Promise.resolve(new SqliteWarehouse(openWarehouse(file), path)),
     openForReading: () => Promise.resolve(new SqliteWarehouse(openWarehouseReadOnly(file), path)),

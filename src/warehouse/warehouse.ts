@@ -45,8 +45,11 @@ export interface Destination {
   lock(timeoutMs?: number): Promise<Release>;
   /** True when there is no warehouse yet (a missing or empty file, a missing database). */
   isMissing(): Promise<boolean>;
-  /** Why a missing warehouse must not be created by an ingest (a file emptied by accident), if so. */
-  refuseToCreate?(): string | undefined;
+  /**
+   * Why a missing warehouse must not be created by an ingest, if so: a file emptied by accident,
+   * a ClickHouse warehouse one of whose servers lost its tables.
+   */
+  refuseToCreate?(): Promise<string | undefined>;
   /** A failure met while using the warehouse, as one line naming it. */
   explain(error: unknown): unknown;
   /** Opens the warehouse, creating it and bringing its schema up to date. */
