@@ -4,7 +4,7 @@ import type { Row } from "../model/field.js";
 import { KINDS, type DeliveryKind } from "../model/kinds.js";
 import type { RawRecord } from "../extract/scanned-record.js";
 import { readId } from "./read-id.js";
-import { setTimeout as delay } from "node:timers/promises";
+import { setImmediate as nextTurn, setTimeout as delay } from "node:timers/promises";
 import { startWorker } from "../run-from-source.js";
 import type { ValidatedBatch, ValidationOptions } from "./validate-delivery.js";
 
@@ -134,6 +134,9 @@ export function validateInWorker(
           );
         }
         batched += batch.read;
+        // One turn of the event loop per batch: the landing archive's copy, which runs beside the
+        // load, is driven by I/O callbacks that batches already queued would otherwise hold back.
+        await nextTurn();
         yield batch;
         worker.postMessage("next");
       }
