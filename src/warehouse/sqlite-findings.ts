@@ -57,13 +57,16 @@ export function sqliteFindings(db: Database, checks: readonly Check[], now: stri
 }
 
 /**
- * Whether the stored table's schema makes the check's rows impossible: its `id` is the table's
- * `INTEGER PRIMARY KEY` (one row per id, never null), or every required column is `NOT NULL`.
- * Read from the schema each time, so a table without the constraint is scanned.
+ * Whether the stored table's schema makes the check's rows impossible: it is a `STRICT` table
+ * whose `id` is its `INTEGER PRIMARY KEY` (one row per id, never null), or whose required
+ * columns are all `NOT NULL`. Read from the schema each time, so a table without the constraint is
+ * scanned.
  */
 export function forbiddenBySchema(db: Database, check: Check): boolean {
   if (check.forbiddenBy === undefined) return false;
   const { table, constraint } = check.forbiddenBy;
+  const [list] = db.pragma(`table_list(${STORED[table]})`) as { strict: number }[];
+  if (list?.strict !== 1) return false;
   const columns = db.pragma(`table_info(${STORED[table]})`) as ColumnInfo[];
   const isKey = ({ name, type, pk }: ColumnInfo): boolean =>
     name === "id" && type === "INTEGER" && pk === 1 && !columns.some((other) => other.pk > 1);
