@@ -14,7 +14,8 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * Parses `clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?cluster=NAME]`: the HTTP ports of the
  * servers (all shards' when a cluster is named, since tables are created on each shard; one
- * without a cluster), the database, and the cluster. Names must be plain identifiers: they are embedded in SQL.
+ * without a cluster), the database, and the cluster. Names must be plain identifiers: they are
+ * embedded in SQL.
  *
  * @example
  * parseTarget("clickhouse://127.0.0.1:8123,127.0.0.1:8124/stackhouse?cluster=two_shards");

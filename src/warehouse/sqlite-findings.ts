@@ -1,10 +1,9 @@
 import type { Database } from "better-sqlite3";
 import type { Check } from "../check/checks.js";
 import { SAMPLE_SIZE } from "../check/run-checks.js";
-import { DELIVERY_KINDS, KINDS, type DeliveryKind } from "../model/kinds.js";
+import { DELIVERY_KINDS, KINDS } from "../model/kinds.js";
+import { STORED_TABLES } from "./sqlite-store.js";
 import type { Findings } from "./warehouse.js";
-
-const STORED: Readonly<Record<DeliveryKind, string>> = { posts: "posts_all", votes: "votes_all" };
 
 interface ColumnInfo {
   readonly name: string;
@@ -65,9 +64,9 @@ export function sqliteFindings(db: Database, checks: readonly Check[], now: stri
 export function forbiddenBySchema(db: Database, check: Check): boolean {
   if (check.forbiddenBy === undefined) return false;
   const { table, constraint } = check.forbiddenBy;
-  const [list] = db.pragma(`table_list(${STORED[table]})`) as { strict: number }[];
+  const [list] = db.pragma(`table_list(${STORED_TABLES[table]})`) as { strict: number }[];
   if (list?.strict !== 1) return false;
-  const columns = db.pragma(`table_info(${STORED[table]})`) as ColumnInfo[];
+  const columns = db.pragma(`table_info(${STORED_TABLES[table]})`) as ColumnInfo[];
   const isKey = ({ name, type, pk }: ColumnInfo): boolean =>
     name === "id" && type === "INTEGER" && pk === 1 && !columns.some((other) => other.pk > 1);
   if (constraint === "unique id") return columns.some(isKey);

@@ -5,7 +5,11 @@ import type { RecordId, RecordStore } from "../load/merger.js";
 import type { FieldValue, Row } from "../model/field.js";
 import { DELIVERY_KINDS, KINDS, type DeliveryKind } from "../model/kinds.js";
 
-const TABLES: Readonly<Record<DeliveryKind, string>> = { posts: "posts_all", votes: "votes_all" };
+/** The table that stores each kind's records, deleted ones included (the views read them). */
+export const STORED_TABLES: Readonly<Record<DeliveryKind, string>> = {
+  posts: "posts_all",
+  votes: "votes_all",
+};
 const COLUMNS: Readonly<Record<DeliveryKind, readonly string[]>> = {
   posts: [...KINDS.posts.fields.map((field) => field.column), "load_id"],
   votes: [...KINDS.votes.fields.map((field) => field.column), "load_id"],
@@ -26,7 +30,7 @@ const DENSE_RANGE = 4;
 function writeSql(kind: DeliveryKind, rows: number): string {
   const columns = [...COLUMNS[kind], "deleted_by_load_id", "deleted_at"];
   const values = `(${columns.map(() => "?").join(", ")})`;
-  return `INSERT OR REPLACE INTO ${TABLES[kind]} (${columns.join(", ")}) VALUES ${Array(rows).fill(values).join(", ")}`;
+  return `INSERT OR REPLACE INTO ${STORED_TABLES[kind]} (${columns.join(", ")}) VALUES ${Array(rows).fill(values).join(", ")}`;
 }
 
 /**
@@ -51,14 +55,14 @@ export class SqliteStore implements RecordStore {
       votes: db.prepare(sql("votes")),
     });
     const storedWhere = (where: string) => (kind: DeliveryKind) =>
-      `SELECT ${COLUMNS[kind].join(", ")}, deleted_by_load_id, deleted_at FROM ${TABLES[kind]} WHERE ${where}`;
+      `SELECT ${COLUMNS[kind].join(", ")}, deleted_by_load_id, deleted_at FROM ${STORED_TABLES[kind]} WHERE ${where}`;
     this.stored = each(storedWhere("id = ?"));
     this.storedRange = each(storedWhere("id BETWEEN ? AND ?"));
     for (const kind of DELIVERY_KINDS) {
       this.stored[kind].raw().safeIntegers();
       this.storedRange[kind].raw();
     }
-    this.maxIds = each((kind) => `SELECT max(id) FROM ${TABLES[kind]}`);
+    this.maxIds = each((kind) => `SELECT max(id) FROM ${STORED_TABLES[kind]}`);
     for (const kind of DELIVERY_KINDS) this.maxIds[kind].pluck().safeIntegers();
     this.one = each((kind) => writeSql(kind, 1));
     this.bulk = each((kind) => writeSql(kind, BULK_ROWS));

@@ -29,10 +29,8 @@ import {
 } from "./open-warehouse.js";
 import { writeCalendar } from "./migration-calendar.js";
 import { sqliteFindings } from "./sqlite-findings.js";
-import { SqliteStore } from "./sqlite-store.js";
+import { SqliteStore, STORED_TABLES } from "./sqlite-store.js";
 import type { Destination, Findings, Warehouse } from "./warehouse.js";
-
-const TABLES: Readonly<Record<DeliveryKind, string>> = { posts: "posts_all", votes: "votes_all" };
 
 /**
  * A SQLite warehouse file as a {@link Destination}: its landing archive beside it
@@ -196,7 +194,7 @@ export class SqliteWarehouse extends SqliteStore implements Warehouse {
   snapshotShortfall(kind: DeliveryKind): Promise<{ live: number; absent: number }> {
     const count = (where: string): number =>
       this.db
-        .prepare(`SELECT count(*) FROM ${TABLES[kind]} WHERE ${where}`)
+        .prepare(`SELECT count(*) FROM ${STORED_TABLES[kind]} WHERE ${where}`)
         .pluck()
         .get() as number;
     return Promise.resolve({ live: count(LIVE), absent: count(ABSENT) });
@@ -204,7 +202,7 @@ export class SqliteWarehouse extends SqliteStore implements Warehouse {
   deleteAbsent(kind: DeliveryKind, loadId: number, at: string): Promise<string[]> {
     const dates = this.db
       .prepare(
-        `UPDATE ${TABLES[kind]} SET deleted_by_load_id = ?, deleted_at = ? WHERE ${ABSENT} RETURNING creation_date`,
+        `UPDATE ${STORED_TABLES[kind]} SET deleted_by_load_id = ?, deleted_at = ? WHERE ${ABSENT} RETURNING creation_date`,
       )
       .pluck()
       .all(loadId, at) as string[];
