@@ -164,21 +164,6 @@ export function openWarehouseReadOnly(path: string): Database.Database {
   }
 }
 
-/**
- * Opens the warehouse read-only, hands it to `read`, and closes it whatever happens.
- *
- * @example
- * const answer = readWarehouse("warehouse.db", weeklyAnswer);
- */
-export function readWarehouse<T>(path: string, read: (db: Database.Database) => T): T {
-  const db = openWarehouseReadOnly(path);
-  try {
-    return read(db);
-  } finally {
-    db.close();
-  }
-}
-
 function connect(path: string, readonly: boolean): Database.Database {
   try {
     const db = new Database(path, { readonly, fileMustExist: readonly, timeout: BUSY_TIMEOUT_MS });

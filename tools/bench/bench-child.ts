@@ -19,6 +19,7 @@ import {
   duckdbUpsert,
   sqliteFloorUpsert,
 } from "./reference-sql.js";
+import { MEMORY_BOUND_MIB } from "./render-results.js";
 
 type Task = (args: readonly string[]) => unknown;
 
@@ -60,16 +61,19 @@ const tasks: Readonly<Record<string, Task>> = {
   },
 
   /**
-   * DuckDB: the simplest keyed load a user would type (`simple`); the same work as stackhouse's
-   * merge, into a table with a primary key (`key`); or CREATE TABLE AS, no key (`ctas`).
+   * DuckDB: the simplest keyed load a user would type (`simple`), also within stackhouse's memory
+   * bound (`bounded`); the same work as stackhouse's merge, into a table with a primary key
+   * (`key`); or CREATE TABLE AS, no key (`ctas`).
    */
   async duckdb([mode = "", database = "", kind = "", path = ""]) {
     const { DuckDBInstance } = await import("@duckdb/node-api");
     const instance = await DuckDBInstance.create(database);
     const connection = await instance.connect();
     const target = kind as DeliveryKind;
-    if (mode === "simple") {
-      for (const statement of duckdbSimpleLoad(target, path)) await connection.run(statement);
+    if (mode === "simple" || mode === "bounded") {
+      const limit = mode === "bounded" ? `${String(MEMORY_BOUND_MIB)}MiB` : undefined;
+      for (const statement of duckdbSimpleLoad(target, path, limit))
+        await connection.run(statement);
     } else if (mode === "ctas") {
       await connection.run(`CREATE TABLE ${target} AS ${duckdbSelect(target, path)}`);
     } else {

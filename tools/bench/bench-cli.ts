@@ -23,6 +23,7 @@ import type { DeliveryKind } from "../../src/model/kinds.js";
 import { measure, type Measurement } from "./measure.js";
 import { createTable, sqliteShellLoad } from "./reference-sql.js";
 import {
+  DUCKDB_BOUNDED,
   DUCKDB_KEY,
   DUCKDB_SIMPLE,
   renderResults,
@@ -226,6 +227,7 @@ async function benchSize(
 
     for (const [mode, loader] of [
       ["simple", DUCKDB_SIMPLE],
+      ["bounded", DUCKDB_BOUNDED],
       ["key", DUCKDB_KEY],
     ] as const) {
       const duck = join(scratch, `duckdb-${mode}-${kind}.duckdb`);
@@ -233,7 +235,9 @@ async function benchSize(
         measure(node("duckdb", mode, duck, kind, path));
       const duckFirst = timesOver(runs, [duck, `${duck}.wal`], load(data.first[kind]));
       record(kind, "first load", loader, data.first[kind], duckFirst, firstRead);
-      const duckNext = timesOver(runs, [duck, `${duck}.wal`], load(data.next[kind]));
+      const duckNext = duckFirst.ok
+        ? timesOver(runs, [duck, `${duck}.wal`], load(data.next[kind]))
+        : { ...duckFirst, error: "not run: its first load failed" };
       record(kind, "incremental", loader, data.next[kind], duckNext, nextRead);
     }
     record(

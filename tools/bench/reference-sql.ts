@@ -111,15 +111,18 @@ const DUCKDB_USER_TYPE = {
 /**
  * The simplest keyed load a user would type in DuckDB: a table with the delivery's own column
  * names, typed by hand, `Id` its primary key, filled (or refreshed) by `INSERT OR REPLACE ...
- * BY NAME` straight from `read_json`. No freshness rule, no validation, no history.
+ * BY NAME` straight from `read_json`. No freshness rule, no validation, no history. With a
+ * `memoryLimit` (DuckDB's `memory_limit`, which bounds its buffer manager, not the whole process),
+ * the same load within the memory stackhouse is held to.
  */
-export function duckdbSimpleLoad(kind: DeliveryKind, path: string): string[] {
+export function duckdbSimpleLoad(kind: DeliveryKind, path: string, memoryLimit?: string): string[] {
   const columns = fields(kind).map(
     (field) =>
       `"${field.key}" ${DUCKDB_USER_TYPE[field.type]}${field.column === "id" ? " PRIMARY KEY" : ""}`,
   );
   const quoted = path.replaceAll("'", "''");
   return [
+    ...(memoryLimit === undefined ? [] : [`SET memory_limit = '${memoryLimit}'`]),
     `CREATE TABLE IF NOT EXISTS ${kind} (${columns.join(", ")})`,
     `INSERT OR REPLACE INTO ${kind} BY NAME SELECT * FROM read_json('${quoted}')`,
   ];
