@@ -54,14 +54,12 @@ export function measure(
     peakRssMib: Number(rssKb) / 1024,
     stdout: result.stdout,
     ok: code === "0",
-    error:
-      code === "0"
-        ? ""
-        : stderr
-            .replace(/MEASURED .*$/s, "")
-            .trim()
-            .split("\n")
-            .slice(-3)
-            .join(" "),
+    error: code === "0" ? "" : failure(stderr.replace(/MEASURED .*$/s, "")),
   };
+}
+
+/** What a failed command said: its last line naming an error, or else its last three lines. */
+function failure(stderr: string): string {
+  const lines = stderr.trim().split("\n");
+  return lines.findLast((line) => /error/i.test(line)) ?? lines.slice(-3).join(" ");
 }

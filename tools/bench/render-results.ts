@@ -64,7 +64,7 @@ function findRun(
 function boundedRatio(rows: readonly BenchRow[], row: BenchRow): string {
   const bounded = findRun(rows, row, DUCKDB_BOUNDED);
   if (bounded === undefined || row.scenario === "re-delivery") return "";
-  return bounded.ok ? ratio(row.seconds, bounded.seconds) : "DuckDB failed";
+  return bounded.ok ? ratio(row.seconds, bounded.seconds) : "failed";
 }
 
 function ratio(value: number, reference: number | undefined): string {
@@ -142,7 +142,8 @@ function targets(rows: readonly BenchRow[], weekly: readonly WeeklyTiming[]): st
     if (duck !== undefined && row.size !== "S") {
       const times = row.seconds / duck.seconds;
       const bounded = boundedRatio(rows, row);
-      const within = bounded === "" ? "" : ` (within ${String(MEMORY_BOUND_MIB)} MiB: ${bounded})`;
+      const within =
+        bounded === "" ? "" : ` (DuckDB within ${String(MEMORY_BOUND_MIB)} MiB: ${bounded})`;
       lines.push(
         `- ${row.size} ${row.kind} ${row.scenario} ≤ 1.0× DuckDB's simple keyed load: ${times.toFixed(2)}× — ${verdict(times <= 1)}${within}`,
       );
