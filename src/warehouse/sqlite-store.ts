@@ -55,7 +55,7 @@ export class SqliteStore implements RecordStore {
       votes: db.prepare(sql("votes")),
     });
     const storedWhere = (where: string) => (kind: DeliveryKind) =>
-      `SELECT ${COLUMNS[kind].join(", ")}, deleted_by_load_id, deleted_at FROM ${STORED_TABLES[kind]} WHERE ${where}`;
+      `SELECT ${COLUMNS[kind].join(", ")}, deleted_by_load_id FROM ${STORED_TABLES[kind]} WHERE ${where}`;
     this.stored = each(storedWhere("id = ?"));
     this.storedRange = each(storedWhere("id BETWEEN ? AND ?"));
     for (const kind of DELIVERY_KINDS) {
@@ -84,12 +84,12 @@ export class SqliteStore implements RecordStore {
   ): Promise<ReadonlyMap<RecordId, StoredRecord>> {
     const found = new Map<RecordId, StoredRecord>();
     const width = KINDS[kind].fields.length;
+    /** Keeps a row read with its load and deletion after its fields, trimmed to its fields. */
     const keep = (values: FieldValue[]): void => {
-      found.set(values[0] as RecordId, {
-        row: values.slice(0, width),
-        loadId: Number(values[width]),
-        deleted: values[width + 1] !== null,
-      });
+      const loadId = Number(values[width]);
+      const deleted = values[width + 1] !== null;
+      values.length = width;
+      found.set(values[0] as RecordId, { row: values, loadId, deleted });
     };
     const range = denseRange(ids);
     if (range !== undefined) {
