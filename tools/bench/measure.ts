@@ -58,8 +58,8 @@ export function measure(
   };
 }
 
-/** What a failed command said: its last line naming an error, or else its last three lines. */
+/** What a failed command said: its last line stating an error, or else its last three lines. */
 function failure(stderr: string): string {
   const lines = stderr.trim().split("\n");
-  return lines.findLast((line) => /error/i.test(line)) ?? lines.slice(-3).join(" ");
+  return lines.findLast((line) => /Error:/.test(line)) ?? lines.slice(-3).join(" ");
 }

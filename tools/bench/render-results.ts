@@ -28,6 +28,8 @@ export interface WeeklyTiming {
 export const DUCKDB_SIMPLE = "duckdb (simple key)";
 /** The same simple load, its `memory_limit` set to the memory stackhouse is held to. */
 export const DUCKDB_BOUNDED = "duckdb (simple key, 256 MiB)";
+/** The error of a load not run because the first load it needs failed. */
+export const NOT_RUN = "not run: its first load failed";
 /** The peak memory stackhouse may use at any size. */
 export const MEMORY_BOUND_MIB = 256;
 /** DuckDB doing stackhouse's merge: typed, one row per id, the freshness rule's upsert. */
@@ -64,7 +66,8 @@ function findRun(
 function boundedRatio(rows: readonly BenchRow[], row: BenchRow): string {
   const bounded = findRun(rows, row, DUCKDB_BOUNDED);
   if (bounded === undefined || row.scenario === "re-delivery") return "";
-  return bounded.ok ? ratio(row.seconds, bounded.seconds) : "failed";
+  if (bounded.ok) return ratio(row.seconds, bounded.seconds);
+  return bounded.error === NOT_RUN ? "not run" : "failed";
 }
 
 function ratio(value: number, reference: number | undefined): string {
