@@ -26,12 +26,12 @@ export interface WeeklyTiming {
 
 /** DuckDB's simplest keyed load: what a user would type (`INSERT OR REPLACE ... read_json`). */
 export const DUCKDB_SIMPLE = "duckdb (simple key)";
-/** The same simple load, its `memory_limit` set to the memory stackhouse is held to. */
-export const DUCKDB_BOUNDED = "duckdb (simple key, 256 MiB)";
-/** The error of a load not run because the first load it needs failed. */
-export const NOT_RUN = "not run: its first load failed";
 /** The peak memory stackhouse may use at any size. */
 export const MEMORY_BOUND_MIB = 256;
+/** The same simple load, its `memory_limit` set to the memory stackhouse is held to. */
+export const DUCKDB_BOUNDED = `duckdb (simple key, ${String(MEMORY_BOUND_MIB)} MiB)`;
+/** The error of a load not run because the first load it needs failed. */
+export const NOT_RUN = "not run: its first load failed";
 /** DuckDB doing stackhouse's merge: typed, one row per id, the freshness rule's upsert. */
 export const DUCKDB_KEY = "duckdb (same work)";
 const FLOOR = "sqlite floor";
@@ -41,25 +41,26 @@ export const STACKHOUSE_XML = "stackhouse (XML dump)";
 /** How much slower than the same records as JSON an XML load may be. */
 const XML_TARGET = 1.5;
 
-function find(rows: readonly BenchRow[], like: BenchRow, loader: string, scenario = like.scenario) {
-  return findRun(rows, like, loader, scenario, true);
-}
-
+/** The row of another loader (or scenario) for the same size and kind, whether it ran or not. */
 function findRun(
   rows: readonly BenchRow[],
   like: BenchRow,
   loader: string,
   scenario = like.scenario,
-  okOnly = false,
 ) {
   return rows.find(
     (row) =>
       row.size === like.size &&
       row.kind === like.kind &&
       row.scenario === scenario &&
-      row.loader === loader &&
-      (row.ok || !okOnly),
+      row.loader === loader,
   );
+}
+
+/** {@link findRun}, when that load succeeded. */
+function find(rows: readonly BenchRow[], like: BenchRow, loader: string, scenario = like.scenario) {
+  const run = findRun(rows, like, loader, scenario);
+  return run?.ok === true ? run : undefined;
 }
 
 /** The ratio to DuckDB's simple load within the memory bound, or that DuckDB failed there. */
@@ -91,7 +92,7 @@ export function renderResults(
   for (const row of rows) {
     if (!row.ok) {
       lines.push(
-        `| ${row.size} | ${row.kind} (${row.mb.toFixed(0)} MB) | ${row.scenario} | ${row.loader} | failed: ${row.error.replaceAll("|", "/").slice(0, 80)} | | | | | | | |`,
+        `| ${row.size} | ${row.kind} (${row.mb.toFixed(0)} MB) | ${row.scenario} | ${row.loader} | ${row.error === NOT_RUN ? "not run" : `failed: ${row.error.replaceAll("|", "/").slice(0, 80)}`} | | | | | | | |`,
       );
       continue;
     }
