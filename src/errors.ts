@@ -1,31 +1,21 @@
+const EXIT_CODES = {
+  INPUT_FILE: 1, // a delivery file is missing, unreadable, or not valid JSON or XML of the expected kind
+  USAGE: 2, // the command line is wrong
+  WAREHOUSE: 3, // the warehouse file cannot be opened or is from a newer stackhouse
+  ARCHIVE: 4, // the landing archive is damaged or incomplete
+  TOO_MANY_REJECTED: 5, // more of a file's records were quarantined than allowed
+  CHECK_FAILED: 6, // a data-quality check of error severity found problems
+  QUERY_FAILED: 7, // an analyst's query is not valid SQL, fails, or would write
+  BUSY: 8, // another run holds the warehouse for longer than this run would wait
+  ACCOUNTING: 9, // a file's counts do not add up between stages (read, merged, quarantined)
+  TOO_MANY_DELETED: 10, // a full snapshot lacks more of the warehouse's records than allowed
+} as const;
+
 /**
  * Why a run stopped. Each code maps to one process exit code, so scripts can tell a bad delivery
  * from a bad command line or a warehouse problem without parsing messages.
  */
-export type ErrorCode =
-  | "INPUT_FILE" // a delivery file is missing, unreadable, or not valid JSON or XML of the expected kind
-  | "USAGE" // the command line is wrong
-  | "WAREHOUSE" // the warehouse file cannot be opened or is from a newer stackhouse
-  | "ARCHIVE" // the landing archive is damaged or incomplete
-  | "TOO_MANY_REJECTED" // more of a file's records were quarantined than allowed
-  | "CHECK_FAILED" // a data-quality check of error severity found problems
-  | "QUERY_FAILED" // an analyst's query is not valid SQL, fails, or would write
-  | "BUSY" // another run holds the warehouse for longer than this run would wait
-  | "ACCOUNTING" // a file's counts do not add up between stages (read, merged, quarantined)
-  | "TOO_MANY_DELETED"; // a full snapshot lacks more of the warehouse's records than allowed
-
-const exitCodes: Readonly<Record<ErrorCode, number>> = {
-  INPUT_FILE: 1,
-  USAGE: 2,
-  WAREHOUSE: 3,
-  ARCHIVE: 4,
-  TOO_MANY_REJECTED: 5,
-  CHECK_FAILED: 6,
-  QUERY_FAILED: 7,
-  BUSY: 8,
-  ACCOUNTING: 9,
-  TOO_MANY_DELETED: 10,
-};
+export type ErrorCode = keyof typeof EXIT_CODES;
 
 /**
  * The one error type stackhouse raises on purpose. Its message is written for the user, on one
@@ -46,7 +36,7 @@ export class StackhouseError extends Error {
 
   /** The process exit code for this error. */
   get exitCode(): number {
-    return exitCodes[this.code];
+    return EXIT_CODES[this.code];
   }
 }
 

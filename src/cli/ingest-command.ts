@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { InvalidArgumentError, type Command } from "commander";
+import type { Command } from "commander";
 import type { CheckReport } from "../check/run-checks.js";
 import type { Severity } from "../check/checks.js";
 import { StackhouseError } from "../errors.js";
@@ -10,7 +10,7 @@ import { DEFAULT_MAX_REJECTED_SHARE } from "../validate/reject-threshold.js";
 import { didYouMean } from "./did-you-mean.js";
 import { helpExamples } from "./help-examples.js";
 import type { CliIo } from "./io.js";
-import { recordCount, shareOfRecords } from "./option-parsers.js";
+import { oneOf, recordCount, shareOfRecords } from "./option-parsers.js";
 import { printable } from "./printable.js";
 import { progressBar } from "./progress-bar.js";
 import { renderCheckFindings } from "./render-checks.js";
@@ -81,7 +81,7 @@ export function addIngestCommand(program: Command, io: CliIo): void {
     .option(
       "--fail-on <severity>",
       "exit 6 after committing when a check of this severity (error, or warning and above) fails",
-      failOnOption,
+      oneOf<Severity>(["error", "warning"]),
     )
     .option(
       "--snapshot",
@@ -156,11 +156,6 @@ export function addIngestCommand(program: Command, io: CliIo): void {
         );
       }
     });
-}
-
-function failOnOption(text: string): Severity {
-  if (text === "error" || text === "warning") return text;
-  throw new InvalidArgumentError("choose error or warning.");
 }
 
 /** The failing checks at or above a severity, named with their failing rows. */

@@ -1,8 +1,7 @@
-import { InvalidArgumentError, type Command } from "commander";
+import type { Command } from "commander";
 import { StackhouseError } from "../errors.js";
 import { querySource } from "../query/query-text.js";
 import { startQuery } from "../query/start-query.js";
-import { withSqlServerHint } from "../query/sede-views.js";
 import { DEFAULT_TIMEOUT_SECONDS } from "../query/time-limit.js";
 import { OUTPUT_FORMATS, writeRows, type OutputFormat, type RowSink } from "../query/write-rows.js";
 import { helpExamples } from "./help-examples.js";
@@ -10,7 +9,7 @@ import type { CliIo } from "./io.js";
 import { openOutputFile } from "./output-file.js";
 import { outputTarget } from "./output-target.js";
 import { existingDestination } from "./warehouse-option.js";
-import { seconds, wholeNumber } from "./option-parsers.js";
+import { oneOf, seconds, wholeNumber } from "./option-parsers.js";
 
 /** Rows a terminal shows when no --limit is given; files and pipes get every row. */
 export const TERMINAL_ROW_LIMIT = 1000;
@@ -25,13 +24,6 @@ interface QueryFlags {
   readonly sede?: boolean;
   readonly target?: string;
   readonly archive?: string;
-}
-
-function formatOption(text: string): OutputFormat {
-  const format = OUTPUT_FORMATS.find((candidate) => candidate === text);
-  if (format === undefined)
-    throw new InvalidArgumentError(`choose one of ${OUTPUT_FORMATS.join(", ")}.`);
-  return format;
 }
 
 /** `stackhouse query SQL`: read-only SQL over the warehouse. */
@@ -63,7 +55,11 @@ export function addQueryCommand(program: Command, io: CliIo): void {
     )
     .argument("[sql]", "the query (or use --file)")
     .option("--file <path>", "read the query from a file (at most 1 MiB)")
-    .option("--format <format>", `output format: ${OUTPUT_FORMATS.join(", ")}`, formatOption)
+    .option(
+      "--format <format>",
+      `output format: ${OUTPUT_FORMATS.join(", ")}`,
+      oneOf(OUTPUT_FORMATS),
+    )
     .option("--output <path>", "write the rows to a file instead of stdout")
     .option(
       "--limit <rows>",
@@ -101,7 +97,7 @@ export function addQueryCommand(program: Command, io: CliIo): void {
         sede: flags.sede === true,
         limit,
         timeoutSeconds: flags.timeout,
-      }).catch(explainSede(flags, text));
+      });
       const file = target === undefined ? undefined : openOutputFile(target);
       try {
         const summary = await writeRows(
@@ -119,16 +115,9 @@ export function addQueryCommand(program: Command, io: CliIo): void {
         }
       } catch (error) {
         file?.discard();
-        return explainSede(flags, text)(error);
+        throw error;
       }
     });
-}
-
-/** Adds, to a failed `--sede` query, how SQLite says what it wrote in SQL Server's dialect. */
-function explainSede(flags: QueryFlags, sql: string): (error: unknown) => never {
-  return (error) => {
-    throw flags.sede === true ? withSqlServerHint(error, sql) : error;
-  };
 }
 
 /** Writes to a stream, waiting for it to drain when it says it is full. */

@@ -1,10 +1,10 @@
-import { InvalidArgumentError, type Command } from "commander";
+import type { Command } from "commander";
 import { VOTE_SETS, type VoteSet } from "../analysis/definitions.js";
 import { renderHtmlReport } from "../report/html-report.js";
 import { helpExamples } from "./help-examples.js";
 import type { CliIo } from "./io.js";
 import { writeWholeFile } from "./output-file.js";
-import { wholeNumber } from "./option-parsers.js";
+import { oneOf, wholeNumber } from "./option-parsers.js";
 import { renderAnswerSummary, renderWeeklySeries } from "./render-weekly-answer.js";
 import { destinationOf, withWarehouse, type WarehouseFlags } from "./warehouse-option.js";
 
@@ -13,12 +13,6 @@ interface ReportFlags extends WarehouseFlags {
   readonly html?: string;
   readonly json?: boolean;
   readonly votes: VoteSet;
-}
-
-function voteSetOption(text: string): VoteSet {
-  const votes = VOTE_SETS.find((candidate) => candidate === text);
-  if (votes === undefined) throw new InvalidArgumentError(`choose one of ${VOTE_SETS.join(", ")}.`);
-  return votes;
 }
 
 /** `stackhouse report`: the weekly answer, summarised, tabulated and charted. */
@@ -48,7 +42,7 @@ export function addReportCommand(program: Command, io: CliIo): void {
     .option(
       "--votes <which>",
       "the votes the weekly series and charts count: all, or updown (up- and down-votes only)",
-      voteSetOption,
+      oneOf(VOTE_SETS),
       "all",
     )
     .option("--json", "print the answer and the whole series as JSON")

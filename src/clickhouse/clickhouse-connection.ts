@@ -95,13 +95,6 @@ export class ClickHouseServers {
     );
   }
 
-  /** Inserts the same rows on every server (the small tables each server keeps whole). */
-  async insertEverywhere(table: string, values: readonly object[]): Promise<void> {
-    for (let server = 0; server < this.clients.length; server++) {
-      await this.insert(table, values, server);
-    }
-  }
-
   get servers(): number {
     return this.clients.length;
   }

@@ -8,7 +8,7 @@ import { StackhouseError, type ErrorCode } from "../errors.js";
 import { openWarehouseReadOnly } from "../warehouse/open-warehouse.js";
 import { prepareReadQuery, type QueryValue } from "./read-only-query.js";
 import { checkedRowSize } from "./row-stream.js";
-import { addSedeViews } from "./sede-views.js";
+import { addSedeViews, withSqlServerHint } from "./sede-views.js";
 
 /** What the parent asks for. */
 export interface ChildRequest {
@@ -100,7 +100,9 @@ process.on("message", (message: ChildRequest | { readonly type: "more" }) => {
     return;
   }
   run(message)
-    .catch(async (error: unknown) => {
+    .catch(async (thrown: unknown) => {
+      // A failed SEDE query is told how SQLite writes what SQL Server's dialect wrote.
+      const error = message.sede ? withSqlServerHint(thrown, message.sql) : thrown;
       await send({
         type: "error",
         code: error instanceof StackhouseError ? error.code : undefined,

@@ -37,16 +37,6 @@ CREATE TEMP VIEW PostTags AS SELECT pt.post_id AS PostId, t.Id AS TagId
 FROM main.post_tags AS pt JOIN temp.Tags AS t ON t.TagName = pt.tag;
 `;
 
-/** The SEDE names this adds, for documentation and tests. */
-export const SEDE_TABLES = [
-  "Posts",
-  "Votes",
-  "VoteTypes",
-  "PostTypes",
-  "Tags",
-  "PostTags",
-] as const;
-
 /**
  * Adds the SEDE-compatible views to one connection (temporary: nothing is written to the
  * warehouse file, so it works on a read-only connection).
@@ -77,30 +67,21 @@ const SQL_SERVER_FORMS: readonly (readonly [RegExp, string])[] = [
 ];
 
 /**
- * What a failed `--sede` query wrote in SQL Server's dialect, and SQLite's way to say it.
- *
- * @example
- * sqlServerHint("SELECT TOP 5 * FROM Posts"); // "SQL Server's SELECT TOP 5 is LIMIT 5 at the end in SQLite"
- */
-export function sqlServerHint(sql: string): string | undefined {
-  const hints = SQL_SERVER_FORMS.flatMap(([form, hint]) => {
-    const found = form.exec(sql);
-    return found === null ? [] : [hint.replace(/\$1/g, found[1] ?? "")];
-  });
-  return hints.length === 0 ? undefined : hints.join("; ");
-}
-
-/**
  * A failed SEDE query's error, with how SQLite says what it wrote in SQL Server's dialect added
  * when there is a hint to give; any other error as it is.
  *
  * @example
- * throw withSqlServerHint(error, "SELECT TOP 5 Id FROM Posts");
+ * throw withSqlServerHint(error, "SELECT TOP 5 Id FROM Posts"); // "... (SQL Server's SELECT TOP 5 is LIMIT 5 at the end in SQLite)"
  */
 export function withSqlServerHint(error: unknown, sql: string): unknown {
-  const hint = sqlServerHint(sql);
-  if (!(error instanceof StackhouseError) || error.code !== "QUERY_FAILED" || hint === undefined) {
+  const hints = SQL_SERVER_FORMS.flatMap(([form, hint]) => {
+    const found = form.exec(sql);
+    return found === null ? [] : [hint.replace(/\$1/g, found[1] ?? "")];
+  });
+  if (!(error instanceof StackhouseError) || error.code !== "QUERY_FAILED" || hints.length === 0) {
     return error;
   }
-  return new StackhouseError("QUERY_FAILED", `${error.message} (${hint})`, { cause: error });
+  return new StackhouseError("QUERY_FAILED", `${error.message} (${hints.join("; ")})`, {
+    cause: error,
+  });
 }

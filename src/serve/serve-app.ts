@@ -4,7 +4,6 @@ import { Hono, type Context } from "hono";
 import type { WarehouseFlags } from "../cli/warehouse-option.js";
 import { withWarehouse } from "../cli/warehouse-option.js";
 import { StackhouseError } from "../errors.js";
-import { withSqlServerHint } from "../query/sede-views.js";
 import { renderHtmlReport } from "../report/html-report.js";
 import { shippedDictionary, shippedQuestions } from "./docs-catalog.js";
 import { queryPage, queryRequest, streamQuery, type QuerySettings } from "./query-api.js";
@@ -109,16 +108,11 @@ export function serveApp(settings: ServeSettings): Hono<Bindings> {
     const params = new URL(c.req.url).searchParams;
     const request = queryRequest(params);
     return slots.run(c.req.raw.signal, async (signal) => {
-      try {
-        if (request.format === "json" && !request.download) {
-          return c.json(await queryPage(settings, request, params, signal));
-        }
-        await streamQuery(settings, request, c.env.outgoing, SECURITY_HEADERS, signal);
-        return RESPONSE_ALREADY_SENT;
-      } catch (error) {
-        // As `query --sede` does: say how SQLite writes what the Data Explorer's dialect wrote.
-        throw request.sede ? withSqlServerHint(error, request.sql) : error;
+      if (request.format === "json" && !request.download) {
+        return c.json(await queryPage(settings, request, params, signal));
       }
+      await streamQuery(settings, request, c.env.outgoing, SECURITY_HEADERS, signal);
+      return RESPONSE_ALREADY_SENT;
     });
   });
 

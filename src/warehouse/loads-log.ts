@@ -82,8 +82,6 @@ export class LoadsLog {
   private readonly findSize: Statement;
   private readonly insertRejected: Statement;
   private readonly insertUnknownKey: Statement;
-  private readonly maxRun: Statement;
-  private readonly hasRun: Statement;
   private readonly countRejected: Statement;
   private readonly listRuns: Statement;
   private readonly readOf: Statement;
@@ -114,8 +112,6 @@ export class LoadsLog {
     this.insertUnknownKey = db.prepare(
       "INSERT INTO load_unknown_keys (load_id, key, records) VALUES (?, ?, ?)",
     );
-    this.maxRun = db.prepare("SELECT coalesce(max(run_id), 0) FROM loads").pluck();
-    this.hasRun = db.prepare("SELECT 1 FROM loads WHERE run_id = ? LIMIT 1").pluck();
     this.readOf = db.prepare("SELECT records_read FROM loads WHERE load_id = ?").pluck();
     this.loadsOfRun = db.prepare("SELECT count(*) FROM loads WHERE run_id = ?").pluck();
     this.listRuns = db.prepare("SELECT DISTINCT run_id FROM loads ORDER BY run_id").pluck();
@@ -172,11 +168,6 @@ export class LoadsLog {
     for (const [key, records] of counts) this.insertUnknownKey.run(loadId, key, records);
   }
 
-  /** The highest run id in the warehouse (0 when empty). */
-  lastRun(): number {
-    return this.maxRun.get() as number;
-  }
-
   /** The records a load read. */
   recordsRead(loadId: number): number {
     return this.readOf.get(loadId) as number;
@@ -185,10 +176,5 @@ export class LoadsLog {
   /** Every run the warehouse holds, oldest first. */
   runs(): number[] {
     return this.listRuns.all() as number[];
-  }
-
-  /** Whether any load of this run is in the warehouse (its transaction committed). */
-  containsRun(runId: number): boolean {
-    return this.hasRun.get(runId) !== undefined;
   }
 }
