@@ -175,7 +175,7 @@ function isoWeek(monday: number): number {
 /** The rows of the `weeks` and `weekly_votes_all_weeks` tables each run writes, on every engine. */
 export interface CalendarTables {
   readonly weeks: readonly Record<string, string | number>[];
-  readonly weekly_votes_all_weeks: readonly Record<string, string | number | null>[];
+  readonly weekly_votes_all_weeks: readonly WeekPoint[];
 }
 
 /**
@@ -198,19 +198,6 @@ export function calendarTables(
       iso_week: week.iso_week,
       is_partial: week.is_partial,
     })),
-    weekly_votes_all_weeks: series.map((week) => ({
-      week_start: week.week_start,
-      votes: week.votes,
-      posts_voted: week.posts_voted,
-      mean_votes_per_post: week.mean_votes_per_post,
-      iso_year: week.iso_year,
-      iso_week: week.iso_week,
-      upvotes: week.upvotes,
-      downvotes: week.downvotes,
-      posts_live: week.posts_live,
-      mean_votes_per_live_post: week.mean_votes_per_live_post,
-      is_partial: week.is_partial,
-      updown_posts_voted: week.updown_posts_voted,
-    })),
+    weekly_votes_all_weeks: series,
   };
 }

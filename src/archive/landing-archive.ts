@@ -19,7 +19,7 @@ import { StackhouseError } from "../errors.js";
 import { copyFile } from "./copy-file.js";
 import type { DeliveryFile } from "../extract/read-delivery.js";
 import type { ArchivedFile, HistoryMark, ManifestLine, ManifestState } from "./manifest.js";
-import { landingDirFor } from "./warehouse-paths.js";
+import { landingDirFor, syncPath } from "./warehouse-paths.js";
 
 /** A delivery copied into the archive's scratch space, not yet part of the archive. */
 export interface StagedObject {
@@ -179,7 +179,7 @@ export class LandingArchive {
           publication.placed.push(target);
         }
       }
-      syncDirectory(join(this.dir, "objects"));
+      syncPath(join(this.dir, "objects"));
       const mark: ManifestLine[] = history === undefined ? [] : [{ type: "history", ...history }];
       this.append([...mark, ...files.map((file) => ({ type: "file" as const, ...file }))]);
       return publication;
@@ -250,15 +250,6 @@ export class LandingArchive {
         { cause: error },
       );
     }
-  }
-}
-
-function syncDirectory(path: string): void {
-  const fd = openSync(path, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 

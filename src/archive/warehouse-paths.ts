@@ -1,4 +1,12 @@
-import { existsSync, lstatSync, readlinkSync, realpathSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  readlinkSync,
+  realpathSync,
+} from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { StackhouseError } from "../errors.js";
 import type { OwnPath } from "../warehouse/warehouse.js";
@@ -104,4 +112,20 @@ const OWNED_NAMES = {
 export function ownedPaths(warehousePath: string): readonly OwnPath[] {
   const real = realWarehousePath(warehousePath);
   return Object.entries(OWNED_NAMES).map(([suffix, name]) => ({ path: `${real}${suffix}`, name }));
+}
+
+/**
+ * Flushes a file or a folder to disk: for a folder, its entries, which makes a rename or a new
+ * file in it durable.
+ *
+ * @example
+ * syncPath(dirname(warehousePath)); // after renaming the new warehouse into place
+ */
+export function syncPath(path: string): void {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -11,6 +11,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { StackhouseError } from "../errors.js";
+import { syncPath } from "../archive/warehouse-paths.js";
 import { onInterrupt } from "./on-interrupt.js";
 import type { Destination } from "../warehouse/warehouse.js";
 import { cannotWrite, errorCode, outputTarget, type OutputTarget } from "./output-target.js";
@@ -134,12 +135,9 @@ export function writeWholeFile<T>(
 
 /** Makes a rename durable: the folder's entry is flushed too. */
 function syncFolder(folder: string): void {
-  const fd = openSync(folder, "r");
   try {
-    fsyncSync(fd);
+    syncPath(folder);
   } catch {
     // Some file systems cannot flush a folder; the rename itself has happened.
-  } finally {
-    closeSync(fd);
   }
 }

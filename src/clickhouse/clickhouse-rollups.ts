@@ -2,53 +2,30 @@ import { calendarTables, type PostWeek, type VoteWeek } from "../analysis/weekly
 import type { DeliveryKind } from "../model/kinds.js";
 import { WEEK_OF_SQL } from "../model/week.js";
 import type { ClickHouseServers } from "./clickhouse-connection.js";
-import {
-  committedRun,
-  ROLLUP_TABLES,
-  rollupColumns,
-  type RollupTable,
-} from "./clickhouse-schema.js";
-import { sqlInteger, sqlString } from "./sql-literal.js";
+import { rollupColumns, type RollupTable } from "./clickhouse-schema.js";
+import { sqlString } from "./sql-literal.js";
 
 const WEEK_OF = WEEK_OF_SQL.clickhouse("creation_date");
-
-/**
- * Recomputes every weekly total and the calendar from the live records, as the generation of the
- * last committed run: for a warehouse whose records were changed outside a run.
- */
-export async function refreshRollupTables(servers: ClickHouseServers, now: Date): Promise<void> {
-  const db = servers.target.database;
-  const committed = await servers.count(`SELECT ${committedRun(db)}`);
-  const views = (kind: DeliveryKind, where: string, columns: string): string =>
-    `(SELECT ${columns} FROM ${db}.${kind} WHERE 1 ${where})`;
-  const rollups = await computeRollups(servers, "all", now, views);
-  for (const table of Object.keys(ROLLUP_TABLES)) {
-    await servers.exec(`ALTER TABLE ${db}.${table}_by_run DROP PARTITION ${sqlInteger(committed)}`);
-  }
-  await writeGeneration(servers, rollups, committed);
-}
 
 /** The rows of each rollup table. */
 export type Rollups = Readonly<Record<RollupTable, readonly object[]>>;
 
 /**
- * The weekly totals of the touched weeks (or of all) computed from `source`, the other weeks as
- * the last commit left them, and the calendar tables from the totals.
+ * The weekly totals of the touched weeks computed from `source`, the other weeks as the last
+ * commit left them, and the calendar tables from the totals.
  */
 export async function computeRollups(
   servers: ClickHouseServers,
-  weeks: Readonly<Record<DeliveryKind, Set<string>>> | "all",
+  weeks: Readonly<Record<DeliveryKind, ReadonlySet<string>>>,
   now: Date,
   /** The live records of a kind, with the columns given, meeting a condition (`AND ...`). */
   source: (kind: DeliveryKind, where: string, columns: string) => string,
 ): Promise<Rollups> {
   const stored = await readTotals(servers);
-  const touched = (kind: DeliveryKind): string[] | "all" =>
-    weeks === "all" ? "all" : [...weeks[kind]];
   const votes = await recompute<VoteWeek>(
     servers,
     stored.votes,
-    touched("votes"),
+    [...weeks.votes],
     (where, group) =>
       `SELECT ${WEEK_OF} AS week_start, count(), uniqExact(post_id), countIf(vote_type_id = 2),
             countIf(vote_type_id = 3), min(creation_date), max(creation_date),
@@ -59,7 +36,7 @@ export async function computeRollups(
   const posts = await recompute<PostWeek>(
     servers,
     stored.posts,
-    touched("posts"),
+    [...weeks.posts],
     (where, group) =>
       `SELECT ${WEEK_OF} AS week_start, count(), min(creation_date), max(last_activity_date)
      FROM ${source("posts", where, "creation_date, last_activity_date")} ${group}`,
@@ -73,23 +50,17 @@ export async function computeRollups(
 async function recompute<T extends { readonly week_start: string }>(
   servers: ClickHouseServers,
   stored: readonly T[],
-  touched: readonly string[] | "all",
+  touched: readonly string[],
   select: (where: string, group: string) => string,
   names: readonly string[],
 ): Promise<T[]> {
-  if (touched !== "all" && touched.length === 0) return [...stored];
-  const where =
-    touched === "all"
-      ? ""
-      : ` AND creation_date >= ${sqlString(touched.reduce((a, b) => (b < a ? b : a)))}`;
-  const group =
-    touched === "all"
-      ? "GROUP BY week_start"
-      : `GROUP BY week_start HAVING week_start IN (${touched.map(sqlString).join(", ")})`;
+  if (touched.length === 0) return [...stored];
+  const where = ` AND creation_date >= ${sqlString(touched.reduce((a, b) => (b < a ? b : a)))}`;
+  const group = `GROUP BY week_start HAVING week_start IN (${touched.map(sqlString).join(", ")})`;
   const fresh = (await servers.rows(select(where, group))).map(
     (row) => Object.fromEntries(names.map((name, index) => [name, row[index]])) as T,
   );
-  const replaced = new Set(touched === "all" ? stored.map((week) => week.week_start) : touched);
+  const replaced = new Set(touched);
   return [...stored.filter((week) => !replaced.has(week.week_start)), ...fresh].sort((a, b) =>
     a.week_start < b.week_start ? -1 : 1,
   );

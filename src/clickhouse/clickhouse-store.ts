@@ -2,7 +2,7 @@ import { splitTags } from "../load/split-tags.js";
 import type { StoredRecord } from "../load/merge-rule.js";
 import type { RecordId, RecordStore } from "../load/merger.js";
 import type { FieldValue } from "../model/field.js";
-import { KINDS, type DeliveryKind } from "../model/kinds.js";
+import { columnIndex, KINDS, type DeliveryKind } from "../model/kinds.js";
 import { jsonValue, type ClickHouseServers } from "./clickhouse-connection.js";
 import { localName, RECORD_COLUMNS, visibleAt } from "./clickhouse-schema.js";
 import { sqlInteger } from "./sql-literal.js";
@@ -11,7 +11,7 @@ import { sqlInteger } from "./sql-literal.js";
 const FLUSH_ROWS: Readonly<Record<DeliveryKind, number>> = { posts: 5_000, votes: 50_000 };
 /** Ids looked up this many to a query, to stay well inside ClickHouse's query size. */
 const LOOKUP_IDS = 5_000;
-const TAGS = KINDS.posts.fields.findIndex((field) => field.column === "tags");
+const TAGS = columnIndex("posts", "tags");
 
 /**
  * The ClickHouse record store: what the merge decides is staged in `<kind>_stage`, each version

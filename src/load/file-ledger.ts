@@ -1,5 +1,5 @@
 import type { Row } from "../model/field.js";
-import { KINDS, type DeliveryKind } from "../model/kinds.js";
+import { columnIndex, type DeliveryKind } from "../model/kinds.js";
 
 /** What the ledger records of one delivery file, beside its counts. */
 export interface LedgerEntry {
@@ -11,16 +11,13 @@ export interface LedgerEntry {
   readonly lastDate: string | null;
 }
 
-const column = (kind: DeliveryKind, name: string): number =>
-  KINDS[kind].fields.findIndex((field) => field.column === name);
-
 const NEWEST: Readonly<Record<DeliveryKind, number>> = {
-  posts: column("posts", "last_activity_date"),
-  votes: column("votes", "creation_date"),
+  posts: columnIndex("posts", "last_activity_date"),
+  votes: columnIndex("votes", "creation_date"),
 };
 const CREATED: Readonly<Record<DeliveryKind, number>> = {
-  posts: column("posts", "creation_date"),
-  votes: column("votes", "creation_date"),
+  posts: columnIndex("posts", "creation_date"),
+  votes: columnIndex("votes", "creation_date"),
 };
 
 /**

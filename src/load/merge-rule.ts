@@ -1,5 +1,5 @@
 import type { Row } from "../model/field.js";
-import { KINDS, type DeliveryKind } from "../model/kinds.js";
+import { columnIndex, type DeliveryKind } from "../model/kinds.js";
 
 /** A stored record as a merge sees it: its values in field order, the load that wrote them, and whether it is deleted. */
 export interface StoredRecord {
@@ -21,12 +21,9 @@ export interface Decision {
   readonly stale?: boolean;
 }
 
-const column = (kind: DeliveryKind, name: string): number =>
-  KINDS[kind].fields.findIndex((field) => field.column === name);
-
-const LAST_ACTIVITY = column("posts", "last_activity_date");
+const LAST_ACTIVITY = columnIndex("posts", "last_activity_date");
 const VOTE_ORDER = ["creation_date", "post_id", "vote_type_id", "user_id", "bounty_amount"].map(
-  (name) => column("votes", name),
+  (name) => columnIndex("votes", name),
 );
 
 /**

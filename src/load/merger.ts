@@ -1,5 +1,5 @@
 import type { Row } from "../model/field.js";
-import { KINDS, type DeliveryKind } from "../model/kinds.js";
+import { columnIndex, type DeliveryKind } from "../model/kinds.js";
 import type { MergeCounts } from "./merge-counts.js";
 import { decide, type StoredRecord } from "./merge-rule.js";
 import { weekOf } from "../model/week.js";
@@ -26,8 +26,8 @@ export interface RecordStore {
 }
 
 const CREATION_DATE: Readonly<Record<DeliveryKind, number>> = {
-  posts: KINDS.posts.fields.findIndex((field) => field.column === "creation_date"),
-  votes: KINDS.votes.fields.findIndex((field) => field.column === "creation_date"),
+  posts: columnIndex("posts", "creation_date"),
+  votes: columnIndex("votes", "creation_date"),
 };
 
 /**

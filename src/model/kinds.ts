@@ -47,6 +47,18 @@ export const KINDS: Readonly<Record<DeliveryKind, KindSpec>> = {
   },
 };
 
+/**
+ * Where a column's value sits in a row of a kind (rows are in field order).
+ *
+ * @example
+ * row[columnIndex("posts", "tags")]; // the post's tags
+ */
+export function columnIndex(kind: DeliveryKind, column: string): number {
+  const index = KINDS[kind].fields.findIndex((field) => field.column === column);
+  if (index < 0) throw new Error(`${kind} have no column ${column}`);
+  return index;
+}
+
 /** Vote type names, as Stack Exchange publishes them. */
 export const VOTE_TYPES: readonly (readonly [number, string])[] = [
   [1, "AcceptedByOriginator"],

@@ -72,15 +72,9 @@ export interface IngestReport {
  */
 export async function ingest(options: IngestOptions): Promise<IngestReport> {
   const plan = await deliveryFiles(options);
-  const destination = asDestination(options.warehouse);
-  const lock = await destination.lock(options.lockTimeoutMs);
-  try {
-    return await ingestLocked(destination, options, plan);
-  } catch (error) {
-    throw destination.explain(error);
-  } finally {
-    lock.release();
-  }
+  return underLock(options.warehouse, options.lockTimeoutMs, (destination) =>
+    ingestLocked(destination, options, plan),
+  );
 }
 
 async function ingestLocked(
@@ -229,4 +223,27 @@ async function loadDelivery(
  */
 export function asDestination(warehouse: string | Destination): Destination {
   return typeof warehouse === "string" ? sqliteDestination(warehouse) : warehouse;
+}
+
+/**
+ * Runs `work` on a warehouse while holding its run lock, its failures explained in the
+ * warehouse's terms (see {@link Destination.explain}).
+ *
+ * @example
+ * await underLock("warehouse.db", undefined, (destination) => replay(destination));
+ */
+export async function underLock<T>(
+  warehouse: string | Destination,
+  timeoutMs: number | undefined,
+  work: (destination: Destination) => Promise<T>,
+): Promise<T> {
+  const destination = asDestination(warehouse);
+  const lock = await destination.lock(timeoutMs);
+  try {
+    return await work(destination);
+  } catch (error) {
+    throw destination.explain(error);
+  } finally {
+    lock.release();
+  }
 }

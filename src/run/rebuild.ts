@@ -1,6 +1,6 @@
 import { StackhouseError } from "../errors.js";
 import type { Destination, Warehouse } from "../warehouse/warehouse.js";
-import { asDestination } from "./ingest.js";
+import { underLock } from "./ingest.js";
 import type { ProgressListener } from "./progress.js";
 import { reconcileArchive } from "./reconcile-archive.js";
 import { replayArchive, type ReplayReport } from "./replay-archive.js";
@@ -17,15 +17,9 @@ export async function rebuild(options: {
   readonly warehouse: string | Destination;
   readonly progress?: ProgressListener;
 }): Promise<ReplayReport> {
-  const destination = asDestination(options.warehouse);
-  const lock = await destination.lock();
-  try {
-    return await rebuildLocked(destination, options.progress);
-  } catch (error) {
-    throw destination.explain(error);
-  } finally {
-    lock.release();
-  }
+  return underLock(options.warehouse, undefined, (destination) =>
+    rebuildLocked(destination, options.progress),
+  );
 }
 
 async function rebuildLocked(

@@ -1,7 +1,7 @@
-import { closeSync, existsSync, fsyncSync, openSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { rename, rm } from "node:fs/promises";
-import { SQLITE_SIDE_FILES } from "../archive/warehouse-paths.js";
+import { SQLITE_SIDE_FILES, syncPath } from "../archive/warehouse-paths.js";
 
 /**
  * True when there is no warehouse yet: no file, or a file of 0 bytes with no write-ahead log
@@ -37,10 +37,5 @@ export async function replaceDatabase(builtPath: string, warehousePath: string):
       await rm(`${warehousePath}${suffix}`, { force: true });
   }
   await rename(builtPath, warehousePath);
-  const folder = openSync(dirname(warehousePath), "r");
-  try {
-    fsyncSync(folder);
-  } finally {
-    closeSync(folder);
-  }
+  syncPath(dirname(warehousePath));
 }

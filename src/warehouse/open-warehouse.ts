@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fsyncSync, openSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { syncPath } from "../archive/warehouse-paths.js";
 import Database from "better-sqlite3";
 import { StackhouseError } from "../errors.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "./migrations.js";
@@ -132,12 +133,7 @@ export function closeScratchWarehouse(db: Database.Database): void {
   const path = db.name;
   db.pragma("journal_mode = WAL");
   db.close();
-  const fd = openSync(path, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  syncPath(path);
 }
 
 /**

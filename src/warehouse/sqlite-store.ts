@@ -3,7 +3,7 @@ import { splitTags } from "../load/split-tags.js";
 import type { StoredRecord } from "../load/merge-rule.js";
 import type { RecordId, RecordStore } from "../load/merger.js";
 import type { FieldValue, Row } from "../model/field.js";
-import { DELIVERY_KINDS, KINDS, type DeliveryKind } from "../model/kinds.js";
+import { columnIndex, DELIVERY_KINDS, KINDS, type DeliveryKind } from "../model/kinds.js";
 
 /** The table that stores each kind's records, deleted ones included (the views read them). */
 export const STORED_TABLES: Readonly<Record<DeliveryKind, string>> = {
@@ -14,7 +14,7 @@ const COLUMNS: Readonly<Record<DeliveryKind, readonly string[]>> = {
   posts: [...KINDS.posts.fields.map((field) => field.column), "load_id"],
   votes: [...KINDS.votes.fields.map((field) => field.column), "load_id"],
 };
-const TAGS = KINDS.posts.fields.findIndex((field) => field.column === "tags");
+const TAGS = columnIndex("posts", "tags");
 const CONFLICT_COLUMNS =
   "vote_id, post_id, vote_type_id, user_id, bounty_amount, creation_date, load_id";
 

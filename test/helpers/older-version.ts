@@ -1,7 +1,18 @@
 import Database from "better-sqlite3";
-import { refreshRollupTables } from "../../src/clickhouse/clickhouse-rollups.js";
+import {
+  computeRollups,
+  readTotals,
+  writeGeneration,
+} from "../../src/clickhouse/clickhouse-rollups.js";
 import { ClickHouseServers, jsonValue } from "../../src/clickhouse/clickhouse-connection.js";
-import { localName, RECORD_COLUMNS } from "../../src/clickhouse/clickhouse-schema.js";
+import {
+  committedRun,
+  localName,
+  RECORD_COLUMNS,
+  ROLLUP_TABLES,
+} from "../../src/clickhouse/clickhouse-schema.js";
+import { sqlInteger } from "../../src/clickhouse/sql-literal.js";
+import { WEEK_OF_SQL } from "../../src/model/week.js";
 import { parseTarget, type ClickHouseTarget } from "../../src/clickhouse/target-url.js";
 import { splitTags } from "../../src/load/split-tags.js";
 import type { Row } from "../../src/model/field.js";
@@ -113,10 +124,40 @@ export async function loadAsOlderVersionClickHouse(
       const table = target.cluster === undefined ? localName(`${kind}_all`) : `${kind}_all`;
       await servers.insert(`${db}.${table}`, rows);
     }
-    await refreshRollupTables(servers, new Date());
+    await refreshRollupTables(servers);
   } finally {
     await servers.close();
   }
+}
+
+/**
+ * Recomputes every week's totals and the calendar from the live records, as the generation of the
+ * last committed run: the records were changed outside a run.
+ */
+async function refreshRollupTables(servers: ClickHouseServers): Promise<void> {
+  const db = servers.target.database;
+  const committed = await servers.count(`SELECT ${committedRun(db)}`);
+  const stored = await readTotals(servers);
+  const weeks = async (kind: DeliveryKind, totals: readonly { week_start: string }[]) => {
+    const rows = await servers.rows(
+      `SELECT DISTINCT ${WEEK_OF_SQL.clickhouse("creation_date")} FROM ${db}.${kind}`,
+    );
+    return new Set([...rows.map((row) => String(row[0])), ...totals.map((t) => t.week_start)]);
+  };
+  const touched = {
+    posts: await weeks("posts", stored.posts),
+    votes: await weeks("votes", stored.votes),
+  };
+  const rollups = await computeRollups(
+    servers,
+    touched,
+    new Date(),
+    (kind, where, columns) => `(SELECT ${columns} FROM ${db}.${kind} WHERE 1 ${where})`,
+  );
+  for (const table of Object.keys(ROLLUP_TABLES)) {
+    await servers.exec(`ALTER TABLE ${db}.${table}_by_run DROP PARTITION ${sqlInteger(committed)}`);
+  }
+  await writeGeneration(servers, rollups, committed);
 }
 
 /**
