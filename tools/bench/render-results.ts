@@ -67,8 +67,14 @@ function find(rows: readonly BenchRow[], like: BenchRow, loader: string, scenari
 function boundedRatio(rows: readonly BenchRow[], row: BenchRow): string {
   const bounded = findRun(rows, row, DUCKDB_BOUNDED);
   if (bounded === undefined || row.scenario === "re-delivery") return "";
-  if (bounded.ok) return ratio(row.seconds, bounded.seconds);
-  return bounded.error === NOT_RUN ? "not run" : "failed";
+  return bounded.ok ? ratio(row.seconds, bounded.seconds) : failureWords(bounded.error);
+}
+
+/** Why a load has no time, in a few words: not run, out of memory, or the error's start. */
+function failureWords(error: string): string {
+  if (error === NOT_RUN) return "not run";
+  if (/out of memory/i.test(error)) return "out of memory";
+  return `failed: ${error.replaceAll("|", "/").slice(0, 80)}`;
 }
 
 function ratio(value: number, reference: number | undefined): string {
@@ -92,7 +98,7 @@ export function renderResults(
   for (const row of rows) {
     if (!row.ok) {
       lines.push(
-        `| ${row.size} | ${row.kind} (${row.mb.toFixed(0)} MB) | ${row.scenario} | ${row.loader} | ${row.error === NOT_RUN ? "not run" : `failed: ${row.error.replaceAll("|", "/").slice(0, 80)}`} | | | | | | | |`,
+        `| ${row.size} | ${row.kind} (${row.mb.toFixed(0)} MB) | ${row.scenario} | ${row.loader} | ${failureWords(row.error)} | | | | | | | |`,
       );
       continue;
     }
