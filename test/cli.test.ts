@@ -130,12 +130,12 @@ describe("stackhouse command line", () => {
       [
         [delivery.posts, "--expect-votes", "5"],
         2,
-        "--expect-votes is the count of one votes file, but this run has 0",
+        `--expect-votes is the count of one votes file, but this run has 0 (${delivery.posts} holds posts)`,
       ],
       [
         [delivery.votes, copy, "--snapshot"],
         2,
-        "--snapshot: a full snapshot of votes is one file, but this run has 2",
+        `--snapshot: a full snapshot of votes is one file, but this run has 2 (${delivery.votes} holds votes, ${copy} holds votes)`,
       ],
     ];
     for (const [argv, code, message] of refusals) {

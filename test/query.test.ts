@@ -9,7 +9,7 @@ const warehouse = fixtureWarehouse;
 const WEEKS = "SELECT week_start, votes, mean_votes_per_post FROM weekly_votes ORDER BY week_start";
 
 describe("stackhouse query", () => {
-  it("refuses anything that writes, with one line and exit 7, and changes nothing", async () => {
+  it("refuses anything that writes, with its one line and exit 7, and changes nothing", async () => {
     const { dir, db } = await warehouse();
     const before = dumpWarehouse(db);
     for (const sql of [
@@ -17,15 +17,20 @@ describe("stackhouse query", () => {
       "UPDATE posts SET score = 0",
       "INSERT INTO vote_types VALUES (99, 'x')",
       "DROP TABLE votes",
+      "DROP VIEW posts",
+      "DELETE FROM votes_all",
       "CREATE TABLE t (x)",
       "PRAGMA user_version = 99",
       `ATTACH '${join(dir, "other.db")}' AS other`,
       "VACUUM",
       "WITH gone AS (SELECT 1) DELETE FROM votes",
     ]) {
-      const result = await cli("query", sql, "--db", db);
-      expect(result.code, sql).toBe(7);
-      expect(result.stderr, sql).toMatch(/^stackhouse: [^\n]+\n$/);
+      expect(await cli("query", sql, "--db", db), sql).toEqual({
+        code: 7,
+        stdout: "",
+        stderr:
+          "stackhouse: only queries that read are allowed (SELECT, WITH ... SELECT, VALUES); this statement would change the warehouse or returns nothing\n",
+      });
     }
     expect(dumpWarehouse(db)).toEqual(before);
     expect(existsSync(join(dir, "other.db"))).toBe(false);

@@ -71,22 +71,26 @@ async function run(request: ChildRequest): Promise<void> {
     let bytes = 0;
     let sentAt = performance.now();
     let count = 0;
-    for (const row of rows) {
-      count++;
-      bytes += checkedRowSize(columns, row, count);
-      batch.push(row);
-      const last = request.limit > 0 && count > request.limit;
-      if (last) break;
-      if (
-        batch.length >= BATCH_ROWS ||
-        bytes >= BATCH_BYTES ||
-        performance.now() - sentAt >= BATCH_MS
-      ) {
-        await sendRows(batch);
-        [batch, bytes, sentAt] = [[], 0, performance.now()];
+    try {
+      for (const row of rows) {
+        count++;
+        bytes += checkedRowSize(columns, row, count);
+        batch.push(row);
+        const last = request.limit > 0 && count > request.limit;
+        if (last) break;
+        if (
+          batch.length >= BATCH_ROWS ||
+          bytes >= BATCH_BYTES ||
+          performance.now() - sentAt >= BATCH_MS
+        ) {
+          await sendRows(batch);
+          [batch, bytes, sentAt] = [[], 0, performance.now()];
+        }
       }
+    } finally {
+      // The rows read before a failure go out ahead of its error.
+      if (batch.length > 0) await sendRows(batch);
     }
-    if (batch.length > 0) await sendRows(batch);
     await send({ type: "done" });
   } finally {
     db.close();

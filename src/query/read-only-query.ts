@@ -23,17 +23,24 @@ export function prepareReadQuery(db: Database, sql: string): ReadQuery {
   try {
     statement = db.prepare(sql);
   } catch (error) {
+    // SQLite refuses writing to or dropping a view (`posts`, `votes`) while preparing: the same refusal.
+    if (error instanceof Error && WRITES_TO_A_VIEW.test(error.message)) throw readsOnly();
     throw queryError(error);
   }
-  if (!statement.reader || !statement.readonly) {
-    throw new StackhouseError(
-      "QUERY_FAILED",
-      "only queries that read are allowed (SELECT, WITH ... SELECT, VALUES); this statement would change the warehouse or returns nothing",
-    );
-  }
+  if (!statement.reader || !statement.readonly) throw readsOnly();
   statement.raw(true).safeIntegers(true);
   const columns = statement.columns().map((column) => column.name);
   return { columns, rows: readRows(statement) };
+}
+
+const WRITES_TO_A_VIEW =
+  /^(cannot modify \S+ because it is a view|use DROP VIEW to delete view \S+)$/;
+
+function readsOnly(): StackhouseError {
+  return new StackhouseError(
+    "QUERY_FAILED",
+    "only queries that read are allowed (SELECT, WITH ... SELECT, VALUES); this statement would change the warehouse or returns nothing",
+  );
 }
 
 /** The rows, read only when asked for; stopping early (or failing) releases the statement. */

@@ -9,6 +9,8 @@ export interface RowRenderer {
   rows(rows: RowBatch): string | Uint8Array;
   /** Text after the last row. */
   end(): string | Uint8Array;
+  /** Rows held back for layout, when the query fails after them (not the text after the last row). */
+  held?(): string;
 }
 
 /** Rows whose widths set the table's columns; later rows are padded to them. */
@@ -71,6 +73,7 @@ export function tableRenderer(columns: readonly string[]): RowRenderer {
       return block.length >= BLOCK_ROWS || blockChars >= BLOCK_CHARS ? layOut(block) : "";
     },
     end: () => (block === undefined ? "" : layOut(block)),
+    held: () => (block === undefined || block.length === 0 ? "" : layOut(block)),
   };
 }
 

@@ -27,7 +27,8 @@ export interface WriteSummary {
 /**
  * Writes query results in one of the output formats, stopping after `limit` rows (0 for all).
  * Nothing is written until the first rows (or the end) have come, so a query that fails at once
- * writes nothing, not even a header. Rows are rendered a batch at a time, so memory stays flat
+ * writes nothing, not even a header; one that fails later has written every row before the
+ * failure. Rows are rendered a batch at a time, so memory stays flat
  * for any number of rows. CSV follows RFC 4180 (NULL is an empty field); JSON is an array of
  * objects; NDJSON one object per line; the table is aligned text with NULL spelled out.
  *
@@ -59,13 +60,27 @@ export async function writeRows(
       if (rows.length > 0) await put(sink, renderer.rows(rows));
       written += rows.length;
       if (truncated) break;
-      next = await iterator.next();
+      next = await nextOrHeld(iterator, renderer, sink);
     }
     await put(sink, renderer.end());
   } finally {
     await iterator.return?.();
   }
   return { written, truncated };
+}
+
+/** The next batch; when the query fails instead, the rows the renderer held back are written first. */
+async function nextOrHeld(
+  iterator: AsyncIterator<RowBatch>,
+  renderer: RowRenderer,
+  sink: RowSink,
+): Promise<IteratorResult<RowBatch>> {
+  try {
+    return await iterator.next();
+  } catch (error) {
+    await put(sink, renderer.held?.() ?? "");
+    throw error;
+  }
 }
 
 async function put(sink: RowSink, text: string | Uint8Array): Promise<void> {

@@ -97,19 +97,20 @@ export async function deliveryFiles(given: DeliveryFiles): Promise<DeliveryPlan>
       ...unnamed.map(async (path) => expand(path)),
     ])
   ).flat();
+  const held = files.map(([kind, file]) => `${deliveryName(file)} holds ${kind}`).join(", ");
   for (const kind of Object.keys(KINDS) as DeliveryKind[]) {
     const count = files.filter(([each]) => each === kind).length;
     const expected = given.expectedRecords?.[kind];
     if (expected !== undefined && count !== 1) {
       throw new StackhouseError(
         "USAGE",
-        `--expect-${kind} is the count of one ${kind} file, but this run has ${count}`,
+        `--expect-${kind} is the count of one ${kind} file, but this run has ${count} (${held})`,
       );
     }
     if (given.snapshot === true && count > 1) {
       throw new StackhouseError(
         "USAGE",
-        `--snapshot: a full snapshot of ${kind} is one file, but this run has ${count}`,
+        `--snapshot: a full snapshot of ${kind} is one file, but this run has ${count} (${held})`,
       );
     }
   }

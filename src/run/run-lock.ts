@@ -8,6 +8,7 @@ import {
   lstatSync,
   writeSync,
 } from "node:fs";
+import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fsErrorWords, StackhouseError } from "../errors.js";
 
@@ -39,7 +40,7 @@ export async function acquireRunLock(
 ): Promise<RunLock> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (tryCreate(path)) {
+    if (tryCreate(path, warehouse)) {
       return {
         release: () => {
           rmSync(path, { force: true });
@@ -63,7 +64,7 @@ export async function acquireRunLock(
 }
 
 /** Creates the lock with this process's pid in it, all at once; false when one exists. */
-function tryCreate(path: string): boolean {
+function tryCreate(path: string, warehouse: string): boolean {
   const own = `${path}.${String(process.pid)}`;
   try {
     const fd = openSync(own, "w");
@@ -75,7 +76,15 @@ function tryCreate(path: string): boolean {
     linkSync(own, path);
     return true;
   } catch (error) {
-    if ((error as { code?: unknown }).code === "EEXIST") return false;
+    const code = (error as { code?: unknown }).code;
+    if (code === "EEXIST") return false;
+    if (code === "ENOENT") {
+      throw new StackhouseError(
+        "WAREHOUSE",
+        `${warehouse}: its folder ${dirname(path)} does not exist; create it first`,
+        { cause: error },
+      );
+    }
     const reason = fsErrorWords(error, "write") ?? (error as Error).message;
     throw new StackhouseError("WAREHOUSE", `${path}: cannot create the run lock: ${reason}`, {
       cause: error,

@@ -116,6 +116,26 @@ describe("item 8: queries have bounds", () => {
     }
   });
 
+  it("prints every row before a later failure, in every format, then exits 7", async () => {
+    const { db } = await warehouse();
+    // Rows 1 to 80 are good; row 81 overflows. Fewer rows than a batch or the table's first block.
+    const sql = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200)
+      SELECT x, CASE WHEN x > 80 THEN abs(-9223372036854775807 - 1) ELSE x END AS y FROM c`;
+    const printed = {
+      csv: (out: string) => out.split("\n").slice(1, -1),
+      ndjson: (out: string) => out.split("\n").slice(0, -1),
+      table: (out: string) => out.split("\n").slice(2, -1),
+    };
+    for (const [format, lines] of Object.entries(printed)) {
+      const result = await cli("query", sql, "--db", db, "--format", format);
+      expect(result.code, format).toBe(7);
+      expect(result.stderr, format).toBe("stackhouse: SQL error: integer overflow\n");
+      const rows = lines(result.stdout);
+      expect(rows, format).toHaveLength(80);
+      expect(rows.at(-1), format).toMatch(/\b80\D+80\b/);
+    }
+  });
+
   it("streams an export of every row to a file, the same rows as a bounded read", async () => {
     const { dir, db } = await warehouse();
     const output = join(dir, "all.ndjson");

@@ -110,3 +110,18 @@ describe.each(ENGINES)("item 9: locks that are not what they seem, on $name", (e
     );
   });
 });
+
+describe("item 9: a warehouse in a folder that does not exist", () => {
+  it("is refused in one line naming the warehouse and its folder, and creates nothing", async () => {
+    const dir = await tempDir();
+    const { posts, votes } = await fixtureDelivery(dir);
+    const folder = join(dir, "missing");
+    const db = join(folder, "w.db");
+    expect(await cli("--db", db, posts, votes)).toEqual({
+      code: 3,
+      stdout: "",
+      stderr: `stackhouse: ${db}: its folder ${folder} does not exist; create it first\n`,
+    });
+    expect(existsSync(folder)).toBe(false);
+  });
+});

@@ -119,7 +119,8 @@ describe.each(ENGINES)("stackhouse serve's API on $name", (engine) => {
 
   it("stops a runaway query at the time limit, and answers other requests meanwhile", async () => {
     const warehouse = await loaded(engine);
-    const server = await serveWarehouse(warehouse, { timeoutSeconds: 2 });
+    // 4 s: enough for the count's own child process to start while other test files run.
+    const server = await serveWarehouse(warehouse, { timeoutSeconds: 4 });
     const order: string[] = [];
     const runaway = server.get(queryPath(RUNAWAY[engine.name])).then((reply) => {
       order.push("runaway");
@@ -132,7 +133,7 @@ describe.each(ENGINES)("stackhouse serve's API on $name", (engine) => {
     expect(order).toEqual(["count", "runaway"]);
     expect(stopped.status).toBe(400);
     expect(JSON.parse(stopped.text)).toMatchObject({ code: "QUERY_FAILED" });
-    expect(stopped.text).toContain("query stopped: its page was not ready within 2 s");
+    expect(stopped.text).toContain("query stopped: its page was not ready within 4 s");
     expect((await server.get(queryPath("SELECT 1 AS one"))).status).toBe(200);
     if (engine.name === "clickhouse") {
       // Killed on the server too, not only abandoned by the client.
