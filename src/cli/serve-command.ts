@@ -53,7 +53,7 @@ export function addServeCommand(program: Command, io: CliIo): void {
     .option("--port <number>", "the port to listen on (0 for any free one)", port, DEFAULT_PORT)
     .option(
       "--timeout <seconds>",
-      "a page of results must be ready within this long, and a download stops when no row has come for it (0 for no limit)",
+      "a page of results must be ready within this long; a download stops when no row has come, or its client has read nothing, for this long (0 for no limit)",
       seconds,
       DEFAULT_TIMEOUT_SECONDS,
     )

@@ -100,12 +100,17 @@ export async function clickHouseReadQuery(
       let count = 0;
       try {
         for (let chunk: string[] | undefined = first; chunk !== undefined; chunk = await lines()) {
-          const rows = chunk.slice(0, cutAt - count).map((line) => {
-            const row = parseRow(line, columnTypes);
-            checkedRowSize(columns, row, ++count);
-            return row;
-          });
-          if (rows.length > 0) yield rows;
+          const rows: QueryValue[][] = [];
+          try {
+            for (const line of chunk.slice(0, cutAt - count)) {
+              const row = parseRow(line, columnTypes);
+              checkedRowSize(columns, row, ++count);
+              rows.push(row);
+            }
+          } finally {
+            // The rows before a failure go out ahead of its error, as on SQLite.
+            if (rows.length > 0) yield rows;
+          }
           if (count >= cutAt) break;
         }
       } catch (error) {

@@ -23,8 +23,10 @@ export function prepareReadQuery(db: Database, sql: string): ReadQuery {
   try {
     statement = db.prepare(sql);
   } catch (error) {
-    // SQLite refuses writing to or dropping a view (`posts`, `votes`) while preparing: the same refusal.
-    if (error instanceof Error && WRITES_TO_A_VIEW.test(error.message)) throw readsOnly();
+    // A write SQLite cannot even prepare (to a view such as `posts`, say) is refused all the same.
+    if (WRITE.test(sql) || (error instanceof Error && WRITES_TO_A_VIEW.test(error.message))) {
+      throw readsOnly();
+    }
     throw queryError(error);
   }
   if (!statement.reader || !statement.readonly) throw readsOnly();
@@ -33,8 +35,11 @@ export function prepareReadQuery(db: Database, sql: string): ReadQuery {
   return { columns, rows: readRows(statement) };
 }
 
-const WRITES_TO_A_VIEW =
-  /^(cannot modify \S+ because it is a view|use DROP VIEW to delete view \S+)$/;
+/** A statement that starts, after any comments, with a keyword that only writes. */
+const WRITE =
+  /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*(?:INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|ATTACH|DETACH|VACUUM|REINDEX|ANALYZE)\b/i;
+/** What SQLite says of a `WITH ... DELETE` (or UPDATE, INSERT) on a view. */
+const WRITES_TO_A_VIEW = /^cannot modify \S+ because it is a view$/;
 
 function readsOnly(): StackhouseError {
   return new StackhouseError(

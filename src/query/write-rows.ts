@@ -78,7 +78,8 @@ async function nextOrHeld(
   try {
     return await iterator.next();
   } catch (error) {
-    await put(sink, renderer.held?.() ?? "");
+    // The query's failure is what to report, even when the output fails too.
+    await put(sink, renderer.held?.() ?? "").catch(() => undefined);
     throw error;
   }
 }
@@ -112,6 +113,8 @@ const RENDERERS: Record<
         return text;
       },
       end: () => (first ? "]\n" : "\n]\n"),
+      // Ends the last line but not the array: a failed query's JSON does not parse as a whole answer.
+      held: () => "\n",
     };
   },
   ndjson: (columns) => ({

@@ -97,7 +97,10 @@ export async function deliveryFiles(given: DeliveryFiles): Promise<DeliveryPlan>
       ...unnamed.map(async (path) => expand(path)),
     ])
   ).flat();
-  const held = files.map(([kind, file]) => `${deliveryName(file)} holds ${kind}`).join(", ");
+  const held = [
+    ...files.slice(0, 5).map(([kind, file]) => `${deliveryName(file)} holds ${kind}`),
+    ...(files.length > 5 ? [`and ${String(files.length - 5)} more`] : []),
+  ].join(", ");
   for (const kind of Object.keys(KINDS) as DeliveryKind[]) {
     const count = files.filter(([each]) => each === kind).length;
     const expected = given.expectedRecords?.[kind];

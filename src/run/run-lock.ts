@@ -81,7 +81,7 @@ function tryCreate(path: string, warehouse: string): boolean {
     if (code === "ENOENT") {
       throw new StackhouseError(
         "WAREHOUSE",
-        `${warehouse}: its folder ${dirname(path)} does not exist; create it first`,
+        `${warehouse}: its folder ${dirname(path)} does not exist`,
         { cause: error },
       );
     }
@@ -90,7 +90,16 @@ function tryCreate(path: string, warehouse: string): boolean {
       cause: error,
     });
   } finally {
-    rmSync(own, { force: true });
+    removeQuietly(own);
+  }
+}
+
+/** Removes a file if it is there; a failure to (its folder is missing or a file) is the caller's to report. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // Nothing was created there.
   }
 }
 

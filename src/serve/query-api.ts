@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { StackhouseError } from "../errors.js";
 import { MAX_SQL_BYTES } from "../query/query-text.js";
+import type { RowBatch } from "../query/row-stream.js";
 import { startQuery, type QuerySource } from "../query/start-query.js";
 import { jsonValue, writeRows, type RowSink } from "../query/write-rows.js";
 
@@ -15,6 +16,8 @@ export interface QuerySettings {
   readonly timeoutSeconds: number;
   /** Rows in one page of a JSON answer. */
   readonly pageRows: number;
+  /** Where failures the client is not shown (an internal error's stack, a download cut) are written. */
+  readonly log: (line: string) => void;
 }
 
 /** One request to `/api/query`, checked. */
@@ -168,13 +171,36 @@ export async function streamQuery(
   };
   const sink = responseSink(response, start, settings.timeoutSeconds);
   try {
-    await writeRows(request.format, columns, batches, sink, 0);
+    await writeRows(request.format, columns, oneAhead(batches), sink, 0);
     start();
     response.end();
   } catch (error) {
     // Once the answer has begun (or its client has gone), only a cut connection can tell.
     if (!response.headersSent && !response.destroyed) throw error;
+    if (!response.destroyed) {
+      settings.log(`a download was cut: ${error instanceof Error ? error.message : String(error)}`);
+    }
     response.destroy();
+  }
+}
+
+/**
+ * The batches, the first passed on only once the second (or the end) has come: a query that fails
+ * within its first batch gets an error answer rather than a cut download.
+ */
+async function* oneAhead(batches: AsyncIterable<RowBatch>): AsyncGenerator<RowBatch> {
+  const iterator = batches[Symbol.asyncIterator]();
+  try {
+    const first = await iterator.next();
+    if (first.done === true) return;
+    let next = await iterator.next();
+    yield first.value;
+    while (next.done !== true) {
+      yield next.value;
+      next = await iterator.next();
+    }
+  } finally {
+    await iterator.return?.();
   }
 }
 

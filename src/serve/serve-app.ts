@@ -21,8 +21,6 @@ export interface ServeSettings extends QuerySettings {
   readonly hostAllowed: (host: string | undefined) => boolean;
   /** Aborted when the server closes: every query under way is stopped. */
   readonly closing: AbortSignal;
-  /** Where failures the client is not shown (an internal error's stack) are written. */
-  readonly log: (line: string) => void;
 }
 
 /**

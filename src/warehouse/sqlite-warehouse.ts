@@ -49,7 +49,7 @@ export function sqliteDestination(path: string): Destination {
     option: `--db ${path}`,
     archive: LandingArchive.beside(file),
     ownPaths: ownedPaths(file),
-    lock: (timeoutMs) => acquireRunLock(`${file}.lock`, file, timeoutMs),
+    lock: (timeoutMs) => acquireRunLock(`${file}.lock`, path, timeoutMs),
     isMissing: () => Promise.resolve(isMissingOrEmptyFile(file)),
     refuseToCreate: () =>
       Promise.resolve(

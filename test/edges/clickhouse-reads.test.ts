@@ -139,4 +139,17 @@ describe.skipIf(URL === undefined)("items 7 and 8 on ClickHouse", () => {
     expect(result.stderr).toMatch(/^stackhouse: ClickHouse: Code: 395[^\n]*\n$/);
     expect(existsSync(output)).toBe(false);
   });
+
+  it("prints every row the server sent before failing mid-result, then exits 7", async () => {
+    const { args, host } = loaded();
+    const sql = "SELECT number AS n FROM system.numbers WHERE throwIf(number = 300000) = 0";
+    // What the server sends before its error, asked for over plain HTTP.
+    const sent = await fetch(`${host}/?query=${encodeURIComponent(`${sql} FORMAT TSV`)}`);
+    const lines = (await sent.text()).split("\n");
+    const rows = lines.findIndex((line) => line.startsWith("Code: 395"));
+    expect(rows).toBeGreaterThan(0);
+    const result = await cli("query", ...args, sql, "--limit", "0");
+    expect(result.code).toBe(7);
+    expect(result.stdout.split("\n").slice(1, -1)).toEqual(lines.slice(0, rows));
+  });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ingest } from "../../src/run/ingest.js";
 import { generated } from "../helpers/deliveries.js";
 import { ENGINES } from "../helpers/engines.js";
-import { cli, fixtureDelivery } from "../helpers/fixtures.js";
+import { cli, fileWith, fixtureDelivery } from "../helpers/fixtures.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 /** Locks that name no running owner. Reading them is the same code on every engine. */
@@ -120,8 +120,15 @@ describe("item 9: a warehouse in a folder that does not exist", () => {
     expect(await cli("--db", db, posts, votes)).toEqual({
       code: 3,
       stdout: "",
-      stderr: `stackhouse: ${db}: its folder ${folder} does not exist; create it first\n`,
+      stderr: `stackhouse: ${db}: its folder ${folder} does not exist\n`,
     });
     expect(existsSync(folder)).toBe(false);
+    const file = await fileWith(dir, "a-file", "");
+    const underFile = join(file, "w.db");
+    expect(await cli("--db", underFile, posts, votes)).toEqual({
+      code: 3,
+      stdout: "",
+      stderr: `stackhouse: ${join(file, "w.db.lock")}: cannot create the run lock: part of its folder is a file\n`,
+    });
   });
 });

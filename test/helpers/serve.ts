@@ -53,7 +53,12 @@ export function warehouseFlags(args: readonly string[]): {
 /** Serves a test warehouse on a free loopback port, closed when the test ends. */
 export async function serveWarehouse(
   warehouse: TestWarehouse,
-  options: { timeoutSeconds?: number; pageRows?: number; maxRunning?: number } = {},
+  options: {
+    timeoutSeconds?: number;
+    pageRows?: number;
+    maxRunning?: number;
+    log?: (line: string) => void;
+  } = {},
 ): Promise<TestServer> {
   const flags = warehouseFlags(warehouse.args);
   const server = await startServer({
@@ -65,7 +70,7 @@ export async function serveWarehouse(
     timeoutSeconds: options.timeoutSeconds ?? 60,
     pageRows: options.pageRows ?? 500,
     maxRunning: options.maxRunning ?? 4,
-    log: () => undefined,
+    log: options.log ?? (() => undefined),
   });
   running.push(server);
   return {

@@ -245,6 +245,8 @@ describe("stackhouse serve in Chromium", () => {
 
       await tab.click("text=Weekly answer");
       await tab.waitForSelector("canvas#panel-1");
+      // The canvases are in the page before its chart script has drawn on them.
+      await tab.waitForFunction('"stackhouseReport" in window');
       const panels = await tab.evaluate<number>("window.stackhouseReport.charts.length");
       expect(panels).toBeGreaterThanOrEqual(2);
 

@@ -188,11 +188,26 @@ describe("stackhouse serve, at its edges", () => {
   });
 
   it("cuts the connection when a streamed answer fails after its first rows, rather than end it short", async () => {
-    const server = await serveWarehouse(await fixtureWarehouse());
+    const logged: string[] = [];
+    const server = await serveWarehouse(await fixtureWarehouse(), {
+      log: (line) => logged.push(line),
+    });
     // A row too big for query output, after 1,500 small ones: the first batches have gone out.
     const sql = `WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 1600)
       SELECT n, CASE WHEN n < 1500 THEN 'x' ELSE zeroblob(70000000) END AS v FROM r`;
     await expect(server.get(queryPath(sql, { format: "csv" }))).rejects.toThrow();
+    expect(logged).toEqual([
+      "a download was cut: row 1500, column v holds a value of 70000000 bytes, more than query output takes (64 MiB a row); select a part of it, e.g. with substr() or length()",
+    ]);
+    // A failure within the first rows, before the answer has begun, is an error answer instead.
+    const early = `WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 10)
+      SELECT n, CASE WHEN n < 4 THEN n ELSE abs(-9223372036854775807 - 1) END AS v FROM r`;
+    const refused = await server.get(queryPath(early, { format: "csv", download: "1" }));
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(refused.text)).toEqual({
+      error: "SQL error: integer overflow",
+      code: "QUERY_FAILED",
+    });
     const page = await server.get(queryPath(sql));
     expect(page.status).toBe(200);
     const failing = await server.get(queryPath(sql, { page: "3" }));
