@@ -9,6 +9,7 @@ const EXIT_CODES = {
   BUSY: 8, // another run holds the warehouse for longer than this run would wait
   ACCOUNTING: 9, // a file's counts do not add up between stages (read, merged, quarantined)
   TOO_MANY_DELETED: 10, // a full snapshot lacks more of the warehouse's records than allowed
+  STALE_SNAPSHOT: 11, // a full snapshot is older than what the warehouse holds of its kind
 } as const;
 
 /**

@@ -93,6 +93,23 @@ describe("stackhouse query --format parquet", () => {
     expect(rows[44999]?.third).toBeCloseTo(15000, 9);
   });
 
+  it("types real numbers as DOUBLE even when their first rows are whole, as SQLite stores them", async () => {
+    const { dir, db } = await generatedWarehouse();
+    const output = join(dir, "reals.parquet");
+    // 25,000 rows: the first row group (20,000) holds only whole real numbers.
+    const sql = `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25000)
+      SELECT i, CAST(CASE WHEN i > 20000 THEN 1.5 ELSE 1 END AS REAL) AS r, 2.0 AS whole FROM n`;
+    const result = await cli("query", sql, "--db", db, "--format", "parquet", "--output", output);
+    expect(result).toEqual({ code: 0, stdout: "", stderr: "" });
+    const { schema, rows } = await readParquet(output);
+    expect(schema).toEqual([
+      ["i", "BIGINT"],
+      ["r", "DOUBLE"],
+      ["whole", "DOUBLE"],
+    ]);
+    expect(rows[24999]).toEqual({ i: 25000, r: 1.5, whole: 2 });
+  });
+
   it("refuses a value that does not fit its column's type, leaving no file, and a terminal", async () => {
     const { dir, db } = await generatedWarehouse();
     const output = join(dir, "mixed.parquet");
@@ -145,6 +162,14 @@ describe("stackhouse query --format parquet", () => {
 
       expect(rows).toEqual(await warehouse.rows(sql));
       expect(Object.fromEntries(schema)).toMatchObject({ id: "BIGINT", creation_date: "VARCHAR" });
+      const weekly = join(dir, "weekly.parquet");
+      const weeks = "SELECT week_start, votes, mean_votes_per_post FROM weekly_votes_all_weeks";
+      await cli("query", ...warehouse.args, weeks, "--format", "parquet", "--output", weekly);
+      expect((await readParquet(weekly)).schema).toEqual([
+        ["week_start", "VARCHAR"],
+        ["votes", "BIGINT"],
+        ["mean_votes_per_post", "DOUBLE"],
+      ]);
     },
   );
 });

@@ -4,6 +4,7 @@ import {
   fsyncSync,
   lstatSync,
   openSync,
+  readFileSync,
   readlinkSync,
   realpathSync,
 } from "node:fs";
@@ -79,8 +80,11 @@ export function landingDirFor(warehousePath: string): string {
   const dir = `${real}.landing`;
   const stem = join(dirname(real), basename(real, extname(real)));
   const legacy = `${stem}.landing`;
+  const manifest = join(legacy, "manifest.ndjson");
+  // One that records its history id is in today's layout: another warehouse's (a ClickHouse
+  // target's `--archive`), not an old one of this file.
   const legacyArchive =
-    legacy !== dir && existsSync(join(legacy, "manifest.ndjson")) && !existsSync(stem);
+    legacy !== dir && existsSync(manifest) && !existsSync(stem) && !recordsHistory(manifest);
   if (legacyArchive && !existsSync(dir)) {
     throw new StackhouseError(
       "ARCHIVE",
@@ -88,6 +92,13 @@ export function landingDirFor(warehousePath: string): string {
     );
   }
   return dir;
+}
+
+/** Whether a landing archive's manifest says whose history it is (older layouts predate that). */
+function recordsHistory(manifest: string): boolean {
+  return readFileSync(manifest, "utf8")
+    .split("\n")
+    .some((line) => line.startsWith('{"type":"history"'));
 }
 
 /** What each of a SQLite warehouse's own paths is, by its suffix. */

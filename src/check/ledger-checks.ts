@@ -76,7 +76,7 @@ export const LEDGER_CHECKS = [
   {
     name: "delivery_off_trend",
     description:
-      "deliveries (load ids) of the latest run with under half or over twice the mean records of the last 8 of their kind and type",
+      "deliveries (load ids) of the latest run with under half or over twice the mean records of the last 8 of their kind and type (once there are 3 earlier ones)",
   },
   {
     name: "delivery_stale",

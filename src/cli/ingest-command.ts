@@ -152,7 +152,7 @@ export function addIngestCommand(program: Command, io: CliIo): void {
       if (failed.length > 0) {
         throw new StackhouseError(
           "CHECK_FAILED",
-          `the run is committed, but checks of ${flags.failOn ?? ""} severity failed: ${failed.join(", ")} (--fail-on)`,
+          `the run is committed, but checks of ${flags.failOn === "warning" ? "warning or error" : "error"} severity failed: ${failed.join(", ")} (--fail-on ${flags.failOn ?? ""})`,
         );
       }
     });

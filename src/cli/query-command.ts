@@ -97,6 +97,7 @@ export function addQueryCommand(program: Command, io: CliIo): void {
         sede: flags.sede === true,
         limit,
         timeoutSeconds: flags.timeout,
+        exactIntegers: format === "parquet",
       });
       const file = target === undefined ? undefined : openOutputFile(target);
       try {

@@ -56,6 +56,11 @@ function fileNotes(file: FileReport): string[] {
       `note: ${path} (a full snapshot): ${file.deleted} ${file.kind} it lacks marked deleted, ${file.restored} deleted ones restored; see: SELECT * FROM ${file.kind}_all WHERE deleted_by_load_id = ${file.loadId}`,
     );
   }
+  if (file.delivery === "increment" && file.restored > 0) {
+    notes.push(
+      `note: ${path}: ${file.restored} deleted ${file.kind} it holds again are live again (counted as restored, among inserted, updated and unchanged)`,
+    );
+  }
   if (file.conflicts > 0) {
     notes.push(
       `note: ${path}: ${file.conflicts} vote(s) re-sent with other content; the earliest version is kept, the other in: SELECT * FROM vote_conflicts WHERE load_id = ${file.loadId}`,

@@ -62,6 +62,9 @@ export function clickHouseDestination(url: string, archiveDir?: string): Destina
   return {
     name: url,
     option,
+    ...(archiveDir === undefined && {
+      otherArchive: "if it was kept elsewhere, give its folder with --archive",
+    }),
     archive,
     ownPaths: [
       { path: realPath(dir), name: "the landing archive of the warehouse" },

@@ -17,6 +17,8 @@ export interface ClickHouseQueryOptions {
   readonly timeoutSeconds: number;
   /** Cancels the query (and kills it on the server) when aborted. */
   readonly signal?: AbortSignal | undefined;
+  /** Every integer as a bigint, so a float is told by being a number (Parquet's column types). */
+  readonly exactIntegers?: boolean | undefined;
 }
 
 /** A statement a `LIMIT` can wrap: SELECT or WITH, after any comments and parentheses. */
@@ -103,7 +105,7 @@ export async function clickHouseReadQuery(
           const rows: QueryValue[][] = [];
           try {
             for (const line of chunk.slice(0, cutAt - count)) {
-              const row = parseRow(line, columnTypes);
+              const row = parseRow(line, columnTypes, options.exactIntegers === true);
               checkedRowSize(columns, row, ++count);
               rows.push(row);
             }
@@ -126,12 +128,12 @@ export async function clickHouseReadQuery(
   }
 }
 
-function parseRow(line: string, types: readonly string[]): QueryValue[] {
+function parseRow(line: string, types: readonly string[], exactIntegers: boolean): QueryValue[] {
   const fields = tsvFields(line);
   if (ERROR_LINE.test(line) || fields.length !== types.length) {
     throw new StackhouseError("QUERY_FAILED", `ClickHouse: ${line}`);
   }
-  return fields.map((field, index) => typedValue(types[index] ?? "", field));
+  return fields.map((field, index) => typedValue(types[index] ?? "", field, exactIntegers));
 }
 
 /** Stops the query on the server too: dropping the connection alone does not stop ClickHouse. */

@@ -102,6 +102,18 @@ export class ClickHouseWarehouse extends ClickHouseStore implements Warehouse {
       `SELECT records_read FROM ${this.table("loads")} WHERE load_id = ${sqlInteger(loadId)}`,
     );
   }
+  async newestDate(kind: DeliveryKind): Promise<string | null> {
+    const [row] = await this.servers.rows(
+      `SELECT max(last_date) FROM ${this.table("loads")} WHERE kind = ${sqlString(kind)}`,
+    );
+    const inRun = [...this.changes.loads.values()].filter((load) => load.kind === kind);
+    const dates = [row?.[0], ...inRun.map((load) => load.last_date)];
+    const known = dates.filter((date): date is string => typeof date === "string" && date !== "");
+    return known.reduce<string | null>(
+      (newest, date) => (newest === null || date > newest ? date : newest),
+      null,
+    );
+  }
   startLoad(load: LoadStart, now: Date): Promise<number> {
     return Promise.resolve(this.openLoad(load, now, "running"));
   }

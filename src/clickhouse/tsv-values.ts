@@ -34,15 +34,18 @@ const WIDE_INTEGERS = /^U?Int(64|128|256)$/;
 /**
  * Turns one field into the value SQLite reads give for the same column type: integers as numbers,
  * and as bigint beyond 2^53 so 9007199254740993 stays exact; floats as numbers; anything else
- * (strings, dates, decimals, arrays) as the text ClickHouse printed.
+ * (strings, dates, decimals, arrays) as the text ClickHouse printed. With `exactIntegers`, every
+ * integer is a bigint, so a float is told by being a number.
  *
  * @example
  * typedValue("Int64", "9007199254740993"); // 9007199254740993n
  * typedValue("Nullable(UInt8)", "7"); // 7
  */
-export function typedValue(type: string, field: string | null): QueryValue {
+export function typedValue(type: string, field: string | null, exactIntegers = false): QueryValue {
   if (field === null) return null;
   const base = baseType(type);
+  const integer = SMALL_INTEGERS.test(base) || WIDE_INTEGERS.test(base);
+  if (integer && exactIntegers && /^-?\d+$/.test(field)) return BigInt(field);
   if (SMALL_INTEGERS.test(base)) return Number(field);
   if (WIDE_INTEGERS.test(base)) return exactInteger(field);
   if (base === "Float32" || base === "Float64") return float(field);

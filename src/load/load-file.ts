@@ -79,6 +79,8 @@ export async function loadFile(
     readonly expectedRecords?: number;
     /** The earlier load of the same bytes, when the caller has looked it up already. */
     readonly previousLoadId?: number | null;
+    /** Apply a full snapshot older than the warehouse's data (a replay of what was accepted then). */
+    readonly applyStaleSnapshot?: boolean;
   } = {},
 ): Promise<FileReport> {
   const started = performance.now();
@@ -159,8 +161,12 @@ export async function loadFile(
     );
   }
   checkControlTotal(identity, options.expectedRecords, read);
+  const older =
+    snapshot && options.applyStaleSnapshot !== true
+      ? olderThanHeld(identity, ledger.entry().lastDate, await warehouse.newestDate(identity.kind))
+      : undefined;
   const deleted = snapshot
-    ? await applySnapshot(context, identity, loadId, options.maxDeletedShare)
+    ? await applySnapshot(context, identity, loadId, options.maxDeletedShare, older)
     : 0;
   const unknownKeys = validation.unknownKeys();
   await warehouse.finishLoad(
@@ -193,26 +199,53 @@ export async function loadFile(
 
 /**
  * Marks deleted every live record of the kind that a full snapshot lacks; refuses the run
- * (nothing changes) when that is more than `maxShare` of them, as a snapshot cut short would.
+ * (nothing changes) when that is more than `maxShare` of them, as a snapshot cut short would, or
+ * when the snapshot is `older` than what the warehouse holds (see {@link olderThanHeld}).
  */
 async function applySnapshot(
   { warehouse, merger }: LoadContext,
   identity: DeliveryIdentity,
   loadId: number,
   maxShare = DEFAULT_MAX_DELETED_SHARE,
+  older?: string,
 ): Promise<number> {
   const { kind } = identity;
   const { live, absent } = await warehouse.snapshotShortfall(kind);
   if (absent > 0 && absent > maxShare * live) {
     const share = ((100 * absent) / live).toFixed(1);
+    const advice =
+      older === undefined
+        ? `A snapshot cut short looks like this; if the deletions are real, run again with --max-deleted ${String(Math.ceil(Number(share)))}%`
+        : `${older[0]?.toUpperCase() ?? ""}${older.slice(1)}: an old snapshot, not one cut short?`;
     throw new StackhouseError(
       "TOO_MANY_DELETED",
-      `${identity.sourcePath}: this full snapshot lacks ${String(absent)} of the ${String(live)} ${kind} in the warehouse (${share}%), more than the ${formatShare(maxShare)} it may delete (--max-deleted); nothing was loaded. A snapshot cut short looks like this; if the deletions are real, run again with --max-deleted ${String(Math.ceil(Number(share)))}%`,
+      `${identity.sourcePath}: this full snapshot lacks ${String(absent)} of the ${String(live)} ${kind} in the warehouse (${share}%), more than the ${formatShare(maxShare)} it may delete (--max-deleted); nothing was loaded. ${advice}`,
+    );
+  }
+  if (older !== undefined) {
+    throw new StackhouseError(
+      "STALE_SNAPSHOT",
+      `${identity.sourcePath}: this full snapshot is older than what the warehouse holds: ${older}. Applied, it would delete the ${kind} delivered since and bring back those deleted since, so nothing was loaded`,
     );
   }
   const dates = await warehouse.deleteAbsent(kind, loadId, identity.arrivedAt);
   for (const date of dates) merger.touch(kind, date);
   return dates.length;
+}
+
+/**
+ * How a full snapshot is older than what the warehouse holds, if it is: its newest record is
+ * older than the newest any load of its kind had. It is then not the current state, and what it
+ * lacks may have come since rather than gone.
+ */
+function olderThanHeld(
+  identity: DeliveryIdentity,
+  newest: string | null,
+  held: string | null,
+): string | undefined {
+  if (newest === null || held === null || newest >= held) return undefined;
+  const what = identity.kind === "posts" ? "last activity of a post" : "vote";
+  return `its newest ${what} is ${newest}, older than the warehouse's ${held}`;
 }
 
 /** Refuses a file that does not hold exactly the records the supplier's control total says. */

@@ -27,10 +27,11 @@ const TYPE_NAMES: Record<ParquetType, string> = {
 
 /**
  * Renders rows as a Parquet file (snappy-compressed, one row group per 20,000 rows), readable by
- * pandas, polars and DuckDB. A column's type comes from its first row group's values: integers
- * (INT64, exact beyond 2^53), real numbers (DOUBLE; integers among them too), text (UTF-8), blobs;
- * a column of NULLs only is text. A later value that does not fit its column is refused with the
- * row and column, never converted.
+ * pandas, polars and DuckDB. Its rows must hold every integer as a bigint (`exactIntegers`), so a
+ * real number, whole or not, is a number. A column's type comes from its first row group's values:
+ * integers (INT64, exact beyond 2^53), real numbers (DOUBLE; integers among them too), text
+ * (UTF-8), blobs; a column of NULLs only is text. A later value that does not fit its column is
+ * refused with the row and column, never converted.
  *
  * @example
  * await writeRows("parquet", columns, batches, file, 0);
@@ -109,9 +110,7 @@ function typeOf(values: readonly QueryValue[]): ParquetType {
   const present = values.filter((value) => value !== null);
   if (present.length === 0) return "STRING";
   if (present.every((value) => typeof value === "number" || typeof value === "bigint")) {
-    return present.every((value) => typeof value === "bigint" || Number.isInteger(value))
-      ? "INT64"
-      : "DOUBLE";
+    return present.every((value) => typeof value === "bigint") ? "INT64" : "DOUBLE";
   }
   if (present.every((value) => typeof value === "string")) return "STRING";
   if (present.every((value) => Buffer.isBuffer(value))) return "BLOB";
@@ -121,9 +120,7 @@ function typeOf(values: readonly QueryValue[]): ParquetType {
 /** A value as its column's type takes it, or the error that it does not fit. */
 function cell(value: QueryValue, type: ParquetType, column: string, row: number): unknown {
   if (value === null) return null;
-  if (type === "INT64" && (typeof value === "bigint" || Number.isInteger(value))) {
-    return BigInt(value as number | bigint);
-  }
+  if (type === "INT64" && typeof value === "bigint") return value;
   if (type === "DOUBLE" && (typeof value === "number" || typeof value === "bigint")) {
     return Number(value);
   }

@@ -20,6 +20,8 @@ export interface ChildRequest {
   readonly limit: number;
   /** Batches the parent can hold before it asks for more. */
   readonly credits: number;
+  /** Every INTEGER as a bigint, REALs as numbers (for Parquet's column types). */
+  readonly exactIntegers: boolean;
 }
 
 /** What the child sends back. */
@@ -65,7 +67,7 @@ async function run(request: ChildRequest): Promise<void> {
   const db = openWarehouseReadOnly(request.db);
   try {
     if (request.sede) addSedeViews(db);
-    const { columns, rows } = prepareReadQuery(db, request.sql);
+    const { columns, rows } = prepareReadQuery(db, request.sql, request.exactIntegers);
     void send({ type: "columns", columns });
     let batch: QueryValue[][] = [];
     let bytes = 0;

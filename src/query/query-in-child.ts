@@ -16,6 +16,8 @@ export interface ChildQuery {
   readonly limit: number;
   /** Stop the query when no row has come for this many seconds (0: never). */
   readonly timeoutSeconds: number;
+  /** Every INTEGER as a bigint, so a REAL is told by being a number (Parquet's column types). */
+  readonly exactIntegers?: boolean;
   /** Kills the child when aborted; without one, a stop signal to this process kills it. */
   readonly signal?: AbortSignal | undefined;
 }
@@ -41,7 +43,12 @@ export async function queryInChild(query: ChildQuery): Promise<RowStream> {
   });
   const channel = new ChildChannel(child, query.timeoutSeconds, query.signal);
   const { signal: _signal, ...asked } = query;
-  const request: ChildRequest = { type: "run", ...asked, credits: CREDITS };
+  const request: ChildRequest = {
+    type: "run",
+    ...asked,
+    exactIntegers: asked.exactIntegers === true,
+    credits: CREDITS,
+  };
   child.send(request, ignoreClosedChannel);
   try {
     const first = await channel.next();

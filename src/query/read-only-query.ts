@@ -18,7 +18,7 @@ export interface ReadQuery {
  * @example
  * const { columns, rows } = prepareReadQuery(db, "SELECT * FROM weekly_votes");
  */
-export function prepareReadQuery(db: Database, sql: string): ReadQuery {
+export function prepareReadQuery(db: Database, sql: string, exactIntegers = false): ReadQuery {
   let statement: Statement;
   try {
     statement = db.prepare(sql);
@@ -32,7 +32,7 @@ export function prepareReadQuery(db: Database, sql: string): ReadQuery {
   if (!statement.reader || !statement.readonly) throw readsOnly();
   statement.raw(true).safeIntegers(true);
   const columns = statement.columns().map((column) => column.name);
-  return { columns, rows: readRows(statement) };
+  return { columns, rows: readRows(statement, exactIntegers) };
 }
 
 /** A statement that starts, after any comments, with a keyword that only writes. */
@@ -48,10 +48,15 @@ function readsOnly(): StackhouseError {
   );
 }
 
-/** The rows, read only when asked for; stopping early (or failing) releases the statement. */
-function* readRows(statement: Statement): IterableIterator<QueryValue[]> {
+/**
+ * The rows, read only when asked for; stopping early (or failing) releases the statement. With
+ * `exactIntegers`, every INTEGER stays a bigint, so a REAL is told by being a number.
+ */
+function* readRows(statement: Statement, exactIntegers: boolean): IterableIterator<QueryValue[]> {
   try {
-    for (const row of statement.iterate() as IterableIterator<QueryValue[]>) yield row.map(narrow);
+    for (const row of statement.iterate() as IterableIterator<QueryValue[]>) {
+      yield exactIntegers ? row : row.map(narrow);
+    }
   } catch (error) {
     throw queryError(error);
   }

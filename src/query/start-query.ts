@@ -15,6 +15,8 @@ export interface QueryBounds {
   readonly limit: number;
   /** Stop the query when no row has come for this many seconds (0: never). */
   readonly timeoutSeconds: number;
+  /** Every integer as a bigint, so a real number is told by being a number (Parquet's column types). */
+  readonly exactIntegers?: boolean;
   /**
    * Stops the query when aborted (a server closing, a client gone). Its owner then handles the
    * process's signals too: without one, Ctrl-C stops the query before the process ends.
@@ -35,14 +37,27 @@ export async function startQuery(
   sql: string,
   bounds: QueryBounds,
 ): Promise<RowStream> {
-  const { limit, timeoutSeconds, signal } = bounds;
+  const { limit, timeoutSeconds, signal, exactIntegers } = bounds;
   if (source.target !== undefined) {
     if (bounds.sede) {
       throw new StackhouseError("USAGE", "--sede adds SQLite views; a ClickHouse target has none");
     }
     // Loaded only for a ClickHouse target, so SQLite runs do not pay for the client.
     const { clickHouseReadQuery } = await import("../clickhouse/clickhouse-query.js");
-    return clickHouseReadQuery(parseTarget(source.target), sql, { limit, timeoutSeconds, signal });
+    return clickHouseReadQuery(parseTarget(source.target), sql, {
+      limit,
+      timeoutSeconds,
+      signal,
+      exactIntegers,
+    });
   }
-  return queryInChild({ db: source.db, sql, sede: bounds.sede, limit, timeoutSeconds, signal });
+  return queryInChild({
+    db: source.db,
+    sql,
+    sede: bounds.sede,
+    limit,
+    timeoutSeconds,
+    signal,
+    exactIntegers,
+  });
 }

@@ -64,7 +64,7 @@ export async function bindArchive(
     const where = archive.exists() ? "lacks them" : "is missing";
     throw new StackhouseError(
       "ARCHIVE",
-      `${warehouse}: holds run(s) ${listRuns(unarchived)} but its landing archive ${archive.dir} ${where}; restore that folder, or start a new archive from this run on with --new-history (a re-creation would then lack runs 1-${String(lastRun)})`,
+      `${warehouse}: holds run(s) ${listRuns(unarchived)} but its landing archive ${archive.dir} ${where}; restore that folder${destination.otherArchive === undefined ? "" : ` (${destination.otherArchive})`}, or start a new archive from this run on with --new-history (a re-creation would then lack runs 1-${String(lastRun)})`,
     );
   }
   const missing = state.committed.filter(({ run }) => !runs.includes(run)).map(({ run }) => run);

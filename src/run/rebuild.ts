@@ -56,7 +56,7 @@ async function rebuildLocked(
   if (state.committed.length === 0) {
     throw new StackhouseError(
       "ARCHIVE",
-      `${archive.dir}: no archived deliveries to rebuild ${destination.name} from`,
+      `${archive.dir}: no archived deliveries to rebuild ${destination.name} from${destination.otherArchive === undefined ? "" : `; ${destination.otherArchive}`}`,
     );
   }
   let scratch: Warehouse | undefined;

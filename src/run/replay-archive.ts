@@ -75,6 +75,7 @@ export async function replayArchive(
         const report = await loadFile(context, object, identity, {
           hashDecoded: archived.stored === "gzip",
           maxDeletedShare: 1,
+          applyStaleSnapshot: true,
         }).catch((error: unknown) => {
           const damaged = (error as { code?: unknown }).code === "INPUT_FILE";
           throw new StackhouseError(

@@ -159,6 +159,7 @@ export async function streamQuery(
     sede: request.sede,
     limit: 0,
     timeoutSeconds: settings.timeoutSeconds,
+    exactIntegers: request.format === "parquet",
     signal,
   });
   const start = (): void => {

@@ -80,6 +80,7 @@ export class LoadsLog {
   private readonly finishLoad: Statement;
   private readonly findLoaded: Statement;
   private readonly findSize: Statement;
+  private readonly findNewest: Statement;
   private readonly insertRejected: Statement;
   private readonly insertUnknownKey: Statement;
   private readonly countRejected: Statement;
@@ -106,6 +107,7 @@ export class LoadsLog {
     this.findSize = db
       .prepare(`SELECT 1 FROM loads WHERE size_bytes = ? AND ${LOADED_AS} LIMIT 1`)
       .pluck();
+    this.findNewest = db.prepare("SELECT max(last_date) FROM loads WHERE kind = ?").pluck();
     this.insertRejected = db.prepare(
       "INSERT INTO rejected_records (load_id, record_number, line, reason, raw) VALUES (?, ?, ?, ?, ?)",
     );
@@ -153,6 +155,11 @@ export class LoadsLog {
   /** Whether a load like {@link previousLoad}'s, of a file of exactly this size, exists. */
   loadedSize(sizeBytes: number, kind: DeliveryKind, delivery: DeliveryType): boolean {
     return this.findSize.get(sizeBytes, kind, delivery) !== undefined;
+  }
+
+  /** The newest `last_date` of a kind's loads, or null. */
+  newestDate(kind: DeliveryKind): string | null {
+    return this.findNewest.get(kind) as string | null;
   }
 
   quarantine(loadId: number, record: RejectedRecord): void {

@@ -156,6 +156,9 @@ export class SqliteWarehouse extends SqliteStore implements Warehouse {
   recordsRead(loadId: number): Promise<number> {
     return Promise.resolve(this.log.recordsRead(loadId));
   }
+  newestDate(kind: DeliveryKind): Promise<string | null> {
+    return Promise.resolve(this.log.newestDate(kind));
+  }
   startLoad(load: LoadStart, now: Date): Promise<number> {
     return Promise.resolve(this.log.start(load, now));
   }

@@ -37,6 +37,8 @@ export interface Destination {
   readonly name: string;
   /** The option that names it, for the commands a message suggests (`--db w.db`). */
   readonly option: string;
+  /** For an archive found by default (a ClickHouse target's): how to point at another folder. */
+  readonly otherArchive?: string;
   /** The landing archive of every delivery the warehouse accepted. */
   readonly archive: LandingArchive;
   /** Its local files and folders, which no output stackhouse writes may land on or in. */
@@ -105,6 +107,8 @@ export interface Warehouse extends RecordStore {
   ): Promise<boolean>;
   /** The records a load read. */
   recordsRead(loadId: number): Promise<number>;
+  /** The newest record date (the ledger's `last_date`) of a kind's loads so far, this run's included. */
+  newestDate(kind: DeliveryKind): Promise<string | null>;
   startLoad(load: LoadStart, now: Date): Promise<number>;
   recordAlreadyLoaded(load: LoadStart, now: Date): Promise<number>;
   finishLoad(

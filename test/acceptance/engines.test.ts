@@ -146,12 +146,18 @@ describe.each(ENGINES)("on $name", (engine) => {
     expect(await liveIds("votes")).not.toContain(dropped.votes.deleted[0]);
 
     const { posts, votes } = records(1);
-    const third = await ingest({
-      warehouse: warehouse.destination,
-      posts: await writeLayout(join(dir, "again-posts.ndjson"), posts, "ndjson"),
-      votes: await writeLayout(join(dir, "again-votes.ndjson"), votes, "ndjson"),
-    });
-    expect(third.files[0]?.restored).toBeGreaterThan(0);
+    const third = await cli(
+      "ingest",
+      await writeLayout(join(dir, "again-posts.ndjson"), posts, "ndjson"),
+      await writeLayout(join(dir, "again-votes.ndjson"), votes, "ndjson"),
+      "--no-checks",
+      ...warehouse.args,
+    );
+    expect(third.code).toBe(0);
+    // An increment that brings deleted records back says so: they are counted unchanged otherwise.
+    expect(third.stdout).toMatch(
+      /\nnote: \S+again-posts\.ndjson: [1-9]\d* deleted posts it holds again are live again/,
+    );
     expect(await liveIds("posts")).toContain(deletedPost);
   });
 
@@ -178,6 +184,41 @@ describe.each(ENGINES)("on $name", (engine) => {
     expect(tooMany.code).toBe(5);
 
     expect(await analystView(warehouse)).toEqual(before);
+  });
+
+  it("refuses a full snapshot older than its data, changing nothing, and merges it sent as an increment", async () => {
+    const dir = await tempDir();
+    const warehouse = await engine.fresh(dir);
+    for (const snapshot of [1, 2]) {
+      const delivery = await generated(dir, snapshot);
+      await ingest({ warehouse: warehouse.destination, ...delivery, snapshot: true });
+    }
+    const before = await analystView(warehouse);
+    // Snapshot 1 again, in other bytes (NDJSON), so it is read rather than known by its sha256.
+    const old = await writeLayout(join(dir, "old-posts.ndjson"), records(1).posts, "ndjson");
+    // Lacking the records added since, it lacks too many: the refusal says it looks old.
+    const lacking = await cli("ingest", old, "--snapshot", ...warehouse.args);
+    expect(lacking.code).toBe(10);
+    expect(lacking.stderr).toMatch(/: an old snapshot, not one cut short\?\n$/);
+    const refused = await cli(
+      "ingest",
+      old,
+      "--snapshot",
+      "--max-deleted",
+      "100%",
+      ...warehouse.args,
+    );
+    expect(refused.code).toBe(11);
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `^stackhouse: ${old}: this full snapshot is older than what the warehouse holds: its newest last activity of a post is \\S+, older than the warehouse's \\S+\\. Applied, it would delete the posts delivered since and bring back those deleted since, so nothing was loaded\\n$`,
+      ),
+    );
+    expect(await analystView(warehouse)).toEqual(before);
+
+    // As an increment it is merged by the merge rules, and deletes nothing.
+    const merged = await ingest({ warehouse: warehouse.destination, posts: old, checks: false });
+    expect(merged.files[0]).toMatchObject({ outcome: "loaded", inserted: 0, deleted: 0 });
   });
 
   it("quarantines bad records with their reason and counts every record once", async () => {

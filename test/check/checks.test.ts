@@ -36,14 +36,16 @@ describe.each(ENGINES)("stackhouse check on $name", (engine) => {
     expect(failed.code).toBe(6);
     expect(failed.stdout).toMatch(/vote_user_id_type\s+error\s+1\s+20/);
     expect(failed.stderr).toMatch(
-      /^stackhouse: the run is committed, but checks of error severity failed: accepted_answer_not_an_answer \(1\), .*\(--fail-on\)\n$/,
+      /^stackhouse: the run is committed, but checks of error severity failed: accepted_answer_not_an_answer \(1\), .*\(--fail-on error\)\n$/,
     );
     expect(await warehouse.rows("SELECT count(*) AS runs FROM loads WHERE run_id = 2")).toEqual([
       { runs: 2 },
     ]);
     const warned = await cli(...warehouse.args, fixture.votes, "--fail-on", "warning");
     expect(warned.code).toBe(6);
-    expect(warned.stderr).toMatch(/checks of warning severity failed: .*votes_orphaned/);
+    expect(warned.stderr).toMatch(
+      /checks of warning or error severity failed: .*votes_orphaned.*\(--fail-on warning\)/,
+    );
     const skipped = await cli(
       ...warehouse.args,
       fixture.votes,

@@ -80,6 +80,11 @@ describe("item 3: two warehouses in one folder", () => {
     expect((await cli("--db", db, first.posts, first.votes)).code).toBe(0);
     await rename(`${db}.landing`, join(dir, "a.landing"));
     await rm(db);
+    // Archives in that layout predate history ids: today's layout, in that place, is another's.
+    const manifest = join(dir, "a.landing", "manifest.ndjson");
+    const today = await readFile(manifest, "utf8");
+    const lines = today.split("\n").filter((line) => !line.includes('"type":"history"'));
+    await writeFile(manifest, lines.join("\n"));
 
     const result = await cli("--db", db, first.posts, first.votes);
 
@@ -88,6 +93,10 @@ describe("item 3: two warehouses in one folder", () => {
       `stackhouse: ${join(dir, "a.landing")}: a landing archive in the layout of an older stackhouse; if it is ${db}'s, move it into place: mv ${join(dir, "a.landing")} ${db}.landing\n`,
     );
     expect(existsSync(db)).toBe(false);
+
+    await writeFile(manifest, today);
+    expect((await cli("--db", db, first.posts, first.votes, "--no-checks")).code).toBe(0);
+    expect(existsSync(`${db}.landing`)).toBe(true);
   });
 });
 

@@ -165,7 +165,7 @@ describe.each([SQLITE])(
       ]);
     });
 
-    it("refuses a full snapshot cut short, changing nothing, unless the deletions are confirmed", async () => {
+    it("refuses a full snapshot cut short, changing nothing, and applies confirmed deletions of older records", async () => {
       const dir = await tempDir();
       const warehouse = await engine.fresh(dir);
       const archive = warehouse.destination.archive.dir;
@@ -188,33 +188,36 @@ describe.each([SQLITE])(
         ),
       );
       expect({ warehouse: await warehouse.dump(), archive: listFiles(archive) }).toEqual(before);
-      const confirmed = await cli(
-        ...warehouse.args,
-        first.posts,
-        half,
-        "--snapshot",
-        "--max-deleted",
-        "100%",
+      const confirm = ["--snapshot", "--max-deleted", "100%"];
+      // Cut short, it lacks the newest votes: older than the warehouse, it is refused even so.
+      expect((await cli(...warehouse.args, first.posts, half, ...confirm)).code).toBe(11);
+      const records = [lines[0]?.slice(1), ...lines.slice(1, -1).map((line) => line.slice(1))];
+      const newest = await fileWith(
+        dir,
+        "newest-half.json",
+        `[${records.slice(records.length / 2).join("\n,")}\n]\n`,
       );
+      const confirmed = await cli(...warehouse.args, first.posts, newest, ...confirm);
       expect(confirmed.code).toBe(0);
       expect(confirmed.stdout).toContain("snapshot_shrank");
     });
 
-    it("warns of a stale snapshot", async () => {
+    it("refuses a stale snapshot, confirmed deletions or not, and warns of a stale increment", async () => {
       const dir = await tempDir();
       const warehouse = await engine.fresh(dir);
       const [first, second] = [await generated(dir, 1), await generated(dir, 2)];
       expect((await cli(...warehouse.args, second.posts, second.votes, "--snapshot")).code).toBe(0);
+      const older = [first.posts, first.votes, "--snapshot"];
 
-      const stale = await cli(
-        ...warehouse.args,
-        first.posts,
-        first.votes,
-        "--snapshot",
-        "--max-deleted",
-        "100%",
+      const refused = await cli(...warehouse.args, ...older);
+      expect(refused.code).toBe(10);
+      expect(refused.stderr).toMatch(
+        /Its newest last activity of a post is \S+, older than the warehouse's \S+: an old snapshot, not one cut short\?\n$/,
       );
+      const confirmed = await cli(...warehouse.args, ...older, "--max-deleted", "100%");
+      expect(confirmed.code).toBe(11);
 
+      const stale = await cli(...warehouse.args, first.posts, first.votes);
       expect(stale.code).toBe(0);
       expect(stale.stdout).toMatch(/delivery_stale\s+warning\s+2\s/);
     });

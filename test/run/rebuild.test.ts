@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { clickHouseDestination } from "../../src/clickhouse/clickhouse-destination.js";
 import { StackhouseError } from "../../src/errors.js";
 import { ingest } from "../../src/run/ingest.js";
 import { rebuild } from "../../src/run/rebuild.js";
@@ -52,3 +53,25 @@ describe.each(ENGINES)("rebuild on $name", (engine) => {
     );
   });
 });
+
+describe.skipIf(process.env.STACKHOUSE_CLICKHOUSE_URL === undefined)(
+  "rebuild on ClickHouse, its archive found by default",
+  () => {
+    it("says how to point at an archive kept elsewhere when the default folder has none", async () => {
+      const url = process.env.STACKHOUSE_CLICKHOUSE_URL ?? "";
+      const saved = process.env.XDG_DATA_HOME;
+      process.env.XDG_DATA_HOME = await tempDir();
+      try {
+        const target = url.replace(/\/[^/?]+(\?|$)/, `/sh_no_archive_${String(process.pid)}$1`);
+        const destination = clickHouseDestination(target);
+        const error: unknown = await rebuild({ warehouse: destination }).catch((e: unknown) => e);
+        expect((error as StackhouseError).message).toBe(
+          `${destination.archive.dir}: no archived deliveries to rebuild ${target} from; if it was kept elsewhere, give its folder with --archive`,
+        );
+      } finally {
+        if (saved === undefined) delete process.env.XDG_DATA_HOME;
+        else process.env.XDG_DATA_HOME = saved;
+      }
+    });
+  },
+);
