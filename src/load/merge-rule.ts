@@ -50,7 +50,8 @@ export function decide(
     };
   }
   const restored = stored.deleted;
-  const live = { ...stored, deleted: false };
+  // Brought back, the record was last changed by this load, whatever version it keeps.
+  const live = { ...stored, loadId, deleted: false };
   if (sameValues(stored.row, incoming)) {
     return restored
       ? { outcome: "unchanged", write: live, restored }

@@ -159,6 +159,14 @@ describe.each(ENGINES)("on $name", (engine) => {
       /\nnote: \S+again-posts\.ndjson: [1-9]\d* deleted posts it holds again are live again/,
     );
     expect(await liveIds("posts")).toContain(deletedPost);
+    // The load that brought it back is the one that last changed it.
+    const [restoredRow] = await warehouse.rows(
+      `SELECT load_id FROM posts WHERE id = ${String(deletedPost)}`,
+    );
+    const [lastPostsLoad] = await warehouse.rows(
+      "SELECT max(load_id) AS load_id FROM loads WHERE kind = 'posts'",
+    );
+    expect(Number(restoredRow?.load_id)).toBe(Number(lastPostsLoad?.load_id));
   });
 
   it("refuses a snapshot that would delete too much, a broken file and too many bad records, changing nothing", async () => {
