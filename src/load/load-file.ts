@@ -216,7 +216,7 @@ async function applySnapshot(
     const advice =
       older === undefined
         ? `A snapshot cut short looks like this; if the deletions are real, run again with --max-deleted ${String(Math.ceil(Number(share)))}%`
-        : `${older[0]?.toUpperCase() ?? ""}${older.slice(1)}: an old snapshot, not one cut short?`;
+        : `${older[0]?.toUpperCase() ?? ""}${older.slice(1)}: an old snapshot, or one cut short at its end?`;
     throw new StackhouseError(
       "TOO_MANY_DELETED",
       `${identity.sourcePath}: this full snapshot lacks ${String(absent)} of the ${String(live)} ${kind} in the warehouse (${share}%), more than the ${formatShare(maxShare)} it may delete (--max-deleted); nothing was loaded. ${advice}`,

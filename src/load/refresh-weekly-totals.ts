@@ -88,6 +88,8 @@ export function writeWeeklyTotals(
     if (touched.length === 0) continue;
     db.prepare(`DELETE FROM ${table} WHERE week_start IN ${TOUCHED}`).run(JSON.stringify(touched));
     const rows = totals[kind];
+    // Every record of the weeks touched may be gone (deleted by a snapshot): nothing to insert.
+    if (rows.length === 0) continue;
     const width = rows[0]?.length ?? 0;
     const insert = db.prepare(`INSERT INTO ${table} VALUES (${Array(width).fill("?").join(", ")})`);
     for (const row of rows) insert.run(row);
