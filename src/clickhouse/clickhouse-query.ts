@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Row } from "@clickhouse/client";
 import { StackhouseError } from "../errors.js";
 import type { QueryValue } from "../query/read-only-query.js";
+import { startsWith } from "../query/query-text.js";
 import { checkedRowSize, type RowBatch, type RowStream } from "../query/row-stream.js";
 import { withinTimeLimit } from "../query/time-limit.js";
 import { connectClickHouse, serverMessage } from "./clickhouse-connection.js";
@@ -20,9 +21,6 @@ export interface ClickHouseQueryOptions {
   /** Every integer as a bigint, so a float is told by being a number (Parquet's column types). */
   readonly exactIntegers?: boolean | undefined;
 }
-
-/** A statement a `LIMIT` can wrap: SELECT or WITH, after any comments and parentheses. */
-const READS_ROWS = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/|\()*(?:SELECT|WITH)\b/i;
 
 /** How ClickHouse reports an error in the middle of a result it has begun to send. */
 const ERROR_LINE = /^Code: \d+[.,] /;
@@ -45,7 +43,7 @@ export async function clickHouseReadQuery(
   options: ClickHouseQueryOptions,
 ): Promise<RowStream> {
   const body = sql.trim().replace(/;\s*$/, "");
-  const wrapped = options.limit > 0 && READS_ROWS.test(body);
+  const wrapped = options.limit > 0 && startsWith(body, ["SELECT", "WITH"]);
   const query = wrapped ? `SELECT * FROM (\n${body}\n) LIMIT ${String(options.limit + 1)}` : body;
   const host = target.hosts[0] ?? "";
   const client = connectClickHouse(host, target.database);

@@ -1,6 +1,18 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { StackhouseError } from "../errors.js";
 
+/**
+ * Whether a statement's first keyword, after any comments, whitespace and opening parentheses,
+ * is one of `keywords`: the one reading of a statement's start, for every rule that needs it.
+ *
+ * @example
+ * startsWith("-- weekly\nSELECT 1", ["SELECT", "WITH"]); // true
+ */
+export function startsWith(sql: string, keywords: readonly string[]): boolean {
+  const lead = String.raw`^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/|\()*`;
+  return new RegExp(`${lead}(?:${keywords.join("|")})\\b`, "i").test(sql);
+}
+
 /** The longest SQL text `query` takes: far beyond any hand-written query, far below a memory risk. */
 export const MAX_SQL_BYTES = 1024 * 1024;
 

@@ -1,5 +1,6 @@
 import type { Database, Statement } from "better-sqlite3";
 import { StackhouseError } from "../errors.js";
+import { startsWith } from "./query-text.js";
 
 /** A cell as it leaves the warehouse: integers beyond 2^53 stay exact as bigint. */
 export type QueryValue = string | number | bigint | Buffer | null;
@@ -24,7 +25,10 @@ export function prepareReadQuery(db: Database, sql: string, exactIntegers = fals
     statement = db.prepare(sql);
   } catch (error) {
     // A write SQLite cannot even prepare (to a view such as `posts`, say) is refused all the same.
-    if (WRITE.test(sql) || (error instanceof Error && WRITES_TO_A_VIEW.test(error.message))) {
+    if (
+      startsWith(sql, WRITE_KEYWORDS) ||
+      (error instanceof Error && WRITES_TO_A_VIEW.test(error.message))
+    ) {
       throw readsOnly();
     }
     throw queryError(error);
@@ -35,9 +39,21 @@ export function prepareReadQuery(db: Database, sql: string, exactIntegers = fals
   return { columns, rows: readRows(statement, exactIntegers) };
 }
 
-/** A statement that starts, after any comments, with a keyword that only writes. */
-const WRITE =
-  /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*(?:INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|ATTACH|DETACH|VACUUM|REINDEX|ANALYZE)\b/i;
+/** Keywords that start only statements that write. */
+const WRITE_KEYWORDS = [
+  "INSERT",
+  "UPDATE",
+  "DELETE",
+  "REPLACE",
+  "CREATE",
+  "DROP",
+  "ALTER",
+  "ATTACH",
+  "DETACH",
+  "VACUUM",
+  "REINDEX",
+  "ANALYZE",
+];
 /** What SQLite says of a `WITH ... DELETE` (or UPDATE, INSERT) on a view. */
 const WRITES_TO_A_VIEW = /^cannot modify \S+ because it is a view$/;
 
